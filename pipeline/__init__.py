@@ -1,0 +1,1 @@
+"""Normalization, hours, classification and storage: everything between raw files and DuckDB."""

@@ -1,0 +1,104 @@
+"""Strict normalized layer: one listing of one source, ready for DuckDB.
+
+Everything here is already clean: stripped strings, vocabulary values, E.164 phones, a
+2-letter state, a 5-digit ZIP. Unknown keys are refused (`extra="forbid"`) so a field that a
+normalizer forgets to map fails in tests instead of vanishing.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_serializer, model_validator
+
+from schemas.vocab import HoursBasis, LevelOfCare, Payment, PhoneKind, Population, Service
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Zip5 = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
+E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9]\d{6,14}$")]
+UUIDText = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+
+
+class StrictModel(BaseModel):
+    """Base of the normalized layer: no unknown fields, whitespace stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Phone(StrictModel):
+    """A dialable number with the text it came from."""
+
+    e164: E164
+    extension: Annotated[str, StringConstraints(pattern=r"^\d{1,10}$")] | None = None
+    original: NonEmpty
+    kind: PhoneKind
+
+
+class Provenance(StrictModel):
+    """Where a listing came from, precisely enough to find the source row again."""
+
+    source_url: NonEmpty
+    source_file: NonEmpty
+    record_id: NonEmpty
+    fetched_at: datetime
+    run_id: NonEmpty
+
+
+class Listing(StrictModel):
+    """One program listing of one source, normalized.
+
+    `listing_id` is derived from the source and the listing's identity (native id, or
+    normalized name, address and phone). Where two distinct rows of one source share that
+    identity, the loader uses `disambiguated_id` instead for each of them; it depends only on the
+    rows' own content, never on their order in the file.
+    """
+
+    listing_id: UUIDText
+    disambiguated_id: UUIDText
+    source: NonEmpty
+    provenance: Provenance
+
+    name: NonEmpty
+    name2: str | None = None
+    street: str | None = None
+    street2: str | None = None
+    city: str | None = None
+    state: StateCode
+    zip5: Zip5 | None = None
+    phones: tuple[Phone, ...] = ()
+    website: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+    levels_of_care: frozenset[LevelOfCare] = frozenset()
+    services: frozenset[Service] = frozenset()
+    payments: frozenset[Payment] = frozenset()
+    payers: tuple[NonEmpty, ...] = ()
+    populations: frozenset[Population] = frozenset()
+
+    hours_min: Annotated[float, Field(ge=0, le=168)] | None = None
+    hours_max: Annotated[float, Field(ge=0, le=168)] | None = None
+    hours_basis: HoursBasis = HoursBasis.UNKNOWN
+
+    source_codes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = Field(
+        default=(), description="What normalization cleaned or dropped from this row, for maintainers."
+    )
+
+    @property
+    def phone(self) -> str | None:
+        """The main number in E.164, if the listing has a valid one."""
+        return next((p.e164 for p in self.phones if p.kind is PhoneKind.MAIN), None)
+
+    @model_validator(mode="after")
+    def _hours_consistent(self) -> "Listing":
+        if self.hours_min is not None and self.hours_max is not None and self.hours_min > self.hours_max:
+            raise ValueError(f"hours_min {self.hours_min} is above hours_max {self.hours_max}")
+        if self.hours_basis is HoursBasis.UNKNOWN and (self.hours_min is not None or self.hours_max is not None):
+            raise ValueError("hours are given but hours_basis is 'unknown'")
+        return self
+
+    @field_serializer("levels_of_care", "services", "payments", "populations")
+    def _sorted(self, values: frozenset[str]) -> list[str]:
+        # Sets are stored as sorted lists so identical content always hashes identically.
+        return sorted(str(v) for v in values)

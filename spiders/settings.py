@@ -1,0 +1,41 @@
+"""Scrapy settings shared by every spider: polite by default.
+
+Run a spider with `scrapy crawl NAME` from the repository root (scrapy.cfg points here) or from
+anywhere with `SCRAPY_SETTINGS_MODULE=spiders.settings`.
+"""
+
+BOT_NAME = "iop-directory"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Identify ourselves and say where to reach the maintainers.
+USER_AGENT = "iop-directory/0.1 (+https://github.com/iop-directory/iop-directory; open data research crawler)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_TIMEOUT = 60
+# National directory workbooks are a few MB; refuse anything absurd.
+DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Last before the downloader, so robots.txt, retries and the user agent work as in a live crawl.
+    "spiders.replay.ReplayMiddleware": 990,
+}
+EXTENSIONS = {
+    "spiders.stats_file.StatsFile": 500,
+}
+
+# Offline replay: a folder mirroring the sources' files (e.g. ../shared/data). Unset = live.
+IOPDIR_REPLAY_DIR = None
+# Where StatsFile writes the crawl's stats as JSON. Unset = not written.
+IOPDIR_STATS_FILE = None

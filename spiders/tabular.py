@@ -1,0 +1,122 @@
+"""Base spider for sources published as whole files: spreadsheets (XLSX) or CSV.
+
+A subclass is configuration: which files to fetch (one per source), the folder that mirrors them
+for replay, and which sheets hold which record type. Every data row becomes one `RawRecord`,
+with cells as text exactly as the file gives them.
+"""
+
+import csv
+import io
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, time
+from pathlib import PurePosixPath
+from typing import Any, ClassVar
+from urllib.parse import urlparse
+
+import scrapy
+from python_calamine import CalamineWorkbook
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from schemas.raw import RawRecord
+
+
+def cell_text(value: Any) -> str:
+    """Render a spreadsheet cell as the text a person sees in it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def read_tables(body: bytes, file_name: str) -> Iterator[tuple[str, list[list[str]]]]:
+    """Yield (sheet name, rows of cell text) for an XLSX/XLS/ODS workbook or a CSV file."""
+    if file_name.lower().endswith((".csv", ".txt")):
+        text = body.decode("utf-8-sig")
+        yield PurePosixPath(file_name).stem, [list(r) for r in csv.reader(io.StringIO(text))]
+        return
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(body))
+    for name in workbook.sheet_names:
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        yield name, [[cell_text(c) for c in row] for row in rows]
+
+
+class TabularFileSpider(scrapy.Spider):
+    """Fetch one file per source and yield one raw record per data row."""
+
+    #: source name -> URL of the file that source is published as.
+    files: ClassVar[Mapping[str, str]] = {}
+    #: folder of the replay mirror (below IOPDIR_REPLAY_DIR) holding those files by name.
+    replay_folder: ClassVar[str] = ""
+    #: sheet name -> record type; sheets not named here are not read.
+    sheets: ClassVar[Mapping[str, str]] = {}
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Request every source's file; record which sources this crawl covers."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.set_value("iopdir/sources", sorted(self.files))
+        for source, url in self.files.items():
+            stats.set_value(f"iopdir/source/{source}/complete", False)
+            yield scrapy.Request(url, callback=self.parse_file, errback=self.file_failed, cb_kwargs={"source": source})
+
+    def replay_path(self, url: str) -> str | None:
+        """Path of a URL's file in the replay mirror: the mirror folder plus the file's name."""
+        name = PurePosixPath(urlparse(url).path).name
+        return f"{self.replay_folder}/{name}" if name else None
+
+    def parse_file(self, response: Response, source: str) -> Iterator[dict[str, Any]]:
+        """Read every wanted sheet of the file; mark the source complete only at the end."""
+        stats = self.crawler.stats
+        assert stats is not None
+        file_name = PurePosixPath(urlparse(response.url).path).name
+        fetched_at = datetime.now(UTC).isoformat()
+        found = set()
+        for sheet, rows in read_tables(response.body, file_name):
+            record_type = self.sheets.get(sheet)
+            if record_type is None or not rows:
+                continue
+            found.add(sheet)
+            header = rows[0]
+            for number, row in enumerate(rows[1:], start=2):
+                if not any(cell.strip() for cell in row):
+                    stats.inc_value(f"iopdir/source/{source}/blank_rows")
+                    continue
+                fields = dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
+                record = RawRecord(
+                    record_type=record_type,
+                    source=source,
+                    source_url=response.url,
+                    source_file=file_name,
+                    record_id=f"{sheet}!{number}",
+                    fetched_at=fetched_at,
+                    fields=fields,
+                )
+                for item in self.parse_row(record, response):
+                    stats.inc_value(f"iopdir/source/{source}/records/{item['record_type']}")
+                    yield item
+        missing = set(self.sheets) - found
+        if missing:
+            # A workbook without its sheets is a changed format, not an empty directory.
+            self.logger.error("%s: sheets %s not found in %s", source, sorted(missing), file_name)
+            stats.set_value(f"iopdir/source/{source}/error", f"sheets not found: {sorted(missing)}")
+            return
+        stats.set_value(f"iopdir/source/{source}/complete", True)
+
+    def parse_row(self, record: RawRecord, response: Response) -> Iterable[dict[str, Any]]:
+        """Hook: turn one row into items. The default yields the raw record unchanged."""
+        yield record.model_dump()
+
+    def file_failed(self, failure: Failure) -> None:
+        """Record why a source's file could not be fetched; the source stays incomplete."""
+        request = failure.request  # type: ignore[attr-defined]
+        source = request.cb_kwargs.get("source", "?")
+        message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self.logger.error("%s: could not fetch %s: %s", source, request.url, message)
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value(f"iopdir/source/{source}/error", message)
