@@ -7,6 +7,7 @@ never raises on bad input: deciding whether a bad field rejects a whole row is t
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -71,6 +72,12 @@ def clean_phone(value: str | None, kind: PhoneKind) -> tuple[CleanPhone | None, 
     text = clean_text(value)
     if text is None:
         return None, []
+    return _clean_phone_text(text, kind)
+
+
+# Directories repeat numbers (an agency's intake line on all its sites): parse each text once.
+@lru_cache(maxsize=100_000)
+def _clean_phone_text(text: str, kind: PhoneKind) -> tuple[CleanPhone | None, list[str]]:
     if _PLACEHOLDER_PHONES.match(text):
         return None, [f"{kind} phone {text!r} is a placeholder; dropped"]
     extension = None
@@ -90,6 +97,7 @@ def clean_phone(value: str | None, kind: PhoneKind) -> tuple[CleanPhone | None, 
     return CleanPhone(e164, extension or number.extension or None, text, kind), []
 
 
+@lru_cache(maxsize=100_000)
 def identity_text(value: str | None) -> str:
     """Fold a value for identity keys: case, accents, punctuation and spacing do not count."""
     if not value:

@@ -193,6 +193,10 @@ class CodeReference:
 
     def __init__(self, entries: Iterable[CodeEntry]) -> None:
         self.entries: dict[str, CodeEntry] = {e.code: e for e in entries}
+        self._terms = {
+            code: [(field_of(t), t.value) for t in CODE_MAP.get((e.category_code, code), ())]
+            for code, e in self.entries.items()
+        }
 
     def terms_for(self, code: str) -> tuple[Term, ...]:
         """Vocabulary terms a code means, per its category in this reference (empty if none)."""
@@ -216,6 +220,6 @@ class CodeReference:
             umbrella_of = UMBRELLA_CODES.get(code)
             if umbrella_of and umbrella_of & seen:
                 continue
-            for term in self.terms_for(code):
-                result.terms[field_of(term)].add(term.value)
+            for field_name, value in self._terms.get(code, ()):
+                result.terms[field_name].add(value)
         return result

@@ -1,0 +1,1 @@
+"""Prefect flows (orchestration only) and the `iopdir` command line, the top layer."""

@@ -1,0 +1,78 @@
+"""Run one spider as its own `scrapy crawl` process and check how it ended.
+
+Scrapy's Twisted reactor cannot restart inside a process and wants the main thread, so every
+crawl is a subprocess; this module builds the command and reads back the stats file.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+#: Every spider `iopdir run` crawls when no --source is given.
+DEFAULT_SPIDERS = ("samhsa_directory",)
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl process failed as a whole (exit code, close reason or missing output)."""
+
+
+@dataclass
+class CrawlResult:
+    """Output files of a crawl, and which of its sources were read completely."""
+
+    spider: str
+    items_path: str
+    stats: dict[str, Any]
+    sources: dict[str, bool] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def crawl_command(spider: str, out_dir: Path, replay_dir: Path | None) -> list[str]:
+    """The `scrapy crawl` command line for a spider writing into `out_dir`."""
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", spider,
+        "-O", f"{out_dir / 'items.jsonl'}:jsonlines",
+        "-s", f"IOPDIR_STATS_FILE={out_dir / 'stats.json'}",
+        "-s", f"LOG_FILE={out_dir / 'crawl.log'}",
+    ]
+    if replay_dir is not None:
+        # Politeness delays protect real servers; a local mirror has none to protect.
+        command += ["-s", f"IOPDIR_REPLAY_DIR={replay_dir.resolve()}",
+                    "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+    return command
+
+
+def run_crawl(spider: str, out_dir: Path, replay_dir: Path | None, timeout_s: float) -> CrawlResult:
+    """Run the spider to completion and return its result, or raise `CrawlFailed`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stats_path = out_dir / "stats.json"
+    stats_path.unlink(missing_ok=True)
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+    try:
+        completed = subprocess.run(
+            crawl_command(spider, out_dir, replay_dir), cwd=PROJECT_ROOT, env=env, timeout=timeout_s,
+            capture_output=True, text=True, check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise CrawlFailed(f"{spider}: crawl timed out after {timeout_s:.0f} s") from error
+    if completed.returncode != 0:
+        tail = (completed.stderr or "").strip().splitlines()[-5:]
+        raise CrawlFailed(f"{spider}: scrapy exited with code {completed.returncode}: {' | '.join(tail)}")
+    if not stats_path.is_file():
+        raise CrawlFailed(f"{spider}: no stats file was written (see {out_dir / 'crawl.log'})")
+    stats = json.loads(stats_path.read_text(encoding="utf-8"))
+    if stats.get("finish_reason") != "finished":
+        raise CrawlFailed(f"{spider}: crawl closed with reason {stats.get('finish_reason')!r}")
+    sources = {s: bool(stats.get(f"iopdir/source/{s}/complete")) for s in stats.get("iopdir/sources", [])}
+    if not sources:
+        raise CrawlFailed(f"{spider}: the crawl reported no sources")
+    errors = {s: str(stats.get(f"iopdir/source/{s}/error") or "crawl incomplete")
+              for s, complete in sources.items() if not complete}
+    return CrawlResult(spider, str(out_dir / "items.jsonl"), stats, sources, errors)

@@ -1,0 +1,134 @@
+"""The `refresh` flow: crawl every source in parallel, then normalize and load in one task.
+
+crawl (one subprocess per spider, retried) -> normalize (per crawl) -> load (single writer).
+A source whose crawl failed is recorded as failed; its listings stay as they were.
+"""
+
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
+from pipeline.normalize import NormalizeResult, normalize_file
+from pipeline.store import LoadCounts, SourceLoad, load_run
+
+CRAWL_TIMEOUT_S = 1800
+
+
+# The subprocess carries the timeout: a thread-run task timeout cannot interrupt it.
+@task(name="crawl", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
+def crawl_task(spider: str, out_dir: str, replay_dir: str | None) -> CrawlResult:
+    """Run one spider as a `scrapy crawl` subprocess."""
+    return run_crawl(spider, Path(out_dir), Path(replay_dir) if replay_dir else None, CRAWL_TIMEOUT_S)
+
+
+@task(name="normalize", cache_policy=NO_CACHE)
+def normalize_task(items_path: str, out_dir: str, run_id: str) -> NormalizeResult:
+    """Normalize one crawl's raw records into Parquet files."""
+    return normalize_file(Path(items_path), Path(out_dir), run_id)
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_task(
+    db_path: str, run_id: str, started_at: datetime, loads: list[SourceLoad], codes_paths: list[str],
+    failed: dict[str, str],
+) -> list[LoadCounts]:
+    """Load every source of the run into DuckDB in one transaction (the only writer)."""
+    return load_run(db_path, run_id, started_at, loads, codes_paths, failed)
+
+
+@dataclass
+class RunSummary:
+    """What a refresh did, per source, and how long its steps took."""
+
+    run_id: str
+    db_path: str
+    status: str
+    sources: list[LoadCounts]
+    steps_s: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form for JSON output."""
+        return asdict(self)
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: UTC time plus a random suffix."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+@flow(name="refresh", log_prints=True)
+def refresh(
+    db_path: str = "iop.duckdb",
+    spiders: list[str] | None = None,
+    replay_dir: str | None = None,
+    work_dir: str | None = None,
+) -> RunSummary:
+    """Crawl, normalize and load the given spiders' sources into the DuckDB file."""
+    logger = get_run_logger()
+    started_at = datetime.now(UTC)
+    run_id = new_run_id()
+    spiders = list(spiders or DEFAULT_SPIDERS)
+    work = Path(work_dir) if work_dir else Path(db_path).resolve().parent / f"{Path(db_path).stem}_crawls"
+    run_dir = work / run_id
+    steps: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    futures = {s: crawl_task.submit(s, str(run_dir / s), replay_dir) for s in spiders}
+    crawls: dict[str, CrawlResult] = {}
+    failed: dict[str, str] = {}
+    for spider, future in futures.items():
+        future.wait()
+        if future.state.is_completed():
+            crawls[spider] = future.result()
+            continue
+        try:
+            future.result()
+        except Exception as error:  # recorded with the run; the other sources go on
+            failed[spider] = f"crawl failed: {error}"
+        else:
+            failed[spider] = f"crawl failed: {future.state.message}"
+        logger.error("%s", failed[spider])
+    steps["crawl"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    normalized = {
+        spider: normalize_task.submit(result.items_path, str(run_dir / spider / "normalized"), run_id)
+        for spider, result in crawls.items()
+    }
+    loads: list[SourceLoad] = []
+    codes_paths: list[str] = []
+    for spider, future in normalized.items():
+        result: NormalizeResult = future.result()
+        crawl = crawls[spider]
+        codes_paths.append(result.codes_path)
+        for source, complete in crawl.sources.items():
+            counts = result.counts.get(source)
+            loads.append(
+                SourceLoad(
+                    source=source,
+                    listings_path=result.listings_path,
+                    rejects_path=result.rejects_path,
+                    complete=complete,
+                    seen=counts.seen if counts else 0,
+                    crawl_stats={k: v for k, v in crawl.stats.items() if k.startswith(("iopdir/", "downloader/",
+                                                                                    "finish", "replay/"))},
+                    warnings=counts.warnings if counts else 0,
+                    message=crawl.errors.get(source, ""),
+                )
+            )
+            if not complete:
+                logger.error("%s: %s", source, crawl.errors.get(source, "crawl incomplete"))
+    steps["normalize"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    counts = load_task(db_path, run_id, started_at, loads, codes_paths, failed)
+    steps["load"] = time.perf_counter() - t0
+    status = "failed" if failed or any(not c.complete for c in counts) else "ok"
+    return RunSummary(run_id=run_id, db_path=str(db_path), status=status, sources=counts, steps_s=steps)

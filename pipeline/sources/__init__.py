@@ -1,0 +1,1 @@
+"""Per-source normalizers: raw record -> strict `Listing`, one module per source shape."""

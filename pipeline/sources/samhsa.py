@@ -1,0 +1,98 @@
+"""Normalize rows of SAMHSA's national directories (SU and MH) into listings."""
+
+import json
+
+from pipeline.clean import CleanPhone, clean_phone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.errors import RejectRow
+from pipeline.ids import disambiguated_id, listing_id
+from pipeline.samhsa_codes import CodeEntry, CodeReference
+from schemas.listing import Listing, Phone, Provenance
+from schemas.raw import RawRecord, SamhsaFacilityFields, ServiceCodeFields
+from schemas.vocab import PhoneKind
+
+_INTAKE_COLUMNS = ("intake1", "intake2", "intake1a", "intake2a")
+
+
+def code_entry(record: RawRecord) -> CodeEntry:
+    """Read one row of a "Service Code Reference" sheet."""
+    row = ServiceCodeFields.model_validate(record.fields)
+    code = (clean_text(row.service_code) or "").upper()
+    if not code:
+        raise RejectRow("service_code", "empty code")
+    return CodeEntry(
+        category_code=(clean_text(row.category_code) or "").upper(),
+        category_name=clean_text(row.category_name) or "",
+        code=code,
+        label=clean_text(row.service_name) or "",
+        description=clean_text(row.service_description) or "",
+    )
+
+
+def _phones(row: SamhsaFacilityFields) -> tuple[list[CleanPhone], list[str]]:
+    phones: list[CleanPhone] = []
+    warnings: list[str] = []
+    seen: set[tuple[str, str | None]] = set()
+    candidates = [(row.phone, PhoneKind.MAIN)] + [(getattr(row, c), PhoneKind.INTAKE) for c in _INTAKE_COLUMNS]
+    for text, kind in candidates:
+        phone, problems = clean_phone(text, kind)
+        warnings += problems
+        if phone and (phone.e164, phone.extension) not in seen:
+            seen.add((phone.e164, phone.extension))
+            phones.append(phone)
+    return phones, warnings
+
+
+def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
+    """Turn one "Facilities List" row into a listing, or raise `RejectRow`."""
+    row = SamhsaFacilityFields.model_validate(record.fields)
+    name = clean_text(row.name1)
+    if not name:
+        raise RejectRow("Name1", "facility name is empty")
+    state = clean_state(row.state)
+    if not state:
+        raise RejectRow("State", f"{row.state!r} is not a US state or territory")
+    zip5, warnings = clean_zip(row.zip, state)
+    phones, phone_warnings = _phones(row)
+    warnings += phone_warnings
+    mapped = codes.map(row.service_code_info)
+    if mapped.unknown:
+        warnings.append(f"codes not in the directory's code reference: {' '.join(mapped.unknown)}")
+
+    name2, street, street2, city = (clean_text(v) for v in (row.name2, row.street1, row.street2, row.city))
+    main_phone = next((p.e164 for p in phones if p.kind is PhoneKind.MAIN), "")
+    base_id = listing_id(
+        record.source,
+        *(identity_text(v) for v in (name, name2, street, street2, city)),
+        state,
+        zip5 or "",
+        main_phone,
+    )
+    # What the identity leaves out; tells apart distinct rows that share name, address and phone.
+    rest = {k: v for k, v in sorted(record.fields.items()) if k not in {"Name1", "Name2", "Street1", "Street2",
+                                                                        "City", "State", "Zip", "Phone"}}
+    return Listing(
+        listing_id=base_id,
+        disambiguated_id=disambiguated_id(base_id, json.dumps(rest, sort_keys=True)),
+        source=record.source,
+        provenance=Provenance(
+            source_url=record.source_url,
+            source_file=record.source_file,
+            record_id=record.record_id,
+            fetched_at=record.fetched_at,
+            run_id=run_id,
+        ),
+        name=name,
+        name2=name2,
+        street=street,
+        street2=street2,
+        city=city,
+        state=state,
+        zip5=zip5,
+        phones=tuple(Phone(e164=p.e164, extension=p.extension, original=p.original, kind=p.kind) for p in phones),
+        levels_of_care=frozenset(mapped.terms["levels_of_care"]),
+        services=frozenset(mapped.terms["services"]),
+        payments=frozenset(mapped.terms["payments"]),
+        populations=frozenset(mapped.terms["populations"]),
+        source_codes=tuple(mapped.codes),
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,320 @@
+"""The DuckDB store: schema, the bulk load of a run, and read-only queries.
+
+One process writes (the load step of a run, in one transaction); anyone may read. Listings are
+never deleted: a listing missing from a *complete* crawl of its source becomes inactive, and
+comes back to life if it reappears.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS listing_records (
+    listing_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    name2 VARCHAR,
+    street VARCHAR,
+    street2 VARCHAR,
+    city VARCHAR,
+    state VARCHAR NOT NULL,
+    zip5 VARCHAR,
+    phone VARCHAR,
+    phones STRUCT(e164 VARCHAR, extension VARCHAR, original VARCHAR, kind VARCHAR)[],
+    website VARCHAR,
+    latitude DOUBLE,
+    longitude DOUBLE,
+    levels_of_care VARCHAR[],
+    services VARCHAR[],
+    payments VARCHAR[],
+    payers VARCHAR[],
+    populations VARCHAR[],
+    hours_min DOUBLE,
+    hours_max DOUBLE,
+    hours_basis VARCHAR,
+    source_codes VARCHAR[],
+    warnings VARCHAR[],
+    source_url VARCHAR,
+    source_file VARCHAR,
+    source_record_id VARCHAR,
+    fetched_at TIMESTAMPTZ,
+    content_hash VARCHAR NOT NULL,
+    first_seen TIMESTAMPTZ NOT NULL,
+    last_seen TIMESTAMPTZ NOT NULL,
+    last_changed TIMESTAMPTZ NOT NULL,
+    first_run_id VARCHAR NOT NULL,
+    last_run_id VARCHAR NOT NULL,
+    active BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ,
+    finished_at TIMESTAMPTZ,
+    status VARCHAR,
+    sources VARCHAR[],
+    seen BIGINT, loaded BIGINT, rejected BIGINT,
+    new BIGINT, changed BIGINT, unchanged BIGINT, gone BIGINT,
+    message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS run_sources (
+    run_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    complete BOOLEAN,
+    status VARCHAR,
+    seen BIGINT, loaded BIGINT, rejected BIGINT,
+    new BIGINT, changed BIGINT, unchanged BIGINT, gone BIGINT,
+    warnings BIGINT,
+    crawl_stats JSON,
+    message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS rejects (
+    run_id VARCHAR NOT NULL,
+    source VARCHAR,
+    source_url VARCHAR,
+    source_file VARCHAR,
+    source_record_id VARCHAR,
+    field VARCHAR,
+    message VARCHAR,
+    raw VARCHAR
+);
+CREATE TABLE IF NOT EXISTS codes (
+    source VARCHAR NOT NULL,
+    category_code VARCHAR,
+    category_name VARCHAR,
+    code VARCHAR NOT NULL,
+    label VARCHAR,
+    description VARCHAR,
+    vocabulary VARCHAR[],
+    run_id VARCHAR
+);
+CREATE OR REPLACE VIEW listings AS
+SELECT listing_id, source, name, name2, street, street2, city, state, zip5, phone, phones, website,
+       latitude, longitude, levels_of_care, services, payments, payers, populations,
+       hours_min, hours_max, hours_basis, source_codes, warnings,
+       source_url, source_file, source_record_id, fetched_at,
+       first_seen, last_seen, last_changed, active
+FROM listing_records;
+"""
+
+# Columns a run writes from the staged rows (everything but the bookkeeping ones).
+_DATA_COLUMNS = (
+    "source name name2 street street2 city state zip5 phone phones website latitude longitude "
+    "levels_of_care services payments payers populations hours_min hours_max hours_basis "
+    "source_codes warnings source_url source_file source_record_id fetched_at content_hash"
+).split()
+
+
+@dataclass
+class SourceLoad:
+    """What one source contributes to a run: its normalized files and crawl outcome."""
+
+    source: str
+    listings_path: str
+    rejects_path: str
+    complete: bool
+    seen: int
+    crawl_stats: dict[str, Any] = field(default_factory=dict)
+    warnings: int = 0
+    message: str = ""
+
+
+@dataclass
+class LoadCounts:
+    """Counts of one source in one run; `seen == loaded + rejected` always holds."""
+
+    source: str
+    seen: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    gone: int = 0
+    complete: bool = False
+    status: str = "ok"
+    message: str = ""
+
+
+def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database; read-only connections cannot reach other files either."""
+    if read_only:
+        # No ATTACH, COPY TO or reading of other files from a read-only session.
+        return duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(db_path))
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables and views that do not exist yet."""
+    con.execute(SCHEMA_SQL)
+
+
+def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime) -> LoadCounts:
+    counts = LoadCounts(source=load.source, seen=load.seen, complete=load.complete)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE staged_raw AS SELECT * FROM read_parquet(?) WHERE source = ?",
+        [load.listings_path, load.source],
+    )
+    # Rows sharing a base id but differing elsewhere each take their content-derived id.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE staged_ids AS
+        SELECT * REPLACE (
+            CASE WHEN count(*) OVER (PARTITION BY listing_id) > 1 THEN disambiguated_id ELSE listing_id END
+            AS listing_id)
+        FROM staged_raw
+        """
+    )
+    # Byte-identical rows are one listing listed twice: keep the first, reject the others.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE staged_ranked AS
+        SELECT *, row_number() OVER (PARTITION BY listing_id ORDER BY record_seq) AS copy_no,
+               first(source_record_id) OVER (PARTITION BY listing_id ORDER BY record_seq) AS first_record
+        FROM staged_ids
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO rejects
+        SELECT ?, source, source_url, source_file, source_record_id, 'record',
+               'duplicate of ' || first_record || ' (same listing, same content)', NULL
+        FROM staged_ranked WHERE copy_no > 1
+        """,
+        [run_id],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE staged AS SELECT * EXCLUDE (copy_no, first_record) "
+        "FROM staged_ranked WHERE copy_no = 1"
+    )
+    duplicates = con.execute("SELECT count(*) FROM staged_ranked WHERE copy_no > 1").fetchone()[0]
+    con.execute(
+        """
+        INSERT INTO rejects
+        SELECT ?, source, source_url, source_file, source_record_id, field, message, raw
+        FROM read_parquet(?) WHERE source = ?
+        """,
+        [run_id, load.rejects_path, load.source],
+    )
+    rejected_in_normalize = con.execute(
+        "SELECT count(*) FROM read_parquet(?) WHERE source = ? AND record_type = 'listing'",
+        [load.rejects_path, load.source],
+    ).fetchone()[0]
+
+    new, changed, unchanged = con.execute(
+        """
+        SELECT count(*) FILTER (WHERE r.listing_id IS NULL),
+               count(*) FILTER (WHERE r.listing_id IS NOT NULL AND r.content_hash <> s.content_hash),
+               count(*) FILTER (WHERE r.listing_id IS NOT NULL AND r.content_hash = s.content_hash)
+        FROM staged s LEFT JOIN listing_records r USING (listing_id)
+        """
+    ).fetchone()
+    assignments = ", ".join(f"{c} = s.{c}" for c in _DATA_COLUMNS)
+    con.execute(
+        f"""
+        UPDATE listing_records AS r SET {assignments},
+            last_seen = ?, last_run_id = ?, active = true,
+            last_changed = CASE WHEN r.content_hash <> s.content_hash THEN ? ELSE r.last_changed END
+        FROM staged AS s WHERE r.listing_id = s.listing_id
+        """,
+        [now, run_id, now],
+    )
+    columns = ", ".join(_DATA_COLUMNS)
+    con.execute(
+        f"""
+        INSERT INTO listing_records (listing_id, {columns},
+            first_seen, last_seen, last_changed, first_run_id, last_run_id, active)
+        SELECT s.listing_id, {", ".join("s." + c for c in _DATA_COLUMNS)}, ?, ?, ?, ?, ?, true
+        FROM staged s ANTI JOIN listing_records r ON r.listing_id = s.listing_id
+        """,
+        [now, now, now, run_id, run_id],
+    )
+    gone = 0
+    if load.complete:
+        # Only a complete crawl proves a listing is gone; a partial one proves nothing.
+        gone = con.execute(
+            """
+            UPDATE listing_records SET active = false
+            WHERE source = ? AND active AND listing_id NOT IN (SELECT listing_id FROM staged)
+            """,
+            [load.source],
+        ).fetchone()[0]
+    loaded = con.execute("SELECT count(*) FROM staged").fetchone()[0]
+    counts.loaded = loaded
+    counts.rejected = rejected_in_normalize + duplicates
+    counts.new, counts.changed, counts.unchanged, counts.gone = new, changed, unchanged, gone
+    counts.status = "ok" if load.complete else "partial"
+    counts.message = load.message
+    if counts.seen != counts.loaded + counts.rejected:
+        raise RuntimeError(
+            f"{load.source}: counts do not reconcile: seen {counts.seen} != "
+            f"loaded {counts.loaded} + rejected {counts.rejected}"
+        )
+    con.execute(
+        "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id, load.source, load.complete, counts.status, counts.seen, counts.loaded, counts.rejected,
+            new, changed, unchanged, gone, load.warnings, json.dumps(load.crawl_stats, default=str), load.message,
+        ],
+    )
+    return counts
+
+
+def load_run(
+    db_path: str | Path,
+    run_id: str,
+    started_at: datetime,
+    loads: Iterable[SourceLoad],
+    codes_paths: Iterable[str] = (),
+    failed_sources: dict[str, str] | None = None,
+) -> list[LoadCounts]:
+    """Load a run's normalized files into the database in one transaction.
+
+    `failed_sources` (source -> reason) records sources whose crawl failed: they get a
+    `run_sources` row with status `failed` and their listings are left exactly as they were.
+    """
+    failed_sources = failed_sources or {}
+    loads = list(loads)
+    now = datetime.now(UTC)
+    con = connect(db_path)
+    try:
+        ensure_schema(con)
+        con.begin()
+        results = [_load_source(con, load, run_id, now) for load in loads]
+        for path in codes_paths:
+            con.execute(
+                "DELETE FROM codes WHERE source IN (SELECT DISTINCT source FROM read_parquet(?))", [path]
+            )
+            con.execute("INSERT INTO codes SELECT *, ? FROM read_parquet(?)", [run_id, path])
+        for source, reason in sorted(failed_sources.items()):
+            con.execute(
+                "INSERT INTO run_sources (run_id, source, complete, status, seen, loaded, rejected, new, "
+                "changed, unchanged, gone, warnings, message) VALUES (?, ?, false, 'failed', 0, 0, 0, 0, 0, 0, 0, 0, ?)",
+                [run_id, source, reason],
+            )
+            results.append(LoadCounts(source=source, status="failed", message=reason))
+        totals = {k: sum(getattr(r, k) for r in results) for k in
+                  ("seen", "loaded", "rejected", "new", "changed", "unchanged", "gone")}
+        status = "failed" if failed_sources else ("partial" if any(not r.complete for r in results) else "ok")
+        message = "; ".join(f"{s}: {m}" for s, m in sorted(failed_sources.items()))
+        con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id, started_at, datetime.now(UTC), status, sorted(r.source for r in results),
+                totals["seen"], totals["loaded"], totals["rejected"], totals["new"], totals["changed"],
+                totals["unchanged"], totals["gone"], message,
+            ],
+        )
+        con.commit()
+        return results
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.close()

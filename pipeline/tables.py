@@ -1,0 +1,104 @@
+"""Arrow schemas of the files normalization writes and the loader reads.
+
+Normalization streams batches of rows into Parquet with these schemas; the loader hands the
+files to DuckDB in bulk. Keeping the schemas explicit means an empty batch and a full one load the
+same way, and a column added here fails loudly until the DuckDB tables follow.
+"""
+
+import hashlib
+import json
+from typing import Any
+
+import pyarrow as pa
+
+from schemas.listing import Listing
+
+_text_list = pa.list_(pa.string())
+
+PHONE_TYPE = pa.struct(
+    [("e164", pa.string()), ("extension", pa.string()), ("original", pa.string()), ("kind", pa.string())]
+)
+
+LISTING_SCHEMA = pa.schema(
+    [
+        ("listing_id", pa.string()),
+        ("disambiguated_id", pa.string()),
+        ("source", pa.string()),
+        ("name", pa.string()),
+        ("name2", pa.string()),
+        ("street", pa.string()),
+        ("street2", pa.string()),
+        ("city", pa.string()),
+        ("state", pa.string()),
+        ("zip5", pa.string()),
+        ("phone", pa.string()),
+        ("phones", pa.list_(PHONE_TYPE)),
+        ("website", pa.string()),
+        ("latitude", pa.float64()),
+        ("longitude", pa.float64()),
+        ("levels_of_care", _text_list),
+        ("services", _text_list),
+        ("payments", _text_list),
+        ("payers", _text_list),
+        ("populations", _text_list),
+        ("hours_min", pa.float64()),
+        ("hours_max", pa.float64()),
+        ("hours_basis", pa.string()),
+        ("source_codes", _text_list),
+        ("warnings", _text_list),
+        ("source_url", pa.string()),
+        ("source_file", pa.string()),
+        ("source_record_id", pa.string()),
+        ("record_seq", pa.int64()),
+        ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("run_id", pa.string()),
+        ("content_hash", pa.string()),
+    ]
+)
+
+REJECT_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("record_type", pa.string()),
+        ("source_url", pa.string()),
+        ("source_file", pa.string()),
+        ("source_record_id", pa.string()),
+        ("record_seq", pa.int64()),
+        ("field", pa.string()),
+        ("message", pa.string()),
+        ("raw", pa.string()),
+    ]
+)
+
+CODE_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("category_code", pa.string()),
+        ("category_name", pa.string()),
+        ("code", pa.string()),
+        ("label", pa.string()),
+        ("description", pa.string()),
+        ("vocabulary", _text_list),
+    ]
+)
+
+# Provenance and ids say where and when a row was read, not what it says.
+_NOT_CONTENT = {"listing_id", "disambiguated_id", "provenance"}
+
+
+def listing_row(listing: Listing, record_seq: int) -> dict[str, Any]:
+    """Flatten a listing into a row of LISTING_SCHEMA, with the hash of its content."""
+    data = listing.model_dump(mode="json")
+    content = {k: v for k, v in data.items() if k not in _NOT_CONTENT}
+    provenance = data["provenance"]
+    return {
+        **{k: v for k, v in data.items() if k != "provenance"},
+        "phone": listing.phone,
+        "source_url": provenance["source_url"],
+        "source_file": provenance["source_file"],
+        "source_record_id": provenance["record_id"],
+        "record_seq": record_seq,
+        "fetched_at": listing.provenance.fetched_at,
+        "run_id": provenance["run_id"],
+        "content_hash": hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
+    }
