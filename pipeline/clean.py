@@ -104,4 +104,6 @@ def identity_text(value: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKD", value)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    # "St. John's" and "St Johns" are the same name: apostrophes join, other punctuation splits.
+    text = text.replace("'", "").replace("\u2019", "")
     return _SPACE.sub(" ", re.sub(r"[^a-z0-9]+", " ", text)).strip()

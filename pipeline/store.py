@@ -98,7 +98,7 @@ SELECT listing_id, source, name, name2, street, street2, city, state, zip5, phon
        latitude, longitude, levels_of_care, services, payments, payers, populations,
        hours_min, hours_max, hours_basis, source_codes, warnings,
        source_url, source_file, source_record_id, fetched_at,
-       first_seen, last_seen, last_changed, active
+       first_seen, last_seen, last_changed, first_run_id, last_run_id, active
 FROM listing_records;
 """
 
@@ -266,6 +266,33 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
     return counts
 
 
+def _load_orphan_rejects(con: duckdb.DuckDBPyConnection, loads: list[SourceLoad], run_id: str) -> LoadCounts | None:
+    """Keep rejects that belong to no loaded source (e.g. a truncated line of crawl output)."""
+    paths = sorted({load.rejects_path for load in loads})
+    if not paths:
+        return None
+    sources = sorted({load.source for load in loads})
+    orphan_filter = "FROM read_parquet(?) WHERE record_type = 'listing' AND source NOT IN (SELECT unnest(?::VARCHAR[]))"
+    count, names = con.execute(
+        f"SELECT count(*), string_agg(DISTINCT source, ', ' ORDER BY source) {orphan_filter}", [paths, sources]
+    ).fetchone()
+    if not count:
+        return None
+    con.execute(
+        f"INSERT INTO rejects SELECT ?, source, source_url, source_file, source_record_id, field, message, raw "
+        f"{orphan_filter}",
+        [run_id, paths, sources],
+    )
+    message = f"{count} record(s) of no known source ({names}) rejected"
+    con.execute(
+        "INSERT INTO run_sources (run_id, source, complete, status, seen, loaded, rejected, new, changed, "
+        "unchanged, gone, warnings, message) VALUES (?, 'unknown', false, 'rejected', ?, 0, ?, 0, 0, 0, 0, 0, ?)",
+        [run_id, count, count, message],
+    )
+    return LoadCounts(source="unknown", seen=count, rejected=count, complete=True, status="rejected",
+                      message=message)
+
+
 def load_run(
     db_path: str | Path,
     run_id: str,
@@ -287,6 +314,9 @@ def load_run(
         ensure_schema(con)
         con.begin()
         results = [_load_source(con, load, run_id, now) for load in loads]
+        orphans = _load_orphan_rejects(con, loads, run_id)
+        if orphans:
+            results.append(orphans)
         for path in codes_paths:
             con.execute(
                 "DELETE FROM codes WHERE source IN (SELECT DISTINCT source FROM read_parquet(?))", [path]
