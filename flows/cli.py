@@ -1,7 +1,7 @@
 """`iopdir`: the command line. The top layer: nothing imports it.
 
-    iopdir run [--db PATH] [--source NAME ...] [--replay DIR]
-    iopdir query "SQL" [--db PATH] [--format table|csv|json]
+iopdir run [--db PATH] [--source NAME ...] [--replay DIR]
+iopdir query "SQL" [--db PATH] [--format table|csv|json]
 """
 
 import argparse
@@ -94,8 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="crawl, normalize and load sources into the DuckDB file")
     run.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
-    run.add_argument("--source", nargs="+", action="extend", metavar="NAME",
-                     help="spider(s) to run (default: all), e.g. samhsa_directory")
+    run.add_argument(
+        "--source",
+        nargs="+",
+        action="extend",
+        metavar="NAME",
+        help="spider(s) to run (default: all), e.g. samhsa_directory",
+    )
     run.add_argument("--replay", metavar="DIR", help="answer requests from this mirror, e.g. ../shared/data")
     run.add_argument("--work-dir", metavar="DIR", help="where crawl output goes (default: next to the DB)")
     run.set_defaults(func=cmd_run)

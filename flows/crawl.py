@@ -36,15 +36,28 @@ class CrawlResult:
 def crawl_command(spider: str, out_dir: Path, replay_dir: Path | None) -> list[str]:
     """The `scrapy crawl` command line for a spider writing into `out_dir`."""
     command = [
-        sys.executable, "-m", "scrapy", "crawl", spider,
-        "-O", f"{out_dir / 'items.jsonl'}:jsonlines",
-        "-s", f"IOPDIR_STATS_FILE={out_dir / 'stats.json'}",
-        "-s", f"LOG_FILE={out_dir / 'crawl.log'}",
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        spider,
+        "-O",
+        f"{out_dir / 'items.jsonl'}:jsonlines",
+        "-s",
+        f"IOPDIR_STATS_FILE={out_dir / 'stats.json'}",
+        "-s",
+        f"LOG_FILE={out_dir / 'crawl.log'}",
     ]
     if replay_dir is not None:
         # Politeness delays protect real servers; a local mirror has none to protect.
-        command += ["-s", f"IOPDIR_REPLAY_DIR={replay_dir.resolve()}",
-                    "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+        command += [
+            "-s",
+            f"IOPDIR_REPLAY_DIR={replay_dir.resolve()}",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+        ]
     return command
 
 
@@ -53,12 +66,20 @@ def run_crawl(spider: str, out_dir: Path, replay_dir: Path | None, timeout_s: fl
     out_dir.mkdir(parents=True, exist_ok=True)
     stats_path = out_dir / "stats.json"
     stats_path.unlink(missing_ok=True)
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "SCRAPY_SETTINGS_MODULE": "spiders.settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+    }
     try:
         completed = subprocess.run(
-            crawl_command(spider, out_dir, replay_dir), cwd=PROJECT_ROOT, env=env, timeout=timeout_s,
-            capture_output=True, text=True, check=False,
+            crawl_command(spider, out_dir, replay_dir),
+            cwd=PROJECT_ROOT,
+            env=env,
+            timeout=timeout_s,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except subprocess.TimeoutExpired as error:
         raise CrawlFailed(f"{spider}: crawl timed out after {timeout_s:.0f} s") from error
@@ -73,6 +94,9 @@ def run_crawl(spider: str, out_dir: Path, replay_dir: Path | None, timeout_s: fl
     sources = {s: bool(stats.get(f"iopdir/source/{s}/complete")) for s in stats.get("iopdir/sources", [])}
     if not sources:
         raise CrawlFailed(f"{spider}: the crawl reported no sources")
-    errors = {s: str(stats.get(f"iopdir/source/{s}/error") or "crawl incomplete")
-              for s, complete in sources.items() if not complete}
+    errors = {
+        s: str(stats.get(f"iopdir/source/{s}/error") or "crawl incomplete")
+        for s, complete in sources.items()
+        if not complete
+    }
     return CrawlResult(spider, str(out_dir / "items.jsonl"), stats, sources, errors)

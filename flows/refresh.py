@@ -36,7 +36,11 @@ def normalize_task(items_path: str, out_dir: str, run_id: str) -> NormalizeResul
 
 @task(name="load", cache_policy=NO_CACHE)
 def load_task(
-    db_path: str, run_id: str, started_at: datetime, loads: list[SourceLoad], codes_paths: list[str],
+    db_path: str,
+    run_id: str,
+    started_at: datetime,
+    loads: list[SourceLoad],
+    codes_paths: list[str],
     failed: dict[str, str],
 ) -> list[LoadCounts]:
     """Load every source of the run into DuckDB in one transaction (the only writer)."""
@@ -117,8 +121,11 @@ def refresh(
                     rejects_path=result.rejects_path,
                     complete=complete,
                     seen=counts.seen if counts else 0,
-                    crawl_stats={k: v for k, v in crawl.stats.items() if k.startswith(("iopdir/", "downloader/",
-                                                                                    "finish", "replay/"))},
+                    crawl_stats={
+                        k: v
+                        for k, v in crawl.stats.items()
+                        if k.startswith(("iopdir/", "downloader/", "finish", "replay/"))
+                    },
                     warnings=counts.warnings if counts else 0,
                     message=crawl.errors.get(source, ""),
                 )

@@ -103,11 +103,36 @@ FROM listing_records;
 """
 
 # Columns a run writes from the staged rows (everything but the bookkeeping ones).
-_DATA_COLUMNS = (
-    "source name name2 street street2 city state zip5 phone phones website latitude longitude "
-    "levels_of_care services payments payers populations hours_min hours_max hours_basis "
-    "source_codes warnings source_url source_file source_record_id fetched_at content_hash"
-).split()
+_DATA_COLUMNS = [
+    "source",
+    "name",
+    "name2",
+    "street",
+    "street2",
+    "city",
+    "state",
+    "zip5",
+    "phone",
+    "phones",
+    "website",
+    "latitude",
+    "longitude",
+    "levels_of_care",
+    "services",
+    "payments",
+    "payers",
+    "populations",
+    "hours_min",
+    "hours_max",
+    "hours_basis",
+    "source_codes",
+    "warnings",
+    "source_url",
+    "source_file",
+    "source_record_id",
+    "fetched_at",
+    "content_hash",
+]
 
 
 @dataclass
@@ -249,7 +274,8 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
     counts.loaded = loaded
     counts.rejected = rejected_in_normalize + duplicates
     counts.new, counts.changed, counts.unchanged, counts.gone = new, changed, unchanged, gone
-    counts.status = "ok" if load.complete else "partial"
+    # Rows of an incomplete crawl are loaded (nothing is lost) but the source counts as failed.
+    counts.status = "ok" if load.complete else "failed"
     counts.message = load.message
     if counts.seen != counts.loaded + counts.rejected:
         raise RuntimeError(
@@ -259,8 +285,20 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
     con.execute(
         "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            run_id, load.source, load.complete, counts.status, counts.seen, counts.loaded, counts.rejected,
-            new, changed, unchanged, gone, load.warnings, json.dumps(load.crawl_stats, default=str), load.message,
+            run_id,
+            load.source,
+            load.complete,
+            counts.status,
+            counts.seen,
+            counts.loaded,
+            counts.rejected,
+            new,
+            changed,
+            unchanged,
+            gone,
+            load.warnings,
+            json.dumps(load.crawl_stats, default=str),
+            load.message,
         ],
     )
     return counts
@@ -289,8 +327,7 @@ def _load_orphan_rejects(con: duckdb.DuckDBPyConnection, loads: list[SourceLoad]
         "unchanged, gone, warnings, message) VALUES (?, 'unknown', false, 'rejected', ?, 0, ?, 0, 0, 0, 0, 0, ?)",
         [run_id, count, count, message],
     )
-    return LoadCounts(source="unknown", seen=count, rejected=count, complete=True, status="rejected",
-                      message=message)
+    return LoadCounts(source="unknown", seen=count, rejected=count, complete=True, status="rejected", message=message)
 
 
 def load_run(
@@ -313,38 +350,50 @@ def load_run(
     try:
         ensure_schema(con)
         con.begin()
-        results = [_load_source(con, load, run_id, now) for load in loads]
-        orphans = _load_orphan_rejects(con, loads, run_id)
-        if orphans:
-            results.append(orphans)
-        for path in codes_paths:
+        try:
+            results = [_load_source(con, load, run_id, now) for load in loads]
+            orphans = _load_orphan_rejects(con, loads, run_id)
+            if orphans:
+                results.append(orphans)
+            for path in codes_paths:
+                con.execute("DELETE FROM codes WHERE source IN (SELECT DISTINCT source FROM read_parquet(?))", [path])
+                con.execute("INSERT INTO codes SELECT *, ? FROM read_parquet(?)", [run_id, path])
+            for source, reason in sorted(failed_sources.items()):
+                con.execute(
+                    "INSERT INTO run_sources (run_id, source, complete, status, seen, loaded, rejected, new, changed, "
+                    "unchanged, gone, warnings, message) VALUES (?, ?, false, 'failed', 0, 0, 0, 0, 0, 0, 0, 0, ?)",
+                    [run_id, source, reason],
+                )
+                results.append(LoadCounts(source=source, status="failed", message=reason))
+            totals = {
+                k: sum(getattr(r, k) for r in results)
+                for k in ("seen", "loaded", "rejected", "new", "changed", "unchanged", "gone")
+            }
+            problems = {**{r.source: r.message for r in results if r.status == "failed"}, **failed_sources}
+            status = "failed" if problems else "ok"
+            message = "; ".join(f"{s}: {m}" for s, m in sorted(problems.items()))
             con.execute(
-                "DELETE FROM codes WHERE source IN (SELECT DISTINCT source FROM read_parquet(?))", [path]
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    started_at,
+                    datetime.now(UTC),
+                    status,
+                    sorted(r.source for r in results),
+                    totals["seen"],
+                    totals["loaded"],
+                    totals["rejected"],
+                    totals["new"],
+                    totals["changed"],
+                    totals["unchanged"],
+                    totals["gone"],
+                    message,
+                ],
             )
-            con.execute("INSERT INTO codes SELECT *, ? FROM read_parquet(?)", [run_id, path])
-        for source, reason in sorted(failed_sources.items()):
-            con.execute(
-                "INSERT INTO run_sources (run_id, source, complete, status, seen, loaded, rejected, new, "
-                "changed, unchanged, gone, warnings, message) VALUES (?, ?, false, 'failed', 0, 0, 0, 0, 0, 0, 0, 0, ?)",
-                [run_id, source, reason],
-            )
-            results.append(LoadCounts(source=source, status="failed", message=reason))
-        totals = {k: sum(getattr(r, k) for r in results) for k in
-                  ("seen", "loaded", "rejected", "new", "changed", "unchanged", "gone")}
-        status = "failed" if failed_sources else ("partial" if any(not r.complete for r in results) else "ok")
-        message = "; ".join(f"{s}: {m}" for s, m in sorted(failed_sources.items()))
-        con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id, started_at, datetime.now(UTC), status, sorted(r.source for r in results),
-                totals["seen"], totals["loaded"], totals["rejected"], totals["new"], totals["changed"],
-                totals["unchanged"], totals["gone"], message,
-            ],
-        )
-        con.commit()
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
         return results
-    except BaseException:
-        con.rollback()
-        raise
     finally:
         con.close()

@@ -56,13 +56,9 @@ class ServiceCodeFields(_RawFields):
     """
 
     category_code: str = Field(validation_alias=AliasChoices("category_code", "Category_code"))
-    category_name: str | None = Field(
-        default=None, validation_alias=AliasChoices("category_name", "Category_name")
-    )
+    category_name: str | None = Field(default=None, validation_alias=AliasChoices("category_name", "Category_name"))
     service_code: str = Field(validation_alias=AliasChoices("service_code", "Service_code"))
-    service_name: str | None = Field(
-        default=None, validation_alias=AliasChoices("service_name", "Service_name")
-    )
+    service_name: str | None = Field(default=None, validation_alias=AliasChoices("service_name", "Service_name"))
     service_description: str | None = Field(
         default=None, validation_alias=AliasChoices("service_description", "Service_description")
     )

@@ -116,7 +116,11 @@ class TabularFileSpider(scrapy.Spider):
         """Record why a source's file could not be fetched; the source stays incomplete."""
         request = failure.request  # type: ignore[attr-defined]
         source = request.cb_kwargs.get("source", "?")
-        message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            message = f"HTTP {response.status} for {response.url}"
+        else:
+            message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         self.logger.error("%s: could not fetch %s: %s", source, request.url, message)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value(f"iopdir/source/{source}/error", message)

@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,13 @@ def run_scrapy(spider: str, out_dir: Path, replay_dir: Path) -> subprocess.Compl
     out_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings", "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        crawl_command(spider, out_dir, replay_dir), cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=600, check=False,
+        crawl_command(spider, out_dir, replay_dir),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 

@@ -59,8 +59,17 @@ def test_zip(text: str, state: str, zip5: str | None, warned: bool) -> None:
 
 @pytest.mark.parametrize(
     ("text", "state"),
-    [("AL", "AL"), (" al ", "AL"), ("D.C.", "DC"), ("PR", "PR"), ("GU", "GU"), ("XX", None), ("Alabama", None),
-     ("", None), (None, None)],
+    [
+        ("AL", "AL"),
+        (" al ", "AL"),
+        ("D.C.", "DC"),
+        ("PR", "PR"),
+        ("GU", "GU"),
+        ("XX", None),
+        ("Alabama", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_state(text: str | None, state: str | None) -> None:
     assert clean_state(text) == state

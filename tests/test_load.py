@@ -90,8 +90,9 @@ def test_missing_listing_goes_inactive_only_after_a_complete_crawl(items: list[d
     db = tmp_path / "t.duckdb"
     normalize_and_load(write_items(tmp_path / "a" / "items.jsonl", items), db, "r1")
     fewer = [i for i in items if i["fields"].get("Name1") != "State Line Medical LLC"]
-    partial = normalize_and_load(write_items(tmp_path / "b" / "items.jsonl", fewer), db, "r2",
-                                 complete={"samhsa_su": False})
+    partial = normalize_and_load(
+        write_items(tmp_path / "b" / "items.jsonl", fewer), db, "r2", complete={"samhsa_su": False}
+    )
     assert partial["samhsa_su"].gone == 0
     complete = normalize_and_load(write_items(tmp_path / "c" / "items.jsonl", fewer), db, "r3")
     assert complete["samhsa_su"].gone == 1
@@ -129,8 +130,12 @@ def test_bad_rows_are_rejected_with_field_and_row_and_counts_reconcile(items: li
     su = counts["samhsa_su"]
     assert (su.seen, su.loaded, su.rejected) == (9, 5, 4)
     with duckdb.connect(str(db), read_only=True) as con:
-        rejects = {r[0]: (r[1], r[2]) for r in con.execute(
-            "SELECT source_record_id, field, message FROM rejects WHERE source = 'samhsa_su'").fetchall()}
+        rejects = {
+            r[0]: (r[1], r[2])
+            for r in con.execute(
+                "SELECT source_record_id, field, message FROM rejects WHERE source = 'samhsa_su'"
+            ).fetchall()
+        }
         assert rejects["Facilities List!900"][0] == "Name1"
         assert rejects["Facilities List!901"] == ("State", "'ZZ' is not a US state or territory")
         assert rejects["Facilities List!902"][0] == "Service_code_info"

@@ -39,12 +39,20 @@ MH = _reference("mh")
         (SU, "SA * TWFA SHG", "services", {"twelve_step", "peer_support"}),
         (SU, "SA * MU BU * ACC", "services", {"medication_assisted_treatment", "aftercare"}),
         (MH, "MH * CIT WI * AT TELE", "services", {"crisis_intervention", "recreational_therapy", "telehealth"}),
-        (SU, "SA * FSA MC MD PI SF SAMF * PA SS", "payments",
-         {"grants", "medicare", "medicaid", "private_insurance", "self_pay", "payment_assistance", "sliding_scale"}),
+        (
+            SU,
+            "SA * FSA MC MD PI SF SAMF * PA SS",
+            "payments",
+            {"grants", "medicare", "medicaid", "private_insurance", "self_pay", "payment_assistance", "sliding_scale"},
+        ),
         (SU, "SA * MI ITU NP SI", "payments", {"military", "ihs_tribal", "free", "state_financed"}),
         (SU, "SA * AD WN * YAD ADLT", "populations", {"adolescents", "women", "young_adults", "adults"}),
-        (MH, "MH * CHLD SNR * SED", "populations",
-         {"children", "adolescents", "seniors", "serious_emotional_disturbance"}),
+        (
+            MH,
+            "MH * CHLD SNR * SED",
+            "populations",
+            {"children", "adolescents", "seniors", "serious_emotional_disturbance"},
+        ),
     ],
 )
 def test_code_list_maps_to_vocabulary(reference: CodeReference, codes: str, field: str, expected: set[str]) -> None:

@@ -44,7 +44,11 @@ def test_parse_file_yields_faithful_raw_records() -> None:
     assert first["fields"]["Service_code_info"].startswith("SA DT SUMH * OP OD OIT OMB ORT")
     # Headers are kept exactly as the sheet spells them.
     assert set(codes[0]["fields"]) == {
-        "category_code", "category_name", "service_code", "service_name", "service_description"
+        "category_code",
+        "category_name",
+        "service_code",
+        "service_name",
+        "service_description",
     }
     assert spider.crawler.stats.get_value("iopdir/source/samhsa_su/complete") is True
 
@@ -58,8 +62,11 @@ def test_a_workbook_without_the_expected_sheets_leaves_the_source_incomplete(tmp
     path = tmp_path / "changed.xlsx"
     book.save(path)
     spider = _spider()
-    items = list(spider.parse_file(Response(url="https://www.samhsa.gov/x/changed.xlsx", body=path.read_bytes()),
-                                   source="samhsa_su"))
+    items = list(
+        spider.parse_file(
+            Response(url="https://www.samhsa.gov/x/changed.xlsx", body=path.read_bytes()), source="samhsa_su"
+        )
+    )
     assert items == []
     stats = spider.crawler.stats
     assert not stats.get_value("iopdir/source/samhsa_su/complete")

@@ -68,8 +68,11 @@ def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> 
         main_phone,
     )
     # What the identity leaves out; tells apart distinct rows that share name, address and phone.
-    rest = {k: v for k, v in sorted(record.fields.items()) if k not in {"Name1", "Name2", "Street1", "Street2",
-                                                                        "City", "State", "Zip", "Phone"}}
+    rest = {
+        k: v
+        for k, v in sorted(record.fields.items())
+        if k not in {"Name1", "Name2", "Street1", "Street2", "City", "State", "Zip", "Phone"}
+    }
     return Listing(
         listing_id=base_id,
         disambiguated_id=disambiguated_id(base_id, json.dumps(rest, sort_keys=True)),

@@ -1,0 +1,68 @@
+"""The refresh flow end to end on the Prefect test harness, with the replay fixture."""
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+import flows.refresh
+from flows.cli import main
+from tests.conftest import REPLAY_FIXTURE
+
+
+@pytest.fixture(scope="module", autouse=True)
+def harness() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def no_retry_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Retries are for flaky networks; a test's failures are deterministic.
+    monkeypatch.setattr(flows.refresh, "crawl_task", flows.refresh.crawl_task.with_options(retries=0))
+
+
+def test_refresh_loads_the_replay_fixture(tmp_path: Path) -> None:
+    db = tmp_path / "iop.duckdb"
+    summary = flows.refresh.refresh(db_path=str(db), replay_dir=str(REPLAY_FIXTURE))
+    assert summary.status == "ok"
+    assert {c.source: (c.seen, c.loaded, c.new) for c in summary.sources} == {
+        "samhsa_su": (5, 5, 5),
+        "samhsa_mh": (3, 3, 3),
+    }
+    assert (tmp_path / "iop_crawls" / summary.run_id / "samhsa_directory" / "items.jsonl").is_file()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM listings WHERE active").fetchone()[0] == 8
+        assert con.execute("SELECT status FROM runs").fetchall() == [("ok",)]
+
+
+def test_a_failed_source_keeps_its_listings_and_fails_the_run(tmp_path: Path) -> None:
+    db = tmp_path / "iop.duckdb"
+    assert flows.refresh.refresh(db_path=str(db), replay_dir=str(REPLAY_FIXTURE)).status == "ok"
+    # A mirror where the MH workbook is missing: its request gets a 404.
+    broken = tmp_path / "broken"
+    shutil.copytree(REPLAY_FIXTURE, broken)
+    (broken / "samhsa-national-directory-2023" / "national-directory-mh-facilities-2023.xlsx").unlink()
+    summary = flows.refresh.refresh(db_path=str(db), replay_dir=str(broken), spiders=["samhsa_directory", "nope"])
+    assert summary.status == "failed"
+    by_source = {c.source: c for c in summary.sources}
+    assert by_source["samhsa_su"].status == "ok" and by_source["samhsa_su"].unchanged == 5
+    assert by_source["samhsa_mh"].status == "failed" and by_source["samhsa_mh"].gone == 0
+    assert "HTTP 404" in by_source["samhsa_mh"].message
+    assert by_source["nope"].status == "failed" and "crawl failed" in by_source["nope"].message
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM listings WHERE source = 'samhsa_mh' AND active").fetchone()[0] == 3
+        status, message = con.execute("SELECT status, message FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+        assert status == "failed" and "nope" in message and "samhsa_mh: HTTP 404" in message
+
+
+def test_cli_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "cli.duckdb"
+    assert main(["run", "--db", str(db), "--replay", str(REPLAY_FIXTURE), "--source", "samhsa_directory"]) == 0
+    out = capsys.readouterr().out
+    assert "samhsa_su" in out and "steps without Prefect start-up" in out
+    assert main(["run", "--db", str(db), "--replay", str(tmp_path / "nowhere")]) == 2
+    assert main(["run", "--db", str(db), "--replay", str(REPLAY_FIXTURE), "--source", "nope"]) == 1
