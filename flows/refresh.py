@@ -6,10 +6,9 @@ A source whose crawl failed is recorded as failed; its listings stay as they wer
 
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -56,10 +55,6 @@ class RunSummary:
     status: str
     sources: list[LoadCounts]
     steps_s: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-data form for JSON output."""
-        return asdict(self)
 
 
 def new_run_id() -> str:

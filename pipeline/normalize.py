@@ -58,10 +58,6 @@ class NormalizeResult:
     codes_path: str
     counts: dict[str, SourceCounts]
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-data form, for Prefect results and JSON."""
-        return asdict(self)
-
 
 def _read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
     """Yield (line number, parsed object or None, raw line) for each non-blank line."""

@@ -6,8 +6,6 @@ its strings as given (untrimmed); they only insist that the columns exist. Clean
 normalized layer's job.
 """
 
-from typing import Literal
-
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
@@ -62,6 +60,3 @@ class ServiceCodeFields(_RawFields):
     service_description: str | None = Field(
         default=None, validation_alias=AliasChoices("service_description", "Service_description")
     )
-
-
-RecordType = Literal["samhsa_facility", "service_code"]
