@@ -71,14 +71,6 @@ def _read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]
                 yield number, None, line
 
 
-def _record_type(raw_line: str) -> str | None:
-    try:
-        data = json.loads(raw_line)
-    except json.JSONDecodeError:
-        return None
-    return data.get("record_type") if isinstance(data, dict) else None
-
-
 def _error_field(error: ValidationError) -> str:
     first = error.errors()[0]
     return ".".join(str(p) for p in first["loc"]) or "record"
@@ -121,10 +113,15 @@ def normalize_file(items_path: Path, out_dir: Path, run_id: str) -> NormalizeRes
     codes = _BatchWriter(paths["codes"], CODE_SCHEMA)
 
     def reject(
-        seq: int, raw_line: str, record: RawRecord | None, field_name: str, message: str, source: str | None = None
+        seq: int,
+        raw_line: str,
+        record: RawRecord | None,
+        field_name: str,
+        message: str,
+        source: str | None = None,
+        is_code: bool = False,
     ) -> None:
         source = record.source if record else (source or "unknown")
-        is_code = _record_type(raw_line) == CODE_RECORD_TYPE
         if is_code:
             counts[source].codes_rejected += 1
         else:
@@ -153,10 +150,11 @@ def normalize_file(items_path: Path, out_dir: Path, run_id: str) -> NormalizeRes
             record = RawRecord.model_validate(data)
             entry = samhsa.code_entry(record)
         except ValidationError as error:
-            reject(seq, line, record, _error_field(error), _error_message(error), str(data.get("source") or "unknown"))
+            source = str(data.get("source") or "unknown")
+            reject(seq, line, record, _error_field(error), _error_message(error), source, is_code=True)
             continue
         except RejectRow as error:
-            reject(seq, line, record, error.field, error.message)
+            reject(seq, line, record, error.field, error.message, is_code=True)
             continue
         counts[record.source].codes += 1
         references[record.source].append(entry)

@@ -158,3 +158,16 @@ def test_the_whole_run_rolls_back_when_a_load_fails(items: list[dict], tmp_path:
         load_run(db, "r2", __import__("datetime").datetime.now(), [broken])
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+
+
+def test_bad_code_reference_rows_are_rejected_apart_from_listings(items: list[dict], tmp_path: Path) -> None:
+    db = tmp_path / "t.duckdb"
+    code_row = json.loads(json.dumps(next(i for i in items if i["record_type"] == "service_code")))
+    code_row["record_id"] = "Service Code Reference!999"
+    code_row["fields"]["service_code"] = "  "
+    counts = normalize_and_load(write_items(tmp_path / "a" / "items.jsonl", [*items, code_row]), db, "r1")
+    assert (counts["samhsa_su"].seen, counts["samhsa_su"].loaded, counts["samhsa_su"].rejected) == (5, 5, 0)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT source_record_id, field FROM rejects").fetchall() == [
+            ("Service Code Reference!999", "service_code")
+        ]
