@@ -61,21 +61,25 @@ def crawl_command(spider: str, out_dir: Path, replay_dir: Path | None) -> list[s
     return command
 
 
+def crawl_env() -> dict[str, str]:
+    """Environment of a crawl subprocess: our settings module, the project importable from anywhere."""
+    return {
+        **os.environ,
+        "SCRAPY_SETTINGS_MODULE": "spiders.settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+    }
+
+
 def run_crawl(spider: str, out_dir: Path, replay_dir: Path | None, timeout_s: float) -> CrawlResult:
     """Run the spider to completion and return its result, or raise `CrawlFailed`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stats_path = out_dir / "stats.json"
     stats_path.unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        "SCRAPY_SETTINGS_MODULE": "spiders.settings",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
-    }
     try:
         completed = subprocess.run(
             crawl_command(spider, out_dir, replay_dir),
             cwd=PROJECT_ROOT,
-            env=env,
+            env=crawl_env(),
             timeout=timeout_s,
             capture_output=True,
             text=True,

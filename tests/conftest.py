@@ -17,14 +17,13 @@ REPLAY_FIXTURE = FIXTURES / "replay"
 
 def run_scrapy(spider: str, out_dir: Path, replay_dir: Path) -> subprocess.CompletedProcess[str]:
     """Crawl `spider` against a replay folder exactly as the flow does."""
-    from flows.crawl import crawl_command
+    from flows.crawl import crawl_command, crawl_env
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings", "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         crawl_command(spider, out_dir, replay_dir),
         cwd=ROOT,
-        env=env,
+        env=crawl_env(),
         capture_output=True,
         text=True,
         timeout=600,
