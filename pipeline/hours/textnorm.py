@@ -1,0 +1,209 @@
+"""Rewrite schedule text into one canonical spelling, remembering where each character came from.
+
+The patterns of `mentions` only have to know one spelling: lower case, ASCII dashes, digits
+("three (3)" -> "3", "twice" -> "2 times"), "am"/"pm", noon as "12pm", minutes as hours. Each
+output character keeps the span of the original text it came from, so evidence can quote the
+page verbatim.
+"""
+
+import re
+from collections.abc import Callable
+
+_TRANSLATE = str.maketrans(
+    {
+        "\u2013": "-",  # en dash
+        "\u2014": "-",  # em dash
+        "\u2012": "-",
+        "\u2011": "-",
+        "\u2010": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00bd": ".5",
+        "\t": " ",
+    }
+)
+
+_UNITS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+_SMALL = "|".join(sorted(_UNITS, key=len, reverse=True))
+_SMALL_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+
+# "a.m." / "p.m." with or without dots and spaces; the trailing dot is kept as a sentence end when
+# a capital letter follows ("... until 3 p.m. The evening group ...").
+_MERIDIEM = re.compile(r"(?<=\d)\s?([ap])\.?\s?m\.?(?![a-z])", re.IGNORECASE)
+
+# A capital after "p.m." starts a sentence, unless it is a day name ("9 a.m. Mondays through ...").
+_NEW_SENTENCE = re.compile(r"\s+(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b)[A-Z]")
+
+_PHRASES = re.compile(
+    r"\b(?:(?P<noon>12\s*noon|noon|12\s*midday|midday)|(?P<midnight>12\s*midnight|midnight)"
+    r"|(?P<abbr>e\.g\.|i\.e\.|approx\.|hrs\.|hr\.|mins\.|min\.|vs\.|wk\.|wks\.|mon\.|tues\.|tue\.|wed\.|weds\."
+    r"|thurs\.|thur\.|thu\.|fri\.|sat\.|sun\.)"
+    r"|(?P<once_twice>once or twice)|(?P<once>once)|(?P<twice>twice)|(?P<thrice>thrice)"
+    r"|(?P<half_hour>half an hour|a half hour|half-hour|half hour)"
+    r"|(?P<hour_half>an hour and a half|one and a half hours?|one and one-half hours?)"
+    r"|(?P<an_hour>an hour))(?![a-z])"
+)
+
+_NUMBER_WORDS = re.compile(
+    rf"\b(?:(?P<tens>twenty|thirty|forty|fifty|sixty)(?:[- ](?P<tu>{_SMALL_UNITS}))?|(?P<unit>{_SMALL}))"
+    r"(?P<half> and (?:a|one)[- ]half)?(?![a-z])(?:\s*\((?P<paren>\d+(?:\.\d+)?)\))?"
+)
+_FRACTION = re.compile(r"(?<![\d.])(\d+)(?:\s+|-)1/2(?![\d/])|(?<![\d./])1/2(?![\d/])")
+_MINUTES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(\s*-?\s*)(?:minutes?|mins?)(?![a-z])")
+_DIGITS_PAREN = re.compile(r"(?<![\d.])(\d+)\s*\((\1)\)")
+
+
+def _number_word(match: re.Match[str]) -> str:
+    if match["tens"]:
+        value: float = _TENS[match["tens"]] + (_UNITS[match["tu"]] if match["tu"] else 0)
+    else:
+        value = _UNITS[match["unit"]]
+    if match["half"]:
+        value += 0.5
+    return f"{value:g}"
+
+
+def _phrase(match: re.Match[str]) -> str:
+    kind = match.lastgroup
+    if kind == "noon":
+        return "12pm"
+    if kind == "midnight":
+        return "12am"
+    if kind == "abbr":
+        return match.group(0)[:-1]
+    return {
+        "once_twice": "1 or 2 times",
+        "once": "1 times",
+        "twice": "2 times",
+        "thrice": "3 times",
+        "half_hour": "0.5 hour",
+        "hour_half": "1.5 hours",
+        "an_hour": "1 hour",
+    }[kind or ""]
+
+
+def _fraction(match: re.Match[str]) -> str:
+    return f"{int(match[1]) + 0.5:g}" if match[1] else "0.5"
+
+
+def _minutes(match: re.Match[str]) -> str:
+    return f"{float(match[1]) / 60:.4g}{match[2]}hour"
+
+
+def _meridiem(match: re.Match[str]) -> str:
+    text = match.group(0)
+    end = match.end()
+    rest = match.string[end : end + 12]
+    keep_stop = text.endswith(".") and _NEW_SENTENCE.match(rest) is not None
+    return match[1].lower() + "m" + ("." if keep_stop else "")
+
+
+class MappedText:
+    """Text plus, for each character, the [start, end) of the original it was made from."""
+
+    __slots__ = ("ends", "original", "starts", "text")
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.text = original
+        self.starts = list(range(len(original)))
+        self.ends = list(range(1, len(original) + 1))
+
+    def sub(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> None:
+        """Replace every match of `pattern`; replaced characters map to the whole original match."""
+        text = self.text
+        pieces: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        position = 0
+        for match in pattern.finditer(text):
+            begin, finish = match.span()
+            new = replace(match)
+            if new == text[begin:finish]:
+                continue
+            pieces.append(text[position:begin])
+            starts += self.starts[position:begin]
+            ends += self.ends[position:begin]
+            if new:
+                pieces.append(new)
+                origin_start = self.starts[begin] if begin < len(text) else len(self.original)
+                origin_end = self.ends[finish - 1] if finish > begin else origin_start
+                starts += [origin_start] * len(new)
+                ends += [origin_end] * len(new)
+            position = finish
+        if not pieces:
+            return
+        pieces.append(text[position:])
+        starts += self.starts[position:]
+        ends += self.ends[position:]
+        self.text = "".join(pieces)
+        self.starts = starts
+        self.ends = ends
+
+    def lower(self) -> None:
+        """Lower-case, keeping the map even where lower-casing changes a character's length."""
+        lowered = self.text.lower()
+        if len(lowered) == len(self.text):
+            self.text = lowered
+            return
+        self.sub(re.compile(r"[^\x00-\x7f]"), lambda m: m.group(0).lower())
+        self.text = self.text.lower()
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The [start, end) of the original text behind normalized [start, end)."""
+        if end <= start:
+            return (self.starts[start], self.starts[start]) if start < len(self.starts) else (0, 0)
+        return self.starts[start], self.ends[end - 1]
+
+
+def normalize(text: str) -> MappedText:
+    """Canonical spelling of a schedule text (see the module docstring)."""
+    mapped = MappedText(text)
+    translated = text.translate(_TRANSLATE)
+    if translated != text:
+        # Only the one-to-two-character replacement ("½" -> ".5") changes length; redo it mapped.
+        if len(translated) == len(text):
+            mapped.text = translated
+        else:
+            mapped.sub(
+                re.compile(r"[\u2010-\u2014\u2212\u00a0\u2009\u202f\u2018\u2019\u201c\u201d\u00bd\t]"),
+                lambda m: m.group(0).translate(_TRANSLATE),
+            )
+    mapped.sub(_MERIDIEM, _meridiem)
+    mapped.lower()
+    mapped.sub(_PHRASES, _phrase)
+    mapped.sub(_NUMBER_WORDS, _number_word)
+    if "/2" in mapped.text:
+        mapped.sub(_FRACTION, _fraction)
+    if "min" in mapped.text:
+        mapped.sub(_MINUTES, _minutes)
+    if "(" in mapped.text:
+        mapped.sub(_DIGITS_PAREN, lambda m: m[1])
+    return mapped
