@@ -2,6 +2,7 @@
 
 iopdir run [--db PATH] [--source NAME ...] [--replay DIR]
 iopdir query "SQL" [--db PATH] [--format table|csv|json]
+iopdir eval hours FILE.jsonl
 """
 
 import argparse
@@ -87,6 +88,32 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_hours(args: argparse.Namespace) -> int:
+    """Score the hours engine on a labelled JSON-lines file; one line per item, then the total."""
+    from pipeline.hours.evaluate import evaluate, format_range
+
+    if not os.path.isfile(args.file):
+        print(f"iopdir eval hours: no file {args.file!r}", file=sys.stderr)
+        return 2
+    try:
+        results = evaluate(args.file)
+    except ValueError as error:
+        print(f"iopdir eval hours: {args.file}: {error}", file=sys.stderr)
+        return 2
+    for result in results:
+        got = result.got
+        print(
+            f"{result.item.id}\texpected {format_range(*result.item.expected)}"
+            f"\tgot {format_range(got.min, got.max)} ({got.basis})\t{'ok' if result.ok else 'miss'}"
+        )
+        if args.verbose:
+            for piece in got.evidence:
+                print(f"\t  evidence: {piece}")
+    good = sum(r.ok for r in results)
+    print(f"hours: {good}/{len(results)} within 0.5 h")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `iopdir`."""
     parser = argparse.ArgumentParser(prog="iopdir", description="US intensive outpatient program directory.")
@@ -110,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--db", default=DEFAULT_DB)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.set_defaults(func=cmd_query)
+
+    evaluate = commands.add_parser("eval", help="measure the pipeline against labelled data")
+    targets = evaluate.add_subparsers(dest="target", required=True)
+    hours = targets.add_parser("hours", help="weekly hours on a schedules_public.jsonl-style file")
+    hours.add_argument("file", metavar="FILE.jsonl")
+    hours.add_argument("-v", "--verbose", action="store_true", help="also print the evidence of each answer")
+    hours.set_defaults(func=cmd_eval_hours)
     return parser
 
 

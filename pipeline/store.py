@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS listing_records (
     hours_min DOUBLE,
     hours_max DOUBLE,
     hours_basis VARCHAR,
+    hours_evidence VARCHAR[],
+    schedule_text VARCHAR,
+    schedule STRUCT(day INTEGER, start_minute INTEGER, end_minute INTEGER, track VARCHAR)[],
     source_codes VARCHAR[],
     warnings VARCHAR[],
     source_url VARCHAR,
@@ -52,6 +55,11 @@ CREATE TABLE IF NOT EXISTS listing_records (
     last_run_id VARCHAR NOT NULL,
     active BOOLEAN NOT NULL
 );
+-- Columns added after the first release; files made before them gain them on open.
+ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS hours_evidence VARCHAR[];
+ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS schedule_text VARCHAR;
+ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS
+    schedule STRUCT(day INTEGER, start_minute INTEGER, end_minute INTEGER, track VARCHAR)[];
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR NOT NULL,
     started_at TIMESTAMPTZ,
@@ -96,7 +104,7 @@ CREATE TABLE IF NOT EXISTS codes (
 CREATE OR REPLACE VIEW listings AS
 SELECT listing_id, source, name, name2, street, street2, city, state, zip5, phone, phones, website,
        latitude, longitude, levels_of_care, services, payments, payers, populations,
-       hours_min, hours_max, hours_basis, source_codes, warnings,
+       hours_min, hours_max, hours_basis, hours_evidence, schedule_text, schedule, source_codes, warnings,
        source_url, source_file, source_record_id, fetched_at,
        first_seen, last_seen, last_changed, first_run_id, last_run_id, active
 FROM listing_records;
@@ -125,6 +133,9 @@ _DATA_COLUMNS = [
     "hours_min",
     "hours_max",
     "hours_basis",
+    "hours_evidence",
+    "schedule_text",
+    "schedule",
     "source_codes",
     "warnings",
     "source_url",

@@ -19,6 +19,10 @@ PHONE_TYPE = pa.struct(
     [("e164", pa.string()), ("extension", pa.string()), ("original", pa.string()), ("kind", pa.string())]
 )
 
+SESSION_TYPE = pa.struct(
+    [("day", pa.int32()), ("start_minute", pa.int32()), ("end_minute", pa.int32()), ("track", pa.string())]
+)
+
 LISTING_SCHEMA = pa.schema(
     [
         ("listing_id", pa.string()),
@@ -44,6 +48,9 @@ LISTING_SCHEMA = pa.schema(
         ("hours_min", pa.float64()),
         ("hours_max", pa.float64()),
         ("hours_basis", pa.string()),
+        ("hours_evidence", _text_list),
+        ("schedule_text", pa.string()),
+        ("schedule", pa.list_(SESSION_TYPE)),
         ("source_codes", _text_list),
         ("warnings", _text_list),
         ("source_url", pa.string()),

@@ -44,6 +44,25 @@ class Provenance(StrictModel):
     run_id: NonEmpty
 
 
+class ScheduleSession(StrictModel):
+    """One weekly block of a structured schedule: a day (0 = Monday) and minutes after midnight.
+
+    `end_minute` may pass 1440 for a session that runs over midnight; `track` names an
+    alternative schedule ("evening", "summer") whose hours are never added to another track's.
+    """
+
+    day: Annotated[int, Field(ge=0, le=6)]
+    start_minute: Annotated[int, Field(ge=0, lt=1440)]
+    end_minute: Annotated[int, Field(gt=0, le=2880)]
+    track: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "ScheduleSession":
+        if self.end_minute <= self.start_minute:
+            raise ValueError(f"session ends ({self.end_minute}) before it starts ({self.start_minute})")
+        return self
+
+
 class Listing(StrictModel):
     """One program listing of one source, normalized.
 
@@ -79,6 +98,11 @@ class Listing(StrictModel):
     hours_min: Annotated[float, Field(ge=0, le=168)] | None = None
     hours_max: Annotated[float, Field(ge=0, le=168)] | None = None
     hours_basis: HoursBasis = HoursBasis.UNKNOWN
+    hours_evidence: tuple[NonEmpty, ...] = Field(
+        default=(), description="Verbatim spans of the schedule the hours rest on, for a maintainer to check."
+    )
+    schedule_text: NonEmpty | None = Field(default=None, description="The source's own words about when it meets.")
+    schedule: tuple[ScheduleSession, ...] = Field(default=(), description="Structured weekly sessions, if given.")
 
     source_codes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = Field(
@@ -96,6 +120,8 @@ class Listing(StrictModel):
             raise ValueError(f"hours_min {self.hours_min} is above hours_max {self.hours_max}")
         if self.hours_basis is HoursBasis.UNKNOWN and (self.hours_min is not None or self.hours_max is not None):
             raise ValueError("hours are given but hours_basis is 'unknown'")
+        if self.hours_basis is not HoursBasis.UNKNOWN and self.hours_min is None and self.hours_max is None:
+            raise ValueError(f"hours_basis is {self.hours_basis.value!r} but no hours are given")
         return self
 
     @field_serializer("levels_of_care", "services", "payments", "populations")

@@ -6,6 +6,8 @@ care. `estimate` combines them; nothing here adds or multiplies.
 """
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -28,7 +30,7 @@ class Kind(StrEnum):
     PROGRAM = "program"  # a level of care named in the text
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Mention:
     """One reading at normalized offsets [start, end) of sentence `sentence`."""
 
@@ -66,6 +68,44 @@ def _q(suffix: str = "") -> str:
     )
 
 
+# Most patterns start at a number. They are tried only where a number starts (see
+# `find_mentions`), and the hedge in front ("at least", "about") is read backwards from there: a
+# scan of every position for an optional hedge costs several times more.
+_CORE = (
+    r"(?P<a>\d+(?:\.\d+)?)(?:\s*(?:-|to|or|/|and)\s*(?P<b>\d+(?:\.\d+)?))?(?![\d:])"
+    r"(?:\s*(?P<post>or more|or longer|or greater|or above|or less|or fewer|\+|plus))?"
+)
+
+
+def _phrases(*alternations: str) -> tuple[str, ...]:
+    """The words of "a|b|c" alternations, longest first, each with the space that follows it."""
+    words = {w for alternation in alternations for w in alternation.split("|")}
+    return tuple(sorted((w + " " for w in words), key=len, reverse=True))
+
+
+_HEDGES = _phrases(_OPEN_MIN, _OPEN_MAX, _POINT)
+_FOR = ("for ",)
+_LEADS = _phrases("from|between|between the hours of")
+
+
+def phrase_before(text: str, position: int, phrases: tuple[str, ...]) -> str | None:
+    """The phrase of `phrases` (each ending in a space) that ends at `position` on a word boundary.
+
+    A backwards regex search costs a scan of every start in its window; `str.endswith` with a
+    tuple does the same test in C. Normalized text has single spaces, so one form per phrase works.
+    """
+    if not text.endswith(phrases, 0, position):
+        return None
+    for phrase in phrases:
+        start = position - len(phrase)
+        if text.endswith(phrase, 0, position) and (start == 0 or not text[start - 1].isalnum()):
+            return phrase
+    return None
+
+
+_NUMBER = re.compile(r"\d+")
+_NOT_NUMBER_START = frozenset(".:/$-")
+
 _Q = _q()
 _HOURS = r"(?:hours?|hrs?|h)(?![a-z])"
 _WEEK_TAIL = r"(?:(?:per|a|each|every|an?|in a|in one|/)\s*(?:week|wk)(?![a-z])|weekly(?![a-z]))"
@@ -77,51 +117,80 @@ _NOT_WEEKLY_FILL = re.compile(
     r"\b(?:days?|daily|sessions?|evenings?|nights?|mornings?|afternoons?|blocks?|visits?|classes?|shifts?)\b"
 )
 
-_WEEKLY = [
-    re.compile(
-        rf"{_Q}\s*-?\s*(?:(?!days?\b|sessions?\b|times?\b|evenings?\b|per\b|a\b|each\b)[a-z]+\s+)?{_HOURS}"
-        rf"(?P<fill>[^.;:!?\d|]{{0,60}}?)(?:\b|(?=/)){_WEEK_TAIL}"
-    ),
-    re.compile(rf"{_Q}\s*-?\s*{_HOURS}\s*/\s*(?:week|wk)(?![a-z])"),
-    re.compile(rf"\bweekly\s+(?:total|minimum|maximum|commitment|hours)\s*(?:of|is|:|=)?\s*{_Q}\s*{_HOURS}?"),
-]
+_WEEKLY = [re.compile(rf"\bweekly\s+(?:total|minimum|maximum|commitment|hours)\s*(?:of|is|:|=)?\s*{_Q}\s*{_HOURS}?")]
 
 _DAY_WORD = (
     r"(?:mondays?|mon|tuesdays?|tues|tue|wednesdays?|weds|wed|thursdays?|thurs|thur|thu|fridays?|fri|saturdays?|sat"
     r"|sundays?|sun)"
 )
-_PER_DAY = [
-    re.compile(
-        rf"{_Q}\s*-?\s*{_HOURS}(?P<fill>[^.;:!?\d|]{{0,25}}?)(?:\b|(?=/))(?:per|a|each|every|an?|/)\s*"
-        r"(?:program\s+|treatment\s+|group\s+)?(?:day|session|evening|night|morning|afternoon|meeting|visit|group"
-        r"|class|block)(?![a-z])"
+# "N hours" is read once per number; the tails below then say what the hours are per.
+_HOURS_HEAD = re.compile(
+    rf"{_CORE}\s*-?\s*(?P<adj>(?!days?\b|sessions?\b|times?\b|evenings?\b|per\b|a\b|each\b)[a-z]+\s+)?{_HOURS}"
+)
+_WEEKLY_TAIL = re.compile(rf"(?P<fill>[^.;:!?\d|]{{0,60}}?)(?:\b|(?=/)){_WEEK_TAIL}")
+# (tail, needs "for" in front of the number)
+_PER_DAY_TAILS = [
+    (
+        re.compile(
+            r"(?P<fill>[^.;:!?\d|]{0,25}?)(?:\b|(?=/))(?:per|a|each|every|an?|/)\s*"
+            r"(?:program\s+|treatment\s+|group\s+)?(?:day|session|evening|night|morning|afternoon|meeting|visit"
+            r"|group|class|block)(?![a-z])"
+        ),
+        False,
     ),
-    re.compile(rf"{_Q}\s*-?\s*{_HOURS}\s+daily(?![a-z])"),
-    re.compile(
-        rf"{_Q}\s*-?\s*{_HOURS}(?:\s+|-)(?:(?!per\b|a\b|each\b|every\b|of\b|in\b|on\b)[a-z-]+\s+){{0,2}}?"
-        r"(?:sessions?|blocks?|days?|groups?|classes?|meetings?|shifts?)(?![a-z])"
+    (re.compile(r"\s+daily(?![a-z])"), False),
+    (
+        re.compile(
+            r"(?:\s+|-)(?:(?!per\b|a\b|each\b|every\b|of\b|in\b|on\b)[a-z-]+\s+){0,2}?"
+            r"(?:sessions?|blocks?|days?|groups?|classes?|meetings?|shifts?)(?![a-z])"
+        ),
+        False,
     ),
-    re.compile(rf"\bfor\s+{_Q}\s*-?\s*{_HOURS}{_NOT_WEEK_AHEAD}"),
-    re.compile(rf"{_Q}\s*-?\s*{_HOURS}\s+(?:on|each|every)\s+(?={_DAY_WORD}|weekdays?\b)"),
-    re.compile(
-        r"\b(?:sessions?|groups?|days?|classes?|blocks?|meetings?|programming|program day|treatment day)\s+"
-        rf"(?:are|is|last|lasts|run|runs|take|takes|of|consists? of)\s+{_Q}\s*-?\s*{_HOURS}{_NOT_WEEK_AHEAD}"
-    ),
-    re.compile(rf"\b(?:lasting|that lasts?|which lasts?)\s+{_Q}\s*-?\s*{_HOURS}{_NOT_WEEK_AHEAD}"),
+    (re.compile(rf"\s+(?:on|each|every)\s+(?={_DAY_WORD}|weekdays?\b)"), False),
+    (re.compile(_NOT_WEEK_AHEAD), True),
 ]
+_NOT_WEEK = _PER_DAY_TAILS[-1][0]
+# "groups are 3 hours", "each lasting 3 hours": the unit is named before the number.
+# "groups are 3 hours", "each lasting 3 hours": the unit is named before the number.
+_UNIT_NOUNS = (
+    "session",
+    "sessions",
+    "group",
+    "groups",
+    "day",
+    "days",
+    "class",
+    "classes",
+    "block",
+    "blocks",
+    "meeting",
+    "meetings",
+    "programming",
+    "program day",
+    "treatment day",
+)
+_UNIT_VERBS = ("are", "is", "last", "lasts", "run", "runs", "take", "takes", "of", "consist of", "consists of")
+_UNITS_BEFORE = tuple(
+    sorted(
+        {f"{noun} {verb} " for noun in _UNIT_NOUNS for verb in _UNIT_VERBS}
+        | {"lasting ", "that lasts ", "that last ", "which lasts ", "which last "},
+        key=len,
+        reverse=True,
+    )
+)
 
 _COUNT = re.compile(
-    rf"{_Q}\s*(?:(?:\d+(?:\.\d+)?-{_HOURS}|(?!hours?\b|hrs?\b|minutes?\b|weeks?\b)[a-z]+)\s+){{0,2}}?"
+    rf"{_CORE}\s*(?:(?:\d+(?:\.\d+)?-{_HOURS}|(?!hours?\b|hrs?\b|minutes?\b|weeks?\b)[a-z]+)\s+){{0,2}}?"
     rf"(?P<unit>{_DAY_UNITS}|{_SESSION_UNITS})\s*(?:{_WEEK_TAIL}|/\s*(?:week|wk)(?![a-z]))"
 )
 
 _DAY_RANGE = rf"{_DAY_WORD}(?![a-z])(?:\s*(?:-|to|through|thru|till|until)\s*{_DAY_WORD}(?![a-z]))?"
 _DAYS = re.compile(
-    rf"\b{_DAY_RANGE}(?:\s*(?:,\s*and|,\s*&|,|/|&|\+|and)\s*{_DAY_RANGE})*"
-    r"|\b(?:weekdays?|weekends?)(?![a-z])"
-    r"|\bm\s*-\s*(?:f|th|r)(?![a-z])"
-    r"|\b(?:m|tu|t|w|th|r|f)(?:\s*(?:/|,|&|,?\s*and)\s*(?:m|tu|t|w|th|r|f)(?![a-z]))+(?![a-z])"
-    r"|\b(?:mwf|tth|mw)(?![a-z])"
+    rf"\b(?=[mtwfsr])(?:{_DAY_RANGE}(?:\s*(?:,\s*and|,\s*&|,|/|&|\+|and)\s*{_DAY_RANGE})*"
+    r"|(?:weekdays?|weekends?)(?![a-z])"
+    r"|m\s*-\s*(?:f|th|r)(?![a-z])"
+    r"|(?:m|tu|t|w|th|r|f)(?:\s*(?:/|,|&|,?\s*and)\s*(?:m|tu|t|w|th|r|f)(?![a-z]))+(?![a-z])"
+    r"|(?:mwf|tth|mw)(?![a-z]))"
 )
 _DAY_TOKEN = re.compile(rf"{_DAY_WORD}(?![a-z])|\b(?:m|tu|t|w|th|r|f)\b")
 _DAY_SEP = re.compile(r"\s*(?:-|to|through|thru|till|until)\s*$")
@@ -130,8 +199,7 @@ _LETTER_INDEX = {"m": 0, "t": 1, "tu": 1, "w": 2, "th": 3, "r": 3, "f": 4}
 
 _TIME = r"(?P<h{n}>\d{{1,2}})(?::(?P<m{n}>\d{{2}}))?\s*(?P<ap{n}>am|pm)?"
 _SPAN = re.compile(
-    r"(?:\b(?P<lead>from|between(?: the hours of)?)\s+)?(?<![\d.:/$-])"
-    + _TIME.format(n=1)
+    _TIME.format(n=1)
     + r"\s*(?P<sep>-|to|until|till|til|through|thru|and)\s*"
     + _TIME.format(n=2)
     + r"(?![\d:]|\s*(?:days?|hours?|hrs?|weeks?|times?|sessions?|years?|months?|%|-))"
@@ -149,11 +217,13 @@ _END = re.compile(
     rf"(?:\w+\s+){{0,2}}?(?:at|by|around)\s+{_POINT_TIME}"
 )
 
+# One leading word boundary, so the many alternatives are tried only where a word starts.
 _PROGRAM = re.compile(
-    r"(?P<php>partial[- ]hospital\w*|\bphps?\b|\bday hospital|\bday treatment|\bhigh[- ]intensity outpatient|\bhiop\b)"
-    r"|(?P<iop>\bintensive outpatient|\bintense outpatient|\biops?\b|\bi\.o\.p\b\.?|\beiop\b|\bdiop\b)"
-    r"|(?P<op>\boutpatient\b)"
-    r"|(?P<residential>\bresidential\b|\binpatient\b)"
+    r"\b(?=[pdhioer])(?:(?P<php>partial[- ]hospital\w*|phps?\b|day hospital|day treatment"
+    r"|high[- ]intensity outpatient|hiop\b)"
+    r"|(?P<iop>intensive outpatient|intense outpatient|iops?\b|i\.o\.p\b\.?|eiop\b|diop\b)"
+    r"|(?P<op>outpatient\b)"
+    r"|(?P<residential>residential\b|inpatient\b))"
 )
 
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n|\|")
@@ -168,18 +238,15 @@ def sentence_bounds(text: str) -> list[int]:
 
 
 def _sentence_of(bounds: list[int], position: int) -> int:
-    for index, end in enumerate(bounds):
-        if position < end:
-            return index
-    return len(bounds) - 1
+    return min(bisect_right(bounds, position), len(bounds) - 1)
 
 
-def _quantity(match: re.Match[str], suffix: str = "") -> Interval:
-    a = float(match["a" + suffix])
-    b = float(match["b" + suffix]) if match["b" + suffix] else a
+def _quantity(match: re.Match[str], pre: str | None = None) -> Interval:
+    a = float(match["a"])
+    b = float(match["b"]) if match["b"] else a
     lo, hi = min(a, b), max(a, b)
-    pre = match["pre" + suffix]
-    post = match["post" + suffix]
+    pre = pre or match.groupdict().get("pre")
+    post = match["post"]
     if (pre and _PRE.match(pre)) or post in {"or more", "or longer", "or greater", "or above", "+", "plus"}:
         return Interval(lo, None)
     if (pre and _PRE_MAX.match(pre)) or post in {"or less", "or fewer"}:
@@ -260,8 +327,8 @@ def resolve_span(
     return start, end
 
 
-def _span(match: re.Match[str], next_to_days: bool) -> tuple[int, int] | None:
-    if match["sep"] == "and" and not (match["lead"] or "").startswith("between"):
+def _span(match: re.Match[str], lead: str | None, next_to_days: bool) -> tuple[int, int] | None:
+    if match["sep"] == "and" and not (lead or "").startswith("between"):
         return None
     marked = bool(match["m1"] or match["m2"] or match["ap1"] or match["ap2"])
     if not marked:
@@ -287,8 +354,13 @@ def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+_END_WORDS = ("end", "finish", "conclu", "wrap", "dismiss", "leave", "out ")
+
+
 def _start_end_spans(text: str, bounds: list[int], spans: list[Mention]) -> list[Mention]:
     """Spans written as a start and an end ("groups begin at 10 a.m." ... "finish by 1 p.m.")."""
+    if not any(word in text for word in _END_WORDS):
+        return []
     ends = [m for m in _END.finditer(text) if m["m1"] or m["ap1"]]
     if not ends:
         return []
@@ -317,69 +389,99 @@ def _start_end_spans(text: str, bounds: list[int], spans: list[Mention]) -> list
     return found
 
 
+def _at_numbers(
+    pattern: re.Pattern[str], text: str, starts: list[int]
+) -> Iterator[tuple[re.Match[str], int, str | None]]:
+    """Non-overlapping matches of `pattern` at number starts, with the hedge in front (start, hedge)."""
+    last_end = -1
+    for position in starts:
+        if position < last_end:
+            continue
+        match = pattern.match(text, position)
+        if match is None:
+            continue
+        last_end = match.end()
+        hedge = phrase_before(text, position, _HEDGES)
+        yield (match, position - len(hedge), hedge[:-1]) if hedge else (match, position, None)
+
+
 def find_mentions(text: str) -> list[Mention]:
     """All mentions in normalized `text`, ordered by position."""
     bounds = sentence_bounds(text)
+    starts = [
+        m.start() for m in _NUMBER.finditer(text) if m.start() == 0 or text[m.start() - 1] not in _NOT_NUMBER_START
+    ]
     found: list[Mention] = []
 
-    def add(kind: Kind, match: re.Match[str], **values: object) -> None:
-        found.append(
-            Mention(kind, match.start(), match.end(), _sentence_of(bounds, match.start()), **values)  # type: ignore[arg-type]
-        )
+    def mention(kind: Kind, start: int, end: int, **values: object) -> Mention:
+        return Mention(kind, start, end, _sentence_of(bounds, start), **values)  # type: ignore[arg-type]
 
+    # Cheap substring tests skip patterns that cannot match; most texts lack most words.
+    has_week = "week" in text or "wk" in text
     weekly: list[Mention] = []
-    for pattern in _WEEKLY:
-        for match in pattern.finditer(text):
-            fill = match.groupdict().get("fill") or ""
-            if _NOT_WEEKLY_FILL.search(fill):
-                continue
-            value = _quantity(match)
-            if value.within(0, WEEK_HOURS):
-                mention = Mention(Kind.WEEKLY, match.start(), match.end(), _sentence_of(bounds, match.start()), value)
-                if not any(_overlaps(mention, m) for m in weekly):
-                    weekly.append(mention)
-    found += weekly
-
     per_day: list[Mention] = []
-    for pattern in _PER_DAY:
-        for match in pattern.finditer(text):
-            fill = match.groupdict().get("fill") or ""
-            if "week" in fill:
+    for head, begin, pre in _at_numbers(_HOURS_HEAD, text, starts):
+        value = _quantity(head, pre)
+        tail = _WEEKLY_TAIL.match(text, head.end()) if has_week else None
+        if tail is not None and not _NOT_WEEKLY_FILL.search(tail["fill"]):
+            if value.within(0, WEEK_HOURS):
+                weekly.append(mention(Kind.WEEKLY, begin, tail.end(), value=value))
+            continue
+        if head["adj"] or not value.within(0, MAX_HOURS_PER_DAY):
+            continue
+        unit = phrase_before(text, begin, _UNITS_BEFORE)
+        if unit is not None:
+            if _NOT_WEEK.match(text, head.end()):
+                per_day.append(mention(Kind.PER_DAY, begin - len(unit), head.end(), value=value))
+            continue
+        for pattern, needs_for in _PER_DAY_TAILS:
+            tail = pattern.match(text, head.end())
+            if tail is None or "week" in (tail.groupdict().get("fill") or ""):
                 continue
-            value = _quantity(match)
-            mention = Mention(Kind.PER_DAY, match.start(), match.end(), _sentence_of(bounds, match.start()), value)
-            if value.within(0, MAX_HOURS_PER_DAY) and not any(_overlaps(mention, m) for m in weekly + per_day):
-                per_day.append(mention)
+            if needs_for:
+                if phrase_before(text, begin, _FOR) is None:
+                    break
+                begin -= len("for ")
+            per_day.append(mention(Kind.PER_DAY, begin, max(tail.end(), head.end()), value=value))
+            break
+    if "weekly " in text:
+        for match in _WEEKLY[0].finditer(text):
+            item = mention(Kind.WEEKLY, match.start(), match.end(), value=_quantity(match))
+            if item.value and item.value.within(0, WEEK_HOURS) and not any(_overlaps(item, m) for m in weekly):
+                weekly.append(item)
+    found += weekly
     found += per_day
 
-    for match in _COUNT.finditer(text):
-        value = _quantity(match)
+    for match, begin, pre in _at_numbers(_COUNT, text, starts) if has_week else ():
+        value = _quantity(match, pre)
         limit = MAX_SESSIONS_PER_WEEK if re.match(_SESSION_UNITS, match["unit"]) else MAX_DAYS_PER_WEEK
         if value.within(0, limit):
-            add(Kind.COUNT, match, value=value)
+            found.append(mention(Kind.COUNT, begin, match.end(), value=value))
 
-    for match in _DAYS.finditer(text):
-        days = day_set(match.group(0))
-        if days:
-            add(Kind.DAYS, match, days=days)
+    day_mentions = [mention(Kind.DAYS, m.start(), m.end(), days=day_set(m.group(0))) for m in _DAYS.finditer(text)]
+    day_mentions = [m for m in day_mentions if m.days]
+    found += day_mentions
 
-    day_mentions = [m for m in found if m.kind is Kind.DAYS]
     spans: list[Mention] = []
-    for match in _SPAN.finditer(text):
+    last_end = -1
+    for position in starts:
+        match = _SPAN.match(text, position) if position >= last_end else None
+        if match is None:
+            continue
+        lead = phrase_before(text, position, _LEADS)
         # A bare "9-12" is clock time only right next to day names ("M-F 9-3", "9-12 Monday").
         next_to_days = any(
             _ADJACENT.match(text[d.end : match.start()]) or _ADJACENT.match(text[match.end() : d.start])
             for d in day_mentions
             if d.end <= match.start() or d.start >= match.end()
         )
-        span = _span(match, next_to_days)
+        span = _span(match, lead, next_to_days)
         if span:
-            spans.append(Mention(Kind.SPAN, match.start(), match.end(), _sentence_of(bounds, match.start()), span=span))
+            last_end = match.end()
+            spans.append(mention(Kind.SPAN, position - len(lead) if lead else position, match.end(), span=span))
     found += spans
     found += _start_end_spans(text, bounds, spans)
 
-    for match in _PROGRAM.finditer(text):
-        add(Kind.PROGRAM, match, program=match.lastgroup)
-
+    found += [mention(Kind.PROGRAM, m.start(), m.end(), program=m.lastgroup) for m in _PROGRAM.finditer(text)]
     found.sort(key=lambda m: (m.start, m.end))
     return found

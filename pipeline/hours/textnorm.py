@@ -7,6 +7,7 @@ page verbatim.
 """
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 
 _TRANSLATE = str.maketrans(
@@ -56,28 +57,31 @@ _SMALL_UNITS = "one|two|three|four|five|six|seven|eight|nine"
 
 # "a.m." / "p.m." with or without dots and spaces; the trailing dot is kept as a sentence end when
 # a capital letter follows ("... until 3 p.m. The evening group ...").
-_MERIDIEM = re.compile(r"(?<=\d)\s?([ap])\.?\s?m\.?(?![a-z])", re.IGNORECASE)
+_MERIDIEM = re.compile(r"(\d)\s?([ap])\.?\s?m\.?(?![a-z])", re.IGNORECASE)
 
 # A capital after "p.m." starts a sentence, unless it is a day name ("9 a.m. Mondays through ...").
 _NEW_SENTENCE = re.compile(r"\s+(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b)[A-Z]")
 
-_PHRASES = re.compile(
-    r"\b(?:(?P<noon>12\s*noon|noon|12\s*midday|midday)|(?P<midnight>12\s*midnight|midnight)"
-    r"|(?P<abbr>e\.g\.|i\.e\.|approx\.|hrs\.|hr\.|mins\.|min\.|vs\.|wk\.|wks\.|mon\.|tues\.|tue\.|wed\.|weds\."
-    r"|thurs\.|thur\.|thu\.|fri\.|sat\.|sun\.)"
-    r"|(?P<once_twice>once or twice)|(?P<once>once)|(?P<twice>twice)|(?P<thrice>thrice)"
-    r"|(?P<half_hour>half an hour|a half hour|half-hour|half hour)"
+# Phrase rewrites, each tried only when a cheap substring test says it can match.
+_CLOCK_WORDS = re.compile(r"\b(?:(?P<noon>12\s*noon|noon|12\s*midday|midday)|(?P<midnight>12\s*midnight|midnight))\b")
+_ABBREVIATIONS = re.compile(
+    r"\b(?=[eiahmvwtfs])(?:e\.g|i\.e|approx|hrs?|mins?|vs|wks?|mon|tues?|weds?|thu|thur|thurs|fri|sat|sun)\."
+)
+_TIMES_WORDS = re.compile(r"\b(?:(?P<once_twice>once or twice)|(?P<once>once)|(?P<twice>twice)|(?P<thrice>thrice))\b")
+_HOUR_WORDS = re.compile(
+    r"\b(?:(?P<half_hour>half an hour|a half hour|half-hour|half hour)"
     r"|(?P<hour_half>an hour and a half|one and a half hours?|one and one-half hours?)"
     r"|(?P<an_hour>an hour))(?![a-z])"
 )
 
 _NUMBER_WORDS = re.compile(
-    rf"\b(?:(?P<tens>twenty|thirty|forty|fifty|sixty)(?:[- ](?P<tu>{_SMALL_UNITS}))?|(?P<unit>{_SMALL}))"
+    rf"\b(?=[otfsen])(?:(?P<tens>twenty|thirty|forty|fifty|sixty)(?:[- ](?P<tu>{_SMALL_UNITS}))?|(?P<unit>{_SMALL}))"
     r"(?P<half> and (?:a|one)[- ]half)?(?![a-z])(?:\s*\((?P<paren>\d+(?:\.\d+)?)\))?"
 )
 _FRACTION = re.compile(r"(?<![\d.])(\d+)(?:\s+|-)1/2(?![\d/])|(?<![\d./])1/2(?![\d/])")
 _MINUTES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(\s*-?\s*)(?:minutes?|mins?)(?![a-z])")
-_DIGITS_PAREN = re.compile(r"(?<![\d.])(\d+)\s*\((\1)\)")
+_SPACES = re.compile(r" {2,}")
+_DIGITS_PAREN = re.compile(r"(\d+)\s*\((\1)\)")
 
 
 def _number_word(match: re.Match[str]) -> str:
@@ -91,14 +95,9 @@ def _number_word(match: re.Match[str]) -> str:
 
 
 def _phrase(match: re.Match[str]) -> str:
-    kind = match.lastgroup
-    if kind == "noon":
-        return "12pm"
-    if kind == "midnight":
-        return "12am"
-    if kind == "abbr":
-        return match.group(0)[:-1]
     return {
+        "noon": "12pm",
+        "midnight": "12am",
         "once_twice": "1 or 2 times",
         "once": "1 times",
         "twice": "2 times",
@@ -106,7 +105,15 @@ def _phrase(match: re.Match[str]) -> str:
         "half_hour": "0.5 hour",
         "hour_half": "1.5 hours",
         "an_hour": "1 hour",
-    }[kind or ""]
+    }[match.lastgroup or ""]
+
+
+def _digits_paren(match: re.Match[str]) -> str:
+    # "9 (9)" -> "9", but not inside a longer number ("19 (9)").
+    begin = match.start()
+    if begin and (match.string[begin - 1].isdigit() or match.string[begin - 1] == "."):
+        return match.group(0)
+    return match[1]
 
 
 def _fraction(match: re.Match[str]) -> str:
@@ -122,65 +129,72 @@ def _meridiem(match: re.Match[str]) -> str:
     end = match.end()
     rest = match.string[end : end + 12]
     keep_stop = text.endswith(".") and _NEW_SENTENCE.match(rest) is not None
-    return match[1].lower() + "m" + ("." if keep_stop else "")
+    return match[1] + match[2].lower() + "m" + ("." if keep_stop else "")
 
 
 class MappedText:
-    """Text plus, for each character, the [start, end) of the original it was made from."""
+    """Text plus the edits that made it, to find the original span behind any normalized span.
 
-    __slots__ = ("ends", "original", "starts", "text")
+    Each `sub` pass records its replacements as (new start, new end, old start, old end); offsets
+    are mapped back through the passes only for the few spans quoted as evidence.
+    """
+
+    __slots__ = ("original", "passes", "text")
 
     def __init__(self, original: str) -> None:
         self.original = original
         self.text = original
-        self.starts = list(range(len(original)))
-        self.ends = list(range(1, len(original) + 1))
+        self.passes: list[tuple[list[int], list[tuple[int, int, int, int]]]] = []
 
     def sub(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> None:
         """Replace every match of `pattern`; replaced characters map to the whole original match."""
         text = self.text
         pieces: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
+        edits: list[tuple[int, int, int, int]] = []
         position = 0
+        length = 0  # length of the output so far
         for match in pattern.finditer(text):
             begin, finish = match.span()
             new = replace(match)
             if new == text[begin:finish]:
                 continue
             pieces.append(text[position:begin])
-            starts += self.starts[position:begin]
-            ends += self.ends[position:begin]
-            if new:
-                pieces.append(new)
-                origin_start = self.starts[begin] if begin < len(text) else len(self.original)
-                origin_end = self.ends[finish - 1] if finish > begin else origin_start
-                starts += [origin_start] * len(new)
-                ends += [origin_end] * len(new)
+            length += begin - position
+            pieces.append(new)
+            edits.append((length, length + len(new), begin, finish))
+            length += len(new)
             position = finish
-        if not pieces:
+        if not edits:
             return
         pieces.append(text[position:])
-        starts += self.starts[position:]
-        ends += self.ends[position:]
         self.text = "".join(pieces)
-        self.starts = starts
-        self.ends = ends
+        self.passes.append(([e[0] for e in edits], edits))
 
     def lower(self) -> None:
         """Lower-case, keeping the map even where lower-casing changes a character's length."""
         lowered = self.text.lower()
-        if len(lowered) == len(self.text):
-            self.text = lowered
-            return
-        self.sub(re.compile(r"[^\x00-\x7f]"), lambda m: m.group(0).lower())
-        self.text = self.text.lower()
+        if len(lowered) != len(self.text):
+            self.sub(re.compile(r"[^\x00-\x7f]"), lambda m: m.group(0).lower())
+            lowered = self.text.lower()
+        self.text = lowered
+
+    def _back(self, char: int, last: bool) -> int:
+        # Map a character index of the output back through the passes to the original.
+        for new_starts, edits in reversed(self.passes):
+            index = bisect_right(new_starts, char) - 1
+            if index < 0:
+                continue
+            _, new_end, old_start, old_end = edits[index]
+            inside = char < new_end
+            char = (old_end - 1 if last else old_start) if inside else char - new_end + old_end
+        return char
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The [start, end) of the original text behind normalized [start, end)."""
         if end <= start:
-            return (self.starts[start], self.starts[start]) if start < len(self.starts) else (0, 0)
-        return self.starts[start], self.ends[end - 1]
+            origin = self._back(start, last=False)
+            return origin, origin
+        return self._back(start, last=False), self._back(end - 1, last=True) + 1
 
 
 def normalize(text: str) -> MappedText:
@@ -198,12 +212,23 @@ def normalize(text: str) -> MappedText:
             )
     mapped.sub(_MERIDIEM, _meridiem)
     mapped.lower()
-    mapped.sub(_PHRASES, _phrase)
+    lowered = mapped.text
+    if "noon" in lowered or "mid" in lowered:
+        mapped.sub(_CLOCK_WORDS, _phrase)
+    if "." in lowered:
+        mapped.sub(_ABBREVIATIONS, lambda m: m.group(0)[:-1])
+    if "once" in lowered or "twice" in lowered or "thrice" in lowered:
+        mapped.sub(_TIMES_WORDS, _phrase)
+    if "hour" in lowered and ("half" in lowered or "an hour" in lowered):
+        mapped.sub(_HOUR_WORDS, _phrase)
     mapped.sub(_NUMBER_WORDS, _number_word)
     if "/2" in mapped.text:
         mapped.sub(_FRACTION, _fraction)
     if "min" in mapped.text:
         mapped.sub(_MINUTES, _minutes)
+    if "  " in mapped.text:
+        # Single spaces let later steps compare phrases with plain string tests.
+        mapped.sub(_SPACES, lambda m: " ")
     if "(" in mapped.text:
-        mapped.sub(_DIGITS_PAREN, lambda m: m[1])
+        mapped.sub(_DIGITS_PAREN, _digits_paren)
     return mapped

@@ -1,0 +1,48 @@
+"""Throughput of the hours engine: the public schedule texts repeated to 100,000, on one core.
+
+    .venv/bin/python -m benchmarks.bench_hours [--texts 100000] [--file ../shared/eval/schedules_public.jsonl]
+
+Goal (issue 3): at least 5,000 texts per second. The engine keeps no cache, so repeating texts
+measures parsing, not lookups.
+"""
+
+import argparse
+import itertools
+import json
+import time
+from pathlib import Path
+
+from pipeline.hours import estimate_hours
+
+DEFAULT_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "schedules_public.jsonl"
+GOAL_PER_S = 5_000
+
+
+def main() -> int:
+    """Run the benchmark and print texts/second; exit 1 when under the goal."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--texts", type=int, default=100_000)
+    parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    args = parser.parse_args()
+
+    records = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pairs = [(r["text"], r.get("context_text")) for r in records]
+    work = list(itertools.islice(itertools.cycle(pairs), args.texts))
+    chars = sum(len(t) + len(c or "") for t, c in work)
+
+    started = time.perf_counter()
+    known = 0
+    for text, context in work:
+        known += estimate_hours(text, context=context).min is not None
+    elapsed = time.perf_counter() - started
+
+    rate = len(work) / elapsed
+    print(
+        f"hours engine: {len(work):,} texts ({chars / len(work):.0f} chars on average) in {elapsed:.2f} s "
+        f"= {rate:,.0f} texts/s on one core (goal {GOAL_PER_S:,}); {known:,} with hours"
+    )
+    return 0 if rate >= GOAL_PER_S else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""Weekly-hour thresholds between levels of care: the one place they live.
+
+Defaults follow `../shared/docs/domain.md` §1 (ASAM 3rd ed., Medicare): IOP from 9 h/week for
+adults and 6 h/week for adolescents, PHP from 20 h/week. States and payers differ (Idaho's MH IOP
+floor is 6 h for adults), so a deployment may override them with a TOML file:
+
+    [thresholds]
+    iop_min_adult = 9
+    iop_min_adolescent = 6
+    php_min = 20
+
+given as `--thresholds FILE` or the `IOPDIR_THRESHOLDS` environment variable.
+"""
+
+import os
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from schemas.vocab import LevelOfCare, Population
+
+ENV_VAR = "IOPDIR_THRESHOLDS"
+_YOUTH = {Population.ADOLESCENTS, Population.CHILDREN}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Hours per week at which a program reaches IOP and PHP intensity."""
+
+    iop_min_adult: float = 9.0
+    iop_min_adolescent: float = 6.0
+    php_min: float = 20.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.iop_min_adolescent <= self.php_min or not 0 < self.iop_min_adult <= self.php_min:
+            raise ValueError(f"thresholds must satisfy 0 < IOP floor <= PHP floor, got {self}")
+
+    def iop_floor(self, populations: Iterable[str] = ()) -> float:
+        """The IOP floor for a program serving `populations`: the adolescent one only when it serves no adults."""
+        served = {Population(p) for p in populations if p in Population._value2member_map_}
+        if served and served <= _YOUTH:
+            return self.iop_min_adolescent
+        return self.iop_min_adult
+
+    def levels_for_hours(
+        self, lo: float | None, hi: float | None, populations: Iterable[str] = ()
+    ) -> tuple[LevelOfCare, ...]:
+        """The levels of care a weekly-hours range reaches, lowest first; () when nothing is known.
+
+        (9, 9) -> (iop,); (9, 25) -> (iop, php): a range that only reaches 20 h is ambiguous.
+        """
+        if lo is None and hi is None:
+            return ()
+        floor = self.iop_floor(populations)
+        low = 0.0 if lo is None else lo
+        high = float("inf") if hi is None else hi
+        levels = []
+        if low < floor:
+            levels.append(LevelOfCare.OP)
+        if low < self.php_min and high >= floor:
+            levels.append(LevelOfCare.IOP)
+        if high >= self.php_min:
+            levels.append(LevelOfCare.PHP)
+        return tuple(levels)
+
+
+def load_thresholds(path: str | os.PathLike[str] | None = None) -> Thresholds:
+    """Thresholds from `path`, else from the file named by $IOPDIR_THRESHOLDS, else the defaults."""
+    source = path or os.environ.get(ENV_VAR)
+    if not source:
+        return Thresholds()
+    with Path(source).open("rb") as handle:
+        table = tomllib.load(handle).get("thresholds", {})
+    known = {f.name for f in fields(Thresholds)}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ValueError(f"{source}: unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return Thresholds(**{k: float(v) for k, v in table.items()})

@@ -1,0 +1,53 @@
+"""`iopdir eval hours`: the report format, the scoring rule, and the public acceptance figure."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+from tests.conftest import SHARED_DATA
+
+PUBLIC = SHARED_DATA.parent / "eval" / "schedules_public.jsonl"
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_report_lines_and_total(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    items = _write(
+        tmp_path / "e.jsonl",
+        [
+            {"id": "a", "text": "3 days a week, 3 hours a day", "hours_per_week_min": 9, "hours_per_week_max": 9},
+            {"id": "b", "text": "3 days a week, 3 hours a day", "hours_per_week_min": 9.4, "hours_per_week_max": 8.6},
+            {"id": "c", "text": "at least 9 hours per week", "hours_per_week_min": 9, "hours_per_week_max": 12},
+            {"id": "d", "text": "Call us.", "hours_per_week_min": None, "hours_per_week_max": None},
+            {"id": "e", "text": "ambiguous", "exclude": True, "hours_per_week_min": 1, "hours_per_week_max": 1},
+        ],
+    )
+    assert main(["eval", "hours", str(items)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in lines[:-1]] == ["a", "b", "c", "d"]
+    assert [line.split("\t")[-1] for line in lines[:-1]] == ["ok", "ok", "miss", "ok"]
+    assert lines[1].split("\t")[1:3] == ["expected 9.4-8.6", "got 9-9 (derived)"]
+    # Null matches only null: an open upper bound is not 12.
+    assert lines[2].split("\t")[2] == "got 9-open (stated)"
+    assert lines[-1] == "hours: 3/4 within 0.5 h"
+
+
+def test_bad_input_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "x"}\nnot json\n', encoding="utf-8")
+    assert main(["eval", "hours", str(bad)]) == 2
+    assert "line 2" in capsys.readouterr().err
+    assert main(["eval", "hours", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_public_set_meets_the_acceptance_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "hours", str(PUBLIC)]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    good, total = map(int, last.removeprefix("hours: ").removesuffix(" within 0.5 h").split("/"))
+    assert total == 33
+    assert good >= 30, last

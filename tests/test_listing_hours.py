@@ -1,0 +1,128 @@
+"""Hours reach the listings: schedule text or sessions -> hours_min/max/basis/evidence in DuckDB."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline import normalize
+from pipeline.clean import clean_state
+from pipeline.ids import disambiguated_id, listing_id
+from pipeline.listing_hours import with_hours
+from pipeline.samhsa_codes import CodeReference
+from pipeline.store import connect, ensure_schema
+from schemas.listing import Listing, Provenance, ScheduleSession
+from schemas.raw import RawRecord
+from schemas.vocab import HoursBasis
+from tests.helpers import normalize_and_load, write_items
+
+
+def _listing(**extra: object) -> Listing:
+    base = listing_id("test", extra.get("name", "Example IOP"))  # type: ignore[arg-type]
+    return Listing(
+        listing_id=base,
+        disambiguated_id=disambiguated_id(base, ""),
+        source="test",
+        provenance=Provenance(
+            source_url="https://example.org/iop", source_file="f", record_id="1", fetched_at=datetime.now(UTC),
+            run_id="r",
+        ),
+        name="Example IOP",
+        state="VA",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"schedule_text": "Mondays, Wednesdays and Thursdays, 6-9 p.m."}, (9, 9, HoursBasis.DERIVED)),
+        ({"schedule_text": "20 or more hours per week"}, (20, None, HoursBasis.STATED)),
+        (
+            {
+                "schedule": (
+                    ScheduleSession(day=0, start_minute=540, end_minute=720),
+                    ScheduleSession(day=2, start_minute=540, end_minute=720),
+                )
+            },
+            (6, 6, HoursBasis.DERIVED),
+        ),
+        ({"schedule_text": "Call for times."}, (None, None, HoursBasis.UNKNOWN)),
+        ({}, (None, None, HoursBasis.UNKNOWN)),
+    ],
+)
+def test_with_hours_fills_the_listing(extra: dict, expected: tuple) -> None:
+    listing = with_hours(_listing(**extra))
+    assert (listing.hours_min, listing.hours_max, listing.hours_basis) == expected
+    assert bool(listing.hours_evidence) == (expected[2] is not HoursBasis.UNKNOWN)
+
+
+def test_the_level_a_listing_offers_picks_its_part_of_the_text() -> None:
+    text = "Our PHP meets Monday through Friday 9 a.m. to 3 p.m.; our IOP meets Mon/Wed/Thu 9 a.m. to noon."
+    assert with_hours(_listing(schedule_text=text, levels_of_care={"iop"})).hours_max == 9
+    assert with_hours(_listing(schedule_text=text, levels_of_care={"php"})).hours_max == 30
+
+
+def test_hours_a_source_states_itself_are_kept() -> None:
+    listing = _listing(schedule_text="9 hours per week", hours_min=12, hours_max=12, hours_basis="stated")
+    assert with_hours(listing).hours_min == 12
+
+
+def _program_normalizer(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
+    fields = record.fields
+    base = listing_id(record.source, fields["name"])
+    return Listing(
+        listing_id=base,
+        disambiguated_id=disambiguated_id(base, ""),
+        source=record.source,
+        provenance=Provenance(
+            source_url=record.source_url, source_file=record.source_file, record_id=record.record_id,
+            fetched_at=record.fetched_at, run_id=run_id,
+        ),
+        name=fields["name"],
+        state=clean_state(fields["state"]) or "",
+        levels_of_care={"iop"},
+        schedule_text=fields.get("schedule"),
+    )
+
+
+def test_hours_and_evidence_are_loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(normalize.LISTING_NORMALIZERS, "program_text", _program_normalizer)
+    rows = [
+        ("A", "The IOP meets Monday through Friday from 9 a.m. to 1 p.m."),
+        ("B", "Three days a week, three hours per session."),
+        ("C", "Please call for our schedule."),
+    ]
+    records = [
+        {
+            "record_type": "program_text", "source": "pages", "source_url": f"https://example.org/{name}",
+            "source_file": "page.html", "record_id": name, "fetched_at": "2026-11-27T00:00:00Z",
+            "fields": {"name": f"Program {name}", "state": "VA", "schedule": text},
+        }
+        for name, text in rows
+    ]
+    db = tmp_path / "h.duckdb"
+    counts = normalize_and_load(write_items(tmp_path / "c" / "items.jsonl", records), db, "r1")
+    assert (counts["pages"].seen, counts["pages"].loaded) == (3, 3)
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = con.execute(
+            "SELECT name, hours_min, hours_max, hours_basis, hours_evidence, schedule_text FROM listings ORDER BY name"
+        ).fetchall()
+    assert got[0][1:5] == (20.0, 20.0, "derived", ["Monday through Friday from 9 a.m. to 1 p.m."])
+    assert got[1][1:4] == (9.0, 9.0, "derived")
+    assert got[2][1:5] == (None, None, "unknown", [])
+    assert got[2][5] == "Please call for our schedule."
+
+
+def test_an_older_database_gains_the_hours_columns(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    con = connect(db)
+    ensure_schema(con)
+    con.execute("DROP VIEW listings")
+    for column in ("hours_evidence", "schedule_text", "schedule"):
+        con.execute(f"ALTER TABLE listing_records DROP COLUMN {column}")
+    ensure_schema(con)
+    columns = {row[0] for row in con.execute("DESCRIBE listings").fetchall()}
+    con.close()
+    assert {"hours_evidence", "schedule_text", "schedule"} <= columns
