@@ -118,13 +118,18 @@ def _blocks(mentions: list[Mention], text: str) -> tuple[list[_Block], list[Ment
 
     Returns the blocks, the spans left without days, and the day sets no span took.
     """
-    sentences = sorted({m.sentence for m in mentions})
     blocks: list[_Block] = []
     loose_spans: list[Mention] = []
     claimed: set[int] = set()
     day_sets = [m for m in mentions if m.kind is Kind.DAYS]
-    for sentence in sentences:
-        items = [m for m in mentions if m.sentence == sentence and m.kind in (Kind.DAYS, Kind.SPAN)]
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in mentions:
+        if m.kind is Kind.DAYS or m.kind is Kind.SPAN:
+            by_sentence.setdefault(m.sentence, []).append(m)
+    if not any(m.kind is Kind.SPAN for m in mentions):
+        return blocks, loose_spans, day_sets
+    for sentence in sorted(by_sentence):
+        items = by_sentence[sentence]
         spans = _refine_spans([m for m in items if m.kind is Kind.SPAN], text)
         if spans and _OFFICE.search(text, _sentence_start(text, spans[0].start), spans[0].start):
             # Office or intake hours say when the phone is answered, not when the programme runs.
@@ -323,7 +328,7 @@ def estimate_hours(
     mapped: MappedText | None = None
     if joined:
         mapped = normalize(joined)
-        mentions = select_program(find_mentions(mapped.text), mapped.text, program)
+        mentions = select_program(find_mentions(mapped.text, levels=program is not None), mapped.text, program)
         stated = _stated(mentions)
         derived = _derive(mentions, mapped.text)
     session_interval, session_evidence = _session_reading(sessions) if sessions else (None, ())

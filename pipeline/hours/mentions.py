@@ -111,6 +111,7 @@ _HOURS = r"(?:hours?|hrs?|h)(?![a-z])"
 _WEEK_TAIL = r"(?:(?:per|a|each|every|an?|in a|in one|/)\s*(?:week|wk)(?![a-z])|weekly(?![a-z]))"
 _NOT_WEEK_AHEAD = rf"(?!\s*(?:[a-z,]+\s+){{0,4}}?{_WEEK_TAIL}|\s*/\s*(?:week|wk))"
 _DAY_UNITS = r"(?:days?|evenings?|nights?|mornings?|afternoons?)"
+_DAY_UNIT_STEMS = ("day", "evening", "night", "morning", "afternoon")
 _SESSION_UNITS = r"(?:times?|sessions?|groups?|visits?|classes?|meetings?|x)"
 # Words that make "N hours ... per week" a per-day or per-session figure instead of a weekly one.
 _NOT_WEEKLY_FILL = re.compile(
@@ -186,7 +187,7 @@ _COUNT = re.compile(
 
 _DAY_RANGE = rf"{_DAY_WORD}(?![a-z])(?:\s*(?:-|to|through|thru|till|until)\s*{_DAY_WORD}(?![a-z]))?"
 _DAYS = re.compile(
-    rf"\b(?=[mtwfsr])(?:{_DAY_RANGE}(?:\s*(?:,\s*and|,\s*&|,|/|&|\+|and)\s*{_DAY_RANGE})*"
+    rf"\b(?=mo|tu|we|th|fr|sa|su|[mtwrf]\b|[mt]\s*[-/,&]|mw)(?:{_DAY_RANGE}(?:\s*(?:,\s*and|,\s*&|,|/|&|\+|and)\s*{_DAY_RANGE})*"
     r"|(?:weekdays?|weekends?)(?![a-z])"
     r"|m\s*-\s*(?:f|th|r)(?![a-z])"
     r"|(?:m|tu|t|w|th|r|f)(?:\s*(?:/|,|&|,?\s*and)\s*(?:m|tu|t|w|th|r|f)(?![a-z]))+(?![a-z])"
@@ -327,14 +328,24 @@ def resolve_span(
     return start, end
 
 
-def _span(match: re.Match[str], lead: str | None, next_to_days: bool) -> tuple[int, int] | None:
+def _span(match: re.Match[str], lead: str | None, day_mentions: list["Mention"]) -> tuple[int, int] | None:
     if match["sep"] == "and" and not (lead or "").startswith("between"):
         return None
     marked = bool(match["m1"] or match["m2"] or match["ap1"] or match["ap2"])
     if not marked:
-        # A bare pair is clock time only next to day names, on a 12-hour clock, and not an age range.
-        before = match.string[max(0, match.start() - 12) : match.start()]
-        marked = next_to_days and int(match["h1"]) <= 12 and int(match["h2"]) <= 12 and not _AGES.search(before)
+        # A bare "9-12" is clock time only right next to day names ("M-F 9-3", "9-12 Monday"), on a
+        # 12-hour clock, and not an age range.
+        text, start, end = match.string, match.start(), match.end()
+        marked = (
+            int(match["h1"]) <= 12
+            and int(match["h2"]) <= 12
+            and not _AGES.search(text, max(0, start - 12), start)
+            and any(
+                (d.end <= start and _ADJACENT.match(text[d.end : start]))
+                or (d.start >= end and _ADJACENT.match(text[end : d.start]))
+                for d in day_mentions
+            )
+        )
     return resolve_span(
         int(match["h1"]),
         int(match["m1"] or 0),
@@ -405,8 +416,8 @@ def _at_numbers(
         yield (match, position - len(hedge), hedge[:-1]) if hedge else (match, position, None)
 
 
-def find_mentions(text: str) -> list[Mention]:
-    """All mentions in normalized `text`, ordered by position."""
+def find_mentions(text: str, levels: bool = True) -> list[Mention]:
+    """All mentions in normalized `text`, ordered by position; names of levels of care if `levels`."""
     bounds = sentence_bounds(text)
     starts = [
         m.start() for m in _NUMBER.finditer(text) if m.start() == 0 or text[m.start() - 1] not in _NOT_NUMBER_START
@@ -454,7 +465,7 @@ def find_mentions(text: str) -> list[Mention]:
 
     for match, begin, pre in _at_numbers(_COUNT, text, starts) if has_week else ():
         value = _quantity(match, pre)
-        limit = MAX_SESSIONS_PER_WEEK if re.match(_SESSION_UNITS, match["unit"]) else MAX_DAYS_PER_WEEK
+        limit = MAX_DAYS_PER_WEEK if match["unit"].startswith(_DAY_UNIT_STEMS) else MAX_SESSIONS_PER_WEEK
         if value.within(0, limit):
             found.append(mention(Kind.COUNT, begin, match.end(), value=value))
 
@@ -469,19 +480,14 @@ def find_mentions(text: str) -> list[Mention]:
         if match is None:
             continue
         lead = phrase_before(text, position, _LEADS)
-        # A bare "9-12" is clock time only right next to day names ("M-F 9-3", "9-12 Monday").
-        next_to_days = any(
-            _ADJACENT.match(text[d.end : match.start()]) or _ADJACENT.match(text[match.end() : d.start])
-            for d in day_mentions
-            if d.end <= match.start() or d.start >= match.end()
-        )
-        span = _span(match, lead, next_to_days)
+        span = _span(match, lead, day_mentions)
         if span:
             last_end = match.end()
             spans.append(mention(Kind.SPAN, position - len(lead) if lead else position, match.end(), span=span))
     found += spans
     found += _start_end_spans(text, bounds, spans)
 
-    found += [mention(Kind.PROGRAM, m.start(), m.end(), program=m.lastgroup) for m in _PROGRAM.finditer(text)]
+    if levels:
+        found += [mention(Kind.PROGRAM, m.start(), m.end(), program=m.lastgroup) for m in _PROGRAM.finditer(text)]
     found.sort(key=lambda m: (m.start, m.end))
     return found

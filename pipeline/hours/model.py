@@ -45,12 +45,25 @@ class Interval(NamedTuple):
 
 def alternatives(intervals: Iterable[Interval]) -> Interval | None:
     """Smallest lower and largest upper bound of variants; an open bound stays open."""
-    items = [i for i in intervals if not i.empty]
-    if not items:
+    lo: float | None = None
+    hi: float | None = None
+    open_lo = open_hi = False
+    seen = False
+    for item in intervals:
+        if item.lo is None and item.hi is None:
+            continue
+        seen = True
+        if item.lo is None:
+            open_lo = True
+        elif lo is None or item.lo < lo:
+            lo = item.lo
+        if item.hi is None:
+            open_hi = True
+        elif hi is None or item.hi > hi:
+            hi = item.hi
+    if not seen:
         return None
-    lo = None if any(i.lo is None for i in items) else min(i.lo for i in items if i.lo is not None)
-    hi = None if any(i.hi is None for i in items) else max(i.hi for i in items if i.hi is not None)
-    return Interval(lo, hi)
+    return Interval(None if open_lo else lo, None if open_hi else hi)
 
 
 @dataclass(frozen=True)

@@ -148,27 +148,22 @@ class MappedText:
 
     def sub(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> None:
         """Replace every match of `pattern`; replaced characters map to the whole original match."""
-        text = self.text
-        pieces: list[str] = []
         edits: list[tuple[int, int, int, int]] = []
-        position = 0
-        length = 0  # length of the output so far
-        for match in pattern.finditer(text):
-            begin, finish = match.span()
+        shift = 0  # how much longer the output is than the input so far
+
+        def record(match: re.Match[str]) -> str:
+            nonlocal shift
             new = replace(match)
-            if new == text[begin:finish]:
-                continue
-            pieces.append(text[position:begin])
-            length += begin - position
-            pieces.append(new)
-            edits.append((length, length + len(new), begin, finish))
-            length += len(new)
-            position = finish
-        if not edits:
-            return
-        pieces.append(text[position:])
-        self.text = "".join(pieces)
-        self.passes.append(([e[0] for e in edits], edits))
+            begin, finish = match.span()
+            if new != match.group(0):
+                edits.append((begin + shift, begin + shift + len(new), begin, finish))
+                shift += len(new) - (finish - begin)
+            return new
+
+        text = pattern.sub(record, self.text)
+        if edits:
+            self.text = text
+            self.passes.append(([e[0] for e in edits], edits))
 
     def lower(self) -> None:
         """Lower-case, keeping the map even where lower-casing changes a character's length."""
