@@ -17,6 +17,9 @@ from pipeline.hours.model import DAY_MINUTES, WEEK_HOURS, Interval
 MAX_HOURS_PER_DAY = 16.0
 MAX_DAYS_PER_WEEK = 7
 MAX_SESSIONS_PER_WEEK = 21
+# A bare "2-3 hours" beside days or a day count is a session length only up to this; larger bare
+# figures could as well be weekly totals.
+MAX_BARE_SESSION_HOURS = 5.0
 
 
 class Kind(StrEnum):
@@ -416,6 +419,31 @@ def _at_numbers(
         yield (match, position - len(hedge), hedge[:-1]) if hedge else (match, position, None)
 
 
+_SERVICE_AFTER = re.compile(
+    r"\s+of\s+(?:[a-z-]+\s+){0,2}?(?:treatment|therapy|therapies|programming|programs?|services?|care|groups?"
+    r"|counseling|structured)\b"
+)
+_WEEKS_AFTER = re.compile(r"[^.;!?\n|]{0,40}?\b(?:over|across|in|during|within|for)\s+(?:the\s+)?(?:\d+|first|course)")
+_HOUR_ADJECTIVE = re.compile(r"\d-h")  # "24-hour line"
+_NOT_WEEKLY_BEFORE = ("within ", "every ", "after ", "before ", "total of ", "a total of ", "up to ")
+
+
+def _bare_weekly(text: str, begin: int, head: re.Match[str], hedge: str | None) -> bool:
+    """A figure of hours too large for one day, with no unit: weekly, unless it reads as a duration.
+
+    Whole days (24, 48, 72 h) are durations ("open 24 hours", "within 48 hours"); so is a total
+    over a program ("36 hours of treatment over 12 weeks").
+    """
+    hedged = bool(hedge or head["post"])
+    if not hedged and _SERVICE_AFTER.match(text, head.end()) is None:
+        return False
+    if phrase_before(text, begin, _NOT_WEEKLY_BEFORE) is not None or _HOUR_ADJECTIVE.search(head.group(0)):
+        return False
+    if not hedged and float(head["a"]) % 24 == 0:
+        return False
+    return _WEEKS_AFTER.match(text, head.end()) is None
+
+
 def find_mentions(text: str, levels: bool = True) -> list[Mention]:
     """All mentions in normalized `text`, ordered by position; names of levels of care if `levels`."""
     bounds = sentence_bounds(text)
@@ -431,12 +459,18 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
     has_week = "week" in text or "wk" in text
     weekly: list[Mention] = []
     per_day: list[Mention] = []
+    bare: list[Mention] = []  # "2-3 hours" with no unit: per session if days are named beside it
     for head, begin, pre in _at_numbers(_HOURS_HEAD, text, starts):
         value = _quantity(head, pre)
         tail = _WEEKLY_TAIL.match(text, head.end()) if has_week else None
         if tail is not None and not _NOT_WEEKLY_FILL.search(tail["fill"]):
             if value.within(0, WEEK_HOURS):
                 weekly.append(mention(Kind.WEEKLY, begin, tail.end(), value=value))
+            continue
+        if value.lo is not None and value.lo > MAX_HOURS_PER_DAY:
+            # Too many hours for one day: "20 or more hours", "25 hours of treatment" are weekly.
+            if _bare_weekly(text, begin, head, pre):
+                weekly.append(mention(Kind.WEEKLY, begin, head.end(), value=value))
             continue
         if head["adj"] or not value.within(0, MAX_HOURS_PER_DAY):
             continue
@@ -451,6 +485,8 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
                 continue
             if needs_for:
                 if phrase_before(text, begin, _FOR) is None:
+                    if value.hi is not None and value.hi <= MAX_BARE_SESSION_HOURS:
+                        bare.append(mention(Kind.PER_DAY, begin, head.end(), value=value))
                     break
                 begin -= len("for ")
             per_day.append(mention(Kind.PER_DAY, begin, max(tail.end(), head.end()), value=value))
@@ -486,6 +522,9 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
             spans.append(mention(Kind.SPAN, position - len(lead) if lead else position, match.end(), span=span))
     found += spans
     found += _start_end_spans(text, bounds, spans)
+    if bare:
+        with_days = {m.sentence for m in found if m.kind is Kind.COUNT or m.kind is Kind.DAYS}
+        found += [m for m in bare if m.sentence in with_days and not any(_overlaps(m, o) for o in found)]
 
     if levels:
         found += [mention(Kind.PROGRAM, m.start(), m.end(), program=m.lastgroup) for m in _PROGRAM.finditer(text)]
