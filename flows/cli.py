@@ -3,6 +3,9 @@
 iopdir run [--db PATH] [--source NAME ...] [--replay DIR]
 iopdir query "SQL" [--db PATH] [--format table|csv|json]
 iopdir eval hours FILE.jsonl
+iopdir eval flags FILE.jsonl
+iopdir flags [--state XX] [--rule ID] [--status open|confirmed|dismissed] [--all] [--format ...]
+iopdir review FLAG_ID --confirm|--dismiss --note TEXT [--by NAME]
 """
 
 import argparse
@@ -43,12 +46,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.replay and not os.path.isdir(args.replay):
         print(f"iopdir run: replay folder {args.replay!r} does not exist", file=sys.stderr)
         return 2
-    summary = refresh(db_path=args.db, spiders=args.source, replay_dir=args.replay, work_dir=args.work_dir)
+    summary = refresh(
+        db_path=args.db,
+        spiders=args.source,
+        replay_dir=args.replay,
+        work_dir=args.work_dir,
+        thresholds_path=args.thresholds,
+    )
     wall = time.perf_counter() - started
     columns = ["source", "status", "seen", "loaded", "rejected", "new", "changed", "unchanged", "gone", "message"]
     rows = [tuple(getattr(c, k) for k in columns) for c in summary.sources]
     print(f"run {summary.run_id} -> {summary.db_path}: {summary.status}")
     _print_rows(columns, rows, "table")
+    if summary.flags is not None:
+        per_rule = ", ".join(f"{rule} {n}" for rule, n in summary.flags.by_rule.items())
+        print(f"flags: {summary.flags.total} active ({per_rule}); {summary.flags.new} new, {summary.flags.gone} gone")
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in summary.steps_s.items())
     print(f"wall {wall:.1f} s; steps without Prefect start-up: {sum(summary.steps_s.values()):.1f} s ({steps})")
     return 0 if summary.status == "ok" else 1
@@ -114,6 +126,109 @@ def cmd_eval_hours(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_flags(args: argparse.Namespace) -> int:
+    """Score the flag rules on a labelled JSON-lines file: items, confusion table, php_as_iop line."""
+    from pipeline.flag_eval import confusion, evaluate_flags, precision_recall
+    from pipeline.thresholds import load_thresholds
+
+    if not os.path.isfile(args.file):
+        print(f"iopdir eval flags: no file {args.file!r}", file=sys.stderr)
+        return 2
+    try:
+        results = evaluate_flags(args.file, load_thresholds(args.thresholds))
+    except ValueError as error:
+        print(f"iopdir eval flags: {args.file}: {error}", file=sys.stderr)
+        return 2
+    for result in results:
+        verdict = "ok" if result.expected == result.got else "miss"
+        print(f"{result.id}\texpected {result.expected}\tgot {result.got}\t{verdict}")
+        if args.verbose:
+            for message in result.messages:
+                print(f"\t  {message}")
+    labels, counts = confusion(results)
+    width = max(len(label) for label in labels) + 2
+    print()
+    print("expected \\ raised".ljust(width) + "".join(label.rjust(width) for label in labels))
+    for expected in labels:
+        print(expected.ljust(width) + "".join(str(counts[(expected, got)]).rjust(width) for got in labels))
+    print()
+    precision, recall, tp, fp, fn = precision_recall(results)
+    print(f"php_as_iop: precision {precision:.2f} recall {recall:.2f} (tp {tp} fp {fp} fn {fn})")
+    return 0
+
+
+def cmd_flags(args: argparse.Namespace) -> int:
+    """List flags with their evidence, read-only."""
+    import duckdb
+
+    from pipeline.store import connect
+
+    if not os.path.isfile(args.db):
+        print(f"iopdir flags: no database at {args.db!r}; run `iopdir run` first", file=sys.stderr)
+        return 2
+    where, params = [], []
+    if not args.all:
+        where.append("active")
+    for column, value in (("state", args.state), ("rule_id", args.rule), ("status", args.status)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value.upper() if column == "state" else value)
+    columns = (
+        "flag_id, rule_id, severity, status, state, name, name2, message, evidence, thresholds, rule_version, "
+        "reopened, review_note, reviewer, active, first_seen, last_seen, source, source_record_id, listing_id"
+    )
+    sql = (
+        f"SELECT {columns} FROM flags {'WHERE ' + ' AND '.join(where) if where else ''} "
+        "ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, rule_id, state, name"
+    )
+    try:
+        con = connect(args.db, read_only=True)
+    except duckdb.IOException as error:
+        print(f"iopdir flags: cannot open {args.db!r} (is a load running?): {error}", file=sys.stderr)
+        return 2
+    try:
+        result = con.execute(sql, params)
+        names = [d[0] for d in result.description or []]
+        rows = result.fetchall()
+    except duckdb.Error as error:
+        print(f"iopdir flags: {error}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    if args.format == "table":
+        keep = ["flag_id", "rule_id", "severity", "status", "state", "name", "message"]
+        index = [names.index(k) for k in keep]
+        _print_rows(keep, [tuple(r[i] for i in index) for r in rows], "table")
+    elif args.format == "json":
+        records = [dict(zip(names, r, strict=True)) for r in rows]
+        for record in records:
+            for key in ("evidence", "thresholds"):
+                record[key] = json.loads(record[key]) if record[key] else None
+        print(json.dumps(records, default=str, indent=1))
+    else:
+        _print_rows(names, rows, "csv")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Record a maintainer's decision on a flag."""
+    import getpass
+
+    from pipeline.flag_store import ReviewError, record_review
+
+    if not os.path.isfile(args.db):
+        print(f"iopdir review: no database at {args.db!r}", file=sys.stderr)
+        return 2
+    decision = "confirmed" if args.confirm else "dismissed"
+    try:
+        review_id = record_review(args.db, args.flag_id, decision, args.note, args.by or getpass.getuser())
+    except ReviewError as error:
+        print(f"iopdir review: {error}", file=sys.stderr)
+        return 2
+    print(f"flag {args.flag_id}: {decision} (review {review_id})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `iopdir`."""
     parser = argparse.ArgumentParser(prog="iopdir", description="US intensive outpatient program directory.")
@@ -130,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--replay", metavar="DIR", help="answer requests from this mirror, e.g. ../shared/data")
     run.add_argument("--work-dir", metavar="DIR", help="where crawl output goes (default: next to the DB)")
+    run.add_argument(
+        "--thresholds", metavar="FILE.toml", help="IOP/PHP hour thresholds (default: $IOPDIR_THRESHOLDS or built-in)"
+    )
     run.set_defaults(func=cmd_run)
 
     query = commands.add_parser("query", help="run SQL on the database, read-only")
@@ -144,6 +262,30 @@ def build_parser() -> argparse.ArgumentParser:
     hours.add_argument("file", metavar="FILE.jsonl")
     hours.add_argument("-v", "--verbose", action="store_true", help="also print the evidence of each answer")
     hours.set_defaults(func=cmd_eval_hours)
+    flag_eval = targets.add_parser("flags", help="level flags on a schedules_public.jsonl-style file")
+    flag_eval.add_argument("file", metavar="FILE.jsonl")
+    flag_eval.add_argument("-v", "--verbose", action="store_true", help="also print each raised flag's message")
+    flag_eval.add_argument("--thresholds", metavar="FILE.toml", help="IOP/PHP hour thresholds")
+    flag_eval.set_defaults(func=cmd_eval_flags)
+
+    flags = commands.add_parser("flags", help="list level-of-care flags with their evidence (read-only)")
+    flags.add_argument("--db", default=DEFAULT_DB)
+    flags.add_argument("--state", metavar="XX", help="two-letter state")
+    flags.add_argument("--rule", metavar="ID", help="e.g. php_as_iop")
+    flags.add_argument("--status", choices=("open", "confirmed", "dismissed"))
+    flags.add_argument("--all", action="store_true", help="include flags no longer raised")
+    flags.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    flags.set_defaults(func=cmd_flags)
+
+    review = commands.add_parser("review", help="confirm or dismiss a flag")
+    review.add_argument("flag_id")
+    decision = review.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--confirm", action="store_true")
+    decision.add_argument("--dismiss", action="store_true")
+    review.add_argument("--note", required=True, help="why (kept with the decision)")
+    review.add_argument("--by", metavar="NAME", help="reviewer (default: your login)")
+    review.add_argument("--db", default=DEFAULT_DB)
+    review.set_defaults(func=cmd_review)
     return parser
 
 

@@ -1,6 +1,7 @@
-"""The `refresh` flow: crawl every source in parallel, then normalize and load in one task.
+"""The `refresh` flow: crawl every source in parallel, then normalize, load and flag.
 
-crawl (one subprocess per spider, retried) -> normalize (per crawl) -> load (single writer).
+crawl (one subprocess per spider, retried) -> normalize (per crawl) -> load (single writer) ->
+flag (one set-based pass over all active listings, same writer, after the load).
 A source whose crawl failed is recorded as failed; its listings stay as they were.
 """
 
@@ -14,8 +15,10 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
+from pipeline.flag_store import FlagCounts, compute_flags
 from pipeline.normalize import NormalizeResult, normalize_file
 from pipeline.store import LoadCounts, SourceLoad, load_run
+from pipeline.thresholds import load_thresholds
 
 CRAWL_TIMEOUT_S = 1800
 
@@ -46,6 +49,12 @@ def load_task(
     return load_run(db_path, run_id, started_at, loads, codes_paths, failed)
 
 
+@task(name="flag", cache_policy=NO_CACHE)
+def flag_task(db_path: str, run_id: str, thresholds_path: str | None = None) -> FlagCounts:
+    """Raise level-of-care flags for every active listing (one set-based pass)."""
+    return compute_flags(db_path, run_id, load_thresholds(thresholds_path))
+
+
 @dataclass
 class RunSummary:
     """What a refresh did, per source, and how long its steps took."""
@@ -55,6 +64,7 @@ class RunSummary:
     status: str
     sources: list[LoadCounts]
     steps_s: dict[str, float] = field(default_factory=dict)
+    flags: FlagCounts | None = None
 
 
 def new_run_id() -> str:
@@ -68,8 +78,9 @@ def refresh(
     spiders: list[str] | None = None,
     replay_dir: str | None = None,
     work_dir: str | None = None,
+    thresholds_path: str | None = None,
 ) -> RunSummary:
-    """Crawl, normalize and load the given spiders' sources into the DuckDB file."""
+    """Crawl, normalize and load the given spiders' sources into the DuckDB file, then flag."""
     logger = get_run_logger()
     started_at = datetime.now(UTC)
     run_id = new_run_id()
@@ -132,5 +143,9 @@ def refresh(
     t0 = time.perf_counter()
     counts = load_task(db_path, run_id, started_at, loads, codes_paths, failed)
     steps["load"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    flags = flag_task(db_path, run_id, thresholds_path)
+    steps["flag"] = time.perf_counter() - t0
     status = "failed" if failed or any(not c.complete for c in counts) else "ok"
-    return RunSummary(run_id=run_id, db_path=str(db_path), status=status, sources=counts, steps_s=steps)
+    return RunSummary(run_id=run_id, db_path=str(db_path), status=status, sources=counts, steps_s=steps, flags=flags)

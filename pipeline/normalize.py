@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from pipeline.errors import RejectRow
-from pipeline.listing_hours import with_hours
+from pipeline.listing_facts import with_facts
 from pipeline.samhsa_codes import CodeReference, field_of
 from pipeline.sources import samhsa
 from pipeline.tables import CODE_SCHEMA, LISTING_SCHEMA, REJECT_SCHEMA, listing_row
@@ -191,7 +191,7 @@ def normalize_file(items_path: Path, out_dir: Path, run_id: str) -> NormalizeRes
             reject(seq, line, record, "record_type", f"no normalizer for record type {record.record_type!r}")
             continue
         try:
-            listing = with_hours(normalizer(record, code_refs.get(record.source, CodeReference(())), run_id))
+            listing = with_facts(normalizer(record, code_refs.get(record.source, CodeReference(())), run_id))
         except RejectRow as error:
             reject(seq, line, record, error.field, error.message)
             continue

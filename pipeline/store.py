@@ -41,6 +41,10 @@ CREATE TABLE IF NOT EXISTS listing_records (
     hours_evidence VARCHAR[],
     schedule_text VARCHAR,
     schedule STRUCT(day INTEGER, start_minute INTEGER, end_minute INTEGER, track VARCHAR)[],
+    hours_level VARCHAR,
+    name_levels VARCHAR[],
+    text_levels VARCHAR[],
+    php_cues VARCHAR[],
     source_codes VARCHAR[],
     warnings VARCHAR[],
     source_url VARCHAR,
@@ -60,6 +64,10 @@ ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS hours_evidence VARCHAR[];
 ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS schedule_text VARCHAR;
 ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS
     schedule STRUCT(day INTEGER, start_minute INTEGER, end_minute INTEGER, track VARCHAR)[];
+ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS hours_level VARCHAR;
+ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS name_levels VARCHAR[];
+ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS text_levels VARCHAR[];
+ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS php_cues VARCHAR[];
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR NOT NULL,
     started_at TIMESTAMPTZ,
@@ -101,13 +109,64 @@ CREATE TABLE IF NOT EXISTS codes (
     vocabulary VARCHAR[],
     run_id VARCHAR
 );
+CREATE TABLE IF NOT EXISTS flag_records (
+    flag_id VARCHAR NOT NULL,
+    listing_id VARCHAR NOT NULL,
+    rule_id VARCHAR NOT NULL,
+    rule_version INTEGER NOT NULL,
+    severity VARCHAR NOT NULL,
+    message VARCHAR,
+    evidence JSON,
+    evidence_hash VARCHAR NOT NULL,
+    thresholds JSON,
+    first_seen TIMESTAMPTZ NOT NULL,
+    last_seen TIMESTAMPTZ NOT NULL,
+    first_run_id VARCHAR,
+    last_run_id VARCHAR,
+    active BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS flag_reviews (
+    review_id VARCHAR NOT NULL,
+    flag_id VARCHAR NOT NULL,
+    listing_id VARCHAR NOT NULL,
+    rule_id VARCHAR NOT NULL,
+    evidence_hash VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL,
+    note VARCHAR,
+    reviewer VARCHAR,
+    reviewed_at TIMESTAMPTZ NOT NULL
+);
 CREATE OR REPLACE VIEW listings AS
 SELECT listing_id, source, name, name2, street, street2, city, state, zip5, phone, phones, website,
        latitude, longitude, levels_of_care, services, payments, payers, populations,
-       hours_min, hours_max, hours_basis, hours_evidence, schedule_text, schedule, source_codes, warnings,
+       hours_min, hours_max, hours_basis, hours_evidence, schedule_text, schedule,
+       hours_level, name_levels, text_levels, php_cues, source_codes, warnings,
        source_url, source_file, source_record_id, fetched_at,
        first_seen, last_seen, last_changed, first_run_id, last_run_id, active
 FROM listing_records;
+-- A decision holds while the evidence it was made on is unchanged: a review is keyed by listing
+-- and rule, and the flag's status is the latest decision only if that decision saw this evidence.
+CREATE OR REPLACE VIEW flags AS
+WITH latest AS (
+    SELECT listing_id, rule_id,
+           arg_max(decision, reviewed_at) AS decision,
+           arg_max(evidence_hash, reviewed_at) AS reviewed_hash,
+           arg_max(note, reviewed_at) AS review_note,
+           arg_max(reviewer, reviewed_at) AS reviewer,
+           max(reviewed_at) AS reviewed_at,
+           count(*) AS reviews
+    FROM flag_reviews GROUP BY listing_id, rule_id
+)
+SELECT f.flag_id, f.listing_id, l.source, l.name, l.name2, l.city, l.state, f.rule_id, f.rule_version,
+       f.severity,
+       CASE WHEN r.reviewed_hash = f.evidence_hash THEN r.decision ELSE 'open' END AS status,
+       coalesce(r.reviewed_hash <> f.evidence_hash, false) AS reopened,
+       f.message, f.evidence, f.evidence_hash, f.thresholds, f.active, f.first_seen, f.last_seen,
+       f.first_run_id, f.last_run_id, r.review_note, r.reviewer, r.reviewed_at, coalesce(r.reviews, 0) AS reviews,
+       l.source_record_id, l.source_url
+FROM flag_records f
+JOIN listing_records l USING (listing_id)
+LEFT JOIN latest r ON r.listing_id = f.listing_id AND r.rule_id = f.rule_id;
 """
 
 # Columns a run writes from the staged rows (everything but the bookkeeping ones).
@@ -136,6 +195,10 @@ _DATA_COLUMNS = [
     "hours_evidence",
     "schedule_text",
     "schedule",
+    "hours_level",
+    "name_levels",
+    "text_levels",
+    "php_cues",
     "source_codes",
     "warnings",
     "source_url",

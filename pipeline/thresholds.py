@@ -21,7 +21,8 @@ from pathlib import Path
 from schemas.vocab import LevelOfCare, Population
 
 ENV_VAR = "IOPDIR_THRESHOLDS"
-_YOUTH = {Population.ADOLESCENTS, Population.CHILDREN}
+_YOUTH = (Population.ADOLESCENTS, Population.CHILDREN)
+_OLDER = (Population.ADULTS, Population.YOUNG_ADULTS, Population.SENIORS)
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,21 @@ class Thresholds:
             raise ValueError(f"thresholds must satisfy 0 < IOP floor <= PHP floor, got {self}")
 
     def iop_floor(self, populations: Iterable[str] = ()) -> float:
-        """The IOP floor for a program serving `populations`: the adolescent one only when it serves no adults."""
-        served = {Population(p) for p in populations if p in Population._value2member_map_}
-        if served and served <= _YOUTH:
+        """The IOP floor for a program serving `populations`: the adolescent one only when it serves
+        adolescents or children and no adults (groups such as veterans do not count either way)."""
+        served = set(populations)
+        if served & set(_YOUTH) and not served & set(_OLDER):
             return self.iop_min_adolescent
         return self.iop_min_adult
+
+    def sql_iop_floor(self, column: str) -> str:
+        """`iop_floor` as a SQL expression over a VARCHAR[] column of populations."""
+        youth = ", ".join(f"'{p.value}'" for p in _YOUTH)
+        older = ", ".join(f"'{p.value}'" for p in _OLDER)
+        return (
+            f"CASE WHEN list_has_any({column}, [{youth}]) AND NOT list_has_any({column}, [{older}])"
+            f" THEN {float(self.iop_min_adolescent)} ELSE {float(self.iop_min_adult)} END"
+        )
 
     def levels_for_hours(
         self, lo: float | None, hi: float | None, populations: Iterable[str] = ()

@@ -103,6 +103,12 @@ class Listing(StrictModel):
     )
     schedule_text: NonEmpty | None = Field(default=None, description="The source's own words about when it meets.")
     schedule: tuple[ScheduleSession, ...] = Field(default=(), description="Structured weekly sessions, if given.")
+    hours_level: LevelOfCare | None = Field(default=None, description="The level of care the hours describe.")
+    name_levels: frozenset[LevelOfCare] = Field(default=frozenset(), description="IOP/PHP as the name calls it.")
+    text_levels: frozenset[LevelOfCare] = Field(default=frozenset(), description="IOP/PHP the schedule text names.")
+    php_cues: tuple[NonEmpty, ...] = Field(
+        default=(), description="PHP-intensity phrases in the schedule text about this program, verbatim."
+    )
 
     source_codes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = Field(
@@ -124,7 +130,7 @@ class Listing(StrictModel):
             raise ValueError(f"hours_basis is {self.hours_basis.value!r} but no hours are given")
         return self
 
-    @field_serializer("levels_of_care", "services", "payments", "populations")
+    @field_serializer("levels_of_care", "services", "payments", "populations", "name_levels", "text_levels")
     def _sorted(self, values: frozenset[str]) -> list[str]:
         # Sets are stored as sorted lists so identical content always hashes identically.
         return sorted(str(v) for v in values)

@@ -316,19 +316,26 @@ def estimate_hours(
     context: str | None = None,
     sessions: Sequence[Session] = (),
     program: str | None = None,
+    levels: bool | None = None,
 ) -> HoursEstimate:
     """Weekly hours of a program from its schedule text and/or structured sessions.
 
     `context` is further text from the same page, read together with `text`. `program` ("iop",
-    "php", "op") selects the level of care when the text describes several.
+    "php", "op") selects the level of care when the text describes several. `levels` (default:
+    when a program is given) also reports the levels the text names and its PHP cues.
     """
     joined = "\n".join(t for t in (text, context) if t and t.strip())
     stated = _Reading(None, [])
     derived = _Reading(None, [])
     mapped: MappedText | None = None
+    levels_named: frozenset[str] = frozenset()
+    cues: tuple[str, ...] = ()
     if joined:
         mapped = normalize(joined)
-        mentions = select_program(find_mentions(mapped.text, levels=program is not None), mapped.text, program)
+        found = find_mentions(mapped.text, levels=program is not None if levels is None else levels)
+        levels_named = frozenset(m.program for m in found if m.kind is Kind.PROGRAM and m.program)
+        mentions = select_program(found, mapped.text, program)
+        cues = _evidence(mapped, [m for m in mentions if m.kind is Kind.CUE])
         stated = _stated(mentions)
         derived = _derive(mentions, mapped.text)
     session_interval, session_evidence = _session_reading(sessions) if sessions else (None, ())
@@ -343,7 +350,16 @@ def estimate_hours(
         if derived_interval is not None and _disagree(stated.interval, derived_interval):
             basis = HoursBasis.STATED_AND_DERIVED_DISAGREE
             evidence += quote(derived) + session_evidence
-        return HoursEstimate(stated.interval.lo, stated.interval.hi, basis, evidence, stated.interval, derived_interval)
+        return HoursEstimate(
+            stated.interval.lo,
+            stated.interval.hi,
+            basis,
+            evidence,
+            stated.interval,
+            derived_interval,
+            levels_named,
+            cues,
+        )
     if derived_interval is not None:
         return HoursEstimate(
             derived_interval.lo,
@@ -352,5 +368,7 @@ def estimate_hours(
             quote(derived) + session_evidence,
             None,
             derived_interval,
+            levels_named,
+            cues,
         )
-    return HoursEstimate.unknown()
+    return HoursEstimate.unknown(levels_named, cues)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pipeline.hours.model import DAY_MINUTES, WEEK_HOURS, Interval
+from pipeline.levels import LEVEL_NAMES, PHP_CUES
 
 # Upper limits of single readings; larger figures are something else (24/7 lines, annual totals).
 MAX_HOURS_PER_DAY = 16.0
@@ -31,6 +32,7 @@ class Kind(StrEnum):
     DAYS = "days"  # a set of week days
     SPAN = "span"  # a clock span
     PROGRAM = "program"  # a level of care named in the text
+    CUE = "cue"  # a phrase that puts a program at PHP intensity ("hot lunch provided")
 
 
 @dataclass(slots=True)
@@ -219,15 +221,6 @@ _START = re.compile(
 _END = re.compile(
     r"\b(?:ends?|ending|finish(?:es)?|finishing|concludes?|wraps? up|dismissed|dismissal is|leave|out)\s+"
     rf"(?:\w+\s+){{0,2}}?(?:at|by|around)\s+{_POINT_TIME}"
-)
-
-# One leading word boundary, so the many alternatives are tried only where a word starts.
-_PROGRAM = re.compile(
-    r"\b(?=[pdhioer])(?:(?P<php>partial[- ]hospital\w*|phps?\b|day hospital|day treatment"
-    r"|high[- ]intensity outpatient|hiop\b)"
-    r"|(?P<iop>intensive outpatient|intense outpatient|iops?\b|i\.o\.p\b\.?|eiop\b|diop\b)"
-    r"|(?P<op>outpatient\b)"
-    r"|(?P<residential>residential\b|inpatient\b))"
 )
 
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n|\|")
@@ -445,7 +438,10 @@ def _bare_weekly(text: str, begin: int, head: re.Match[str], hedge: str | None) 
 
 
 def find_mentions(text: str, levels: bool = True) -> list[Mention]:
-    """All mentions in normalized `text`, ordered by position; names of levels of care if `levels`."""
+    """All mentions in normalized `text`, ordered by position.
+
+    With `levels`, also the names of levels of care and the PHP-intensity cues (`pipeline.levels`).
+    """
     bounds = sentence_bounds(text)
     starts = [
         m.start() for m in _NUMBER.finditer(text) if m.start() == 0 or text[m.start() - 1] not in _NOT_NUMBER_START
@@ -527,6 +523,7 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
         found += [m for m in bare if m.sentence in with_days and not any(_overlaps(m, o) for o in found)]
 
     if levels:
-        found += [mention(Kind.PROGRAM, m.start(), m.end(), program=m.lastgroup) for m in _PROGRAM.finditer(text)]
+        found += [mention(Kind.PROGRAM, m.start(), m.end(), program=m.lastgroup) for m in LEVEL_NAMES.finditer(text)]
+        found += [mention(Kind.CUE, m.start(), m.end()) for m in PHP_CUES.finditer(text)]
     found.sort(key=lambda m: (m.start, m.end))
     return found

@@ -133,6 +133,8 @@ class HoursEstimate:
     `min`/`max` are None when open or unknown; with basis `unknown` both are None (never 0).
     `evidence` holds the spans of the original text the figures rest on (or a rendering of the
     structured sessions). `stated` and `derived` keep both readings when a text has both.
+    `levels_named` are the levels of care the whole text names; `cues` the PHP-intensity phrases
+    (verbatim) in the part of the text about the requested program.
     """
 
     min: float | None
@@ -141,8 +143,10 @@ class HoursEstimate:
     evidence: tuple[str, ...] = ()
     stated: Interval | None = None
     derived: Interval | None = None
+    levels_named: frozenset[str] = frozenset()
+    cues: tuple[str, ...] = ()
 
     @classmethod
-    def unknown(cls) -> "HoursEstimate":
-        """Nothing could be read."""
-        return cls(None, None, HoursBasis.UNKNOWN)
+    def unknown(cls, levels_named: frozenset[str] = frozenset(), cues: tuple[str, ...] = ()) -> "HoursEstimate":
+        """No hours could be read (the text may still name levels or carry PHP cues)."""
+        return cls(None, None, HoursBasis.UNKNOWN, levels_named=levels_named, cues=cues)

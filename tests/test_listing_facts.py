@@ -9,7 +9,7 @@ import pytest
 from pipeline import normalize
 from pipeline.clean import clean_state
 from pipeline.ids import disambiguated_id, listing_id
-from pipeline.listing_hours import with_hours
+from pipeline.listing_facts import hours_level, with_facts
 from pipeline.samhsa_codes import CodeReference
 from pipeline.store import connect, ensure_schema
 from schemas.listing import Listing, Provenance, ScheduleSession
@@ -19,16 +19,20 @@ from tests.helpers import normalize_and_load, write_items
 
 
 def _listing(**extra: object) -> Listing:
-    base = listing_id("test", extra.get("name", "Example IOP"))  # type: ignore[arg-type]
+    name = str(extra.pop("name", "Example IOP"))
+    base = listing_id("test", name)
     return Listing(
         listing_id=base,
         disambiguated_id=disambiguated_id(base, ""),
         source="test",
         provenance=Provenance(
-            source_url="https://example.org/iop", source_file="f", record_id="1", fetched_at=datetime.now(UTC),
+            source_url="https://example.org/iop",
+            source_file="f",
+            record_id="1",
+            fetched_at=datetime.now(UTC),
             run_id="r",
         ),
-        name="Example IOP",
+        name=name,
         state="VA",
         **extra,  # type: ignore[arg-type]
     )
@@ -53,20 +57,20 @@ def _listing(**extra: object) -> Listing:
     ],
 )
 def test_with_hours_fills_the_listing(extra: dict, expected: tuple) -> None:
-    listing = with_hours(_listing(**extra))
+    listing = with_facts(_listing(**extra))
     assert (listing.hours_min, listing.hours_max, listing.hours_basis) == expected
     assert bool(listing.hours_evidence) == (expected[2] is not HoursBasis.UNKNOWN)
 
 
 def test_the_level_a_listing_offers_picks_its_part_of_the_text() -> None:
     text = "Our PHP meets Monday through Friday 9 a.m. to 3 p.m.; our IOP meets Mon/Wed/Thu 9 a.m. to noon."
-    assert with_hours(_listing(schedule_text=text, levels_of_care={"iop"})).hours_max == 9
-    assert with_hours(_listing(schedule_text=text, levels_of_care={"php"})).hours_max == 30
+    assert with_facts(_listing(schedule_text=text, levels_of_care={"iop"})).hours_max == 9
+    assert with_facts(_listing(schedule_text=text, levels_of_care={"php"})).hours_max == 30
 
 
 def test_hours_a_source_states_itself_are_kept() -> None:
     listing = _listing(schedule_text="9 hours per week", hours_min=12, hours_max=12, hours_basis="stated")
-    assert with_hours(listing).hours_min == 12
+    assert with_facts(listing).hours_min == 12
 
 
 def _program_normalizer(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
@@ -77,8 +81,11 @@ def _program_normalizer(record: RawRecord, codes: CodeReference, run_id: str) ->
         disambiguated_id=disambiguated_id(base, ""),
         source=record.source,
         provenance=Provenance(
-            source_url=record.source_url, source_file=record.source_file, record_id=record.record_id,
-            fetched_at=record.fetched_at, run_id=run_id,
+            source_url=record.source_url,
+            source_file=record.source_file,
+            record_id=record.record_id,
+            fetched_at=record.fetched_at,
+            run_id=run_id,
         ),
         name=fields["name"],
         state=clean_state(fields["state"]) or "",
@@ -96,8 +103,12 @@ def test_hours_and_evidence_are_loaded(monkeypatch: pytest.MonkeyPatch, tmp_path
     ]
     records = [
         {
-            "record_type": "program_text", "source": "pages", "source_url": f"https://example.org/{name}",
-            "source_file": "page.html", "record_id": name, "fetched_at": "2026-11-27T00:00:00Z",
+            "record_type": "program_text",
+            "source": "pages",
+            "source_url": f"https://example.org/{name}",
+            "source_file": "page.html",
+            "record_id": name,
+            "fetched_at": "2026-11-27T00:00:00Z",
             "fields": {"name": f"Program {name}", "state": "VA", "schedule": text},
         }
         for name, text in rows
@@ -126,3 +137,29 @@ def test_an_older_database_gains_the_hours_columns(tmp_path: Path) -> None:
     columns = {row[0] for row in con.execute("DESCRIBE listings").fetchall()}
     con.close()
     assert {"hours_evidence", "schedule_text", "schedule"} <= columns
+
+
+@pytest.mark.parametrize(
+    ("claimed", "text_levels", "expected"),
+    [
+        ({"iop"}, set(), "iop"),
+        ({"php"}, set(), "php"),
+        ({"iop", "php"}, set(), None),  # a two-level facility's unlabelled text could be either
+        ({"iop", "php"}, {"iop", "php"}, "iop"),  # read for the IOP part
+        ({"iop", "php"}, {"php"}, "php"),
+        ({"iop"}, {"php"}, "php"),
+        (set(), {"iop"}, "iop"),
+        (set(), set(), None),
+    ],
+)
+def test_hours_level(claimed: set[str], text_levels: set[str], expected: str | None) -> None:
+    program = "iop" if "iop" in claimed else "php" if "php" in claimed else None
+    assert hours_level(program, claimed, frozenset(text_levels)) == expected
+
+
+def test_name_and_text_levels_are_read() -> None:
+    listing = with_facts(
+        _listing(name="Hope Partial Hospitalization Program", schedule_text="Our IOP meets three days a week.")
+    )
+    assert listing.name_levels == {"php"}
+    assert listing.text_levels == {"iop"}

@@ -1,0 +1,215 @@
+"""Level-of-care flags: the rules, as one set-based SQL pass over listing facts.
+
+A listing's facts come from normalization (`pipeline.listing_facts`): the levels its codes claim
+(`levels_of_care`), the levels its name and schedule text call it (`name_levels`, `text_levels`),
+weekly hours with the level they describe (`hours_level`) and their spans, PHP-intensity cues,
+and populations. The rules compare them, with the thresholds of `pipeline.thresholds`:
+
+- `php_as_iop` (high): labelled IOP, but the IOP's minimum weekly hours reach the PHP floor (a
+  5-day schedule of 4+ hours a day does), or the listing's own name or schedule text calls it
+  PHP and its codes claim no PHP, or its schedule text has PHP-intensity wording ("hot lunch
+  provided", "in lieu of inpatient") and its hours do not rule PHP out.
+- `iop_range_reaches_php` (medium): labelled IOP; the hour range only reaches the PHP floor.
+- `php_below_threshold` (medium): labelled PHP; at most fewer hours than the PHP floor.
+- `iop_below_floor` (medium): labelled IOP; at most fewer hours than the IOP floor (6 h for
+  programs serving only adolescents or children, else 9 h).
+- `level_label_conflict` (low): the name or the schedule text names an IOP/PHP level the codes do
+  not claim although the source's vocabulary has a code for it (and `php_as_iop` does not already
+  say so).
+
+Hours only count for the level they describe, so a facility that runs both an IOP and a PHP is
+never judged on the other program's hours; office hours never become program hours (the hours
+engine ignores them).
+"""
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.thresholds import Thresholds
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A flag rule: stable id, version (bump when its logic changes), severity, one-line meaning."""
+
+    rule_id: str
+    version: int
+    severity: str
+    summary: str
+
+
+RULES: dict[str, Rule] = {
+    r.rule_id: r
+    for r in (
+        Rule("php_as_iop", 1, "high", "labelled IOP, but hours or wording put the program at PHP intensity"),
+        Rule("iop_range_reaches_php", 1, "medium", "labelled IOP; the weekly hour range reaches PHP intensity"),
+        Rule("php_below_threshold", 1, "medium", "labelled PHP with fewer weekly hours than the PHP floor"),
+        Rule("iop_below_floor", 1, "medium", "labelled IOP with fewer weekly hours than the IOP floor"),
+        Rule("level_label_conflict", 1, "low", "the name or schedule text and the codes name different levels"),
+    )
+}
+
+_texts = pa.list_(pa.string())
+#: The columns a relation must have for `flag_sql` to classify it.
+FACTS_SCHEMA = pa.schema(
+    [
+        ("listing_id", pa.string()),
+        ("name", pa.string()),
+        ("name2", pa.string()),
+        ("levels_of_care", _texts),
+        ("populations", _texts),
+        ("hours_min", pa.float64()),
+        ("hours_max", pa.float64()),
+        ("hours_basis", pa.string()),
+        ("hours_evidence", _texts),
+        ("hours_level", pa.string()),
+        ("name_levels", _texts),
+        ("text_levels", _texts),
+        ("php_cues", _texts),
+        ("source_codes", _texts),
+        # Levels the source's vocabulary can express (NULL: any). SAMHSA's MH directory has no IOP
+        # code, so its "Intensive Outpatient" programs cannot be coded IOP: not a conflict.
+        ("source_levels", _texts),
+    ]
+)
+
+
+def _rule_select(rule_id: str, condition: str, message: str) -> str:
+    rule = RULES[rule_id]
+    return f"""
+    SELECT listing_id, '{rule.rule_id}' AS rule_id, {rule.version} AS rule_version,
+           '{rule.severity}' AS severity, {message} AS message, evidence
+    FROM judged WHERE {condition}"""
+
+
+def flag_sql(facts: str, thresholds: Thresholds) -> str:
+    """SQL that returns one row per raised flag for every listing of the relation `facts`.
+
+    Columns: flag_id, listing_id, rule_id, rule_version, severity, message, evidence (JSON),
+    evidence_hash, thresholds (JSON). `flag_id` depends only on listing, rule and evidence.
+    """
+    php = float(thresholds.php_min)
+    hours = (
+        "CASE WHEN hours_min IS NULL THEN 'up to ' ELSE printf('%g', hours_min) END"
+        " || CASE WHEN hours_max IS NULL THEN ' or more' WHEN hours_max = hours_min THEN ''"
+        " ELSE CASE WHEN hours_min IS NULL THEN '' ELSE '-' END || printf('%g', hours_max) END || ' h/week'"
+    )
+    thresholds_json = (
+        f"json_object('iop_min_adult', {float(thresholds.iop_min_adult)}, "
+        f"'iop_min_adolescent', {float(thresholds.iop_min_adolescent)}, 'php_min', {php})"
+    )
+    php_as_iop_message = (
+        "'Listed as IOP, but ' || array_to_string(list_transform(reasons, lambda r: CASE r"
+        f" WHEN 'hours' THEN 'its schedule gives ' || {hours} || ' (PHP from {php:g})'"
+        " WHEN 'name' THEN 'its name calls it PHP (' || full_name || ')'"
+        " WHEN 'text_level' THEN 'its schedule text describes a PHP'"
+        " WHEN 'wording' THEN 'its schedule text has PHP wording: ' || array_to_string(php_cues, '; ')"
+        " END), '; ')"
+    )
+    selects = [
+        _rule_select("php_as_iop", "len(reasons) > 0", php_as_iop_message),
+        _rule_select(
+            "iop_range_reaches_php",
+            f"claims_iop AND len(reasons) = 0 AND hours_level = 'iop' AND hours_max >= {php}"
+            f" AND coalesce(hours_min, 0) < {php}",
+            f"'Listed as IOP with ' || {hours} || ': the range reaches PHP intensity ({php:g} h)'",
+        ),
+        _rule_select(
+            "php_below_threshold",
+            f"claims_php AND hours_level = 'php' AND hours_max < {php}",
+            f"'Listed as PHP with ' || {hours} || ', below the PHP floor of {php:g} h'",
+        ),
+        _rule_select(
+            "iop_below_floor",
+            "claims_iop AND hours_level = 'iop' AND hours_max < iop_floor",
+            f"'Listed as IOP with ' || {hours} || ', below the IOP floor of ' || printf('%g', iop_floor) || ' h'",
+        ),
+        _rule_select(
+            "level_label_conflict",
+            "NOT list_contains(reasons, 'name') AND NOT list_contains(reasons, 'text_level')"
+            " AND len(list_filter(list_concat(name_levels, text_levels), lambda x: NOT list_contains(levels_of_care, x)"
+            " AND (source_levels IS NULL OR list_contains(source_levels, x)))) > 0",
+            "'Codes say ' || CASE WHEN len(levels_of_care) = 0 THEN 'no level'"
+            " ELSE array_to_string(levels_of_care, ', ') END"
+            " || CASE WHEN len(name_levels) > 0"
+            " THEN '; the name says ' || array_to_string(name_levels, ', ') || ' (' || full_name || ')' ELSE '' END"
+            " || CASE WHEN len(text_levels) > 0"
+            " THEN '; the schedule text names ' || array_to_string(text_levels, ', ') ELSE '' END",
+        ),
+    ]
+    return f"""
+WITH base AS (
+    -- Files loaded before a column existed hold NULL there; NULL lists read as empty.
+    SELECT * REPLACE (
+               coalesce(levels_of_care, []) AS levels_of_care, coalesce(populations, []) AS populations,
+               coalesce(name_levels, []) AS name_levels, coalesce(text_levels, []) AS text_levels,
+               coalesce(php_cues, []) AS php_cues, coalesce(hours_evidence, []) AS hours_evidence,
+               coalesce(source_codes, []) AS source_codes),
+           list_contains(levels_of_care, 'iop') AS claims_iop,
+           list_contains(levels_of_care, 'php') AS claims_php,
+           {thresholds.sql_iop_floor("populations")} AS iop_floor,
+           name || coalesce(' / ' || name2, '') AS full_name
+    FROM {facts}
+),
+reasoned AS (
+    SELECT *, CASE WHEN claims_iop THEN list_filter([
+        CASE WHEN hours_level = 'iop' AND hours_min >= {php} THEN 'hours' END,
+        CASE WHEN NOT claims_php AND list_contains(name_levels, 'php') AND NOT list_contains(name_levels, 'iop')
+              AND (source_levels IS NULL OR list_contains(source_levels, 'php')) THEN 'name' END,
+        CASE WHEN NOT claims_php AND text_levels = ['php'] THEN 'text_level' END,
+        CASE WHEN len(php_cues) > 0 AND coalesce(hours_max, {php}) >= {php}
+              AND (list_contains(text_levels, 'iop') OR (len(text_levels) = 0 AND NOT claims_php))
+             THEN 'wording' END
+    ], lambda r: r IS NOT NULL) ELSE [] END AS reasons
+    FROM base
+),
+judged AS (
+    SELECT *, json_object(
+        'levels_claimed', levels_of_care,
+        'name', full_name,
+        'name_levels', name_levels,
+        'text_levels', text_levels,
+        'hours', json_object('min', hours_min, 'max', hours_max, 'basis', hours_basis, 'level', hours_level,
+                             'spans', hours_evidence),
+        'php_cues', php_cues,
+        'populations', populations,
+        'iop_floor', iop_floor,
+        'reasons', reasons,
+        'source_codes', source_codes
+    ) AS evidence
+    FROM reasoned
+),
+raised AS ({" UNION ALL ".join(selects)})
+SELECT *, {thresholds_json} AS thresholds,
+       regexp_replace(md5(listing_id || '|' || rule_id || '|' || evidence_hash),
+                      '^(.{{8}})(.{{4}})(.{{4}})(.{{4}})(.{{12}})$', '\\1-\\2-\\3-\\4-\\5') AS flag_id
+FROM (SELECT *, md5(evidence::VARCHAR) AS evidence_hash FROM raised)
+"""
+
+
+def classify_rows(rows: Iterable[Mapping[str, Any]], thresholds: Thresholds | None = None) -> list[dict[str, Any]]:
+    """Flags for listing facts given as dicts (missing columns empty), with the same SQL as the store.
+
+    For evaluation and tests; the pipeline runs `flag_sql` on the DuckDB file directly.
+    """
+    defaults: dict[str, Any] = {
+        f.name: [] if pa.types.is_list(f.type) and f.name != "source_levels" else None for f in FACTS_SCHEMA
+    }
+    table = pa.Table.from_pylist([{**defaults, **row} for row in rows], schema=FACTS_SCHEMA)
+    con = duckdb.connect()
+    try:
+        con.register("facts", table)
+        result = con.execute(flag_sql("facts", thresholds or Thresholds()) + " ORDER BY listing_id, rule_id")
+        columns = [d[0] for d in result.description or []]
+        flags = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    finally:
+        con.close()
+    for flag in flags:
+        flag["evidence"] = json.loads(flag["evidence"])
+        flag["thresholds"] = json.loads(flag["thresholds"])
+    return flags

@@ -1,0 +1,65 @@
+"""`iopdir eval flags`: expected flags from level_check, the confusion table, the php_as_iop line."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+from tests.conftest import SHARED_DATA
+
+PUBLIC = SHARED_DATA.parent / "eval" / "schedules_public.jsonl"
+
+
+def _last_line(capsys: pytest.CaptureFixture[str]) -> str:
+    return capsys.readouterr().out.rstrip("\n").splitlines()[-1]
+
+
+def test_public_set(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "flags", str(PUBLIC)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "php_as_iop: precision 1.00 recall 1.00 (tp 1 fp 0 fn 0)"
+    assert any(line.startswith("expected \\ raised") for line in out)
+    # No consistent case raised php_as_iop.
+    assert not [line for line in out if "\texpected none\tgot php_as_iop" in line]
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_counts_and_the_empty_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = [
+        {
+            "id": "a",
+            "program_label": "IOP",
+            "text": "Monday through Friday 9 a.m. to 3 p.m.",
+            "level_check": "label_IOP_but_hours_ge_20",
+        },
+        {
+            "id": "b",
+            "program_label": "IOP",
+            "text": "Monday through Friday 9 a.m. to 2 p.m.",
+            "level_check": "consistent",
+        },
+        {
+            "id": "c",
+            "program_label": "IOP",
+            "text": "Three days a week, three hours a day.",
+            "level_check": "label_IOP_but_hours_ge_20",
+        },
+        {"id": "d", "program_label": "IOP", "text": "x", "level_check": "consistent", "exclude": True},
+    ]
+    assert main(["eval", "flags", str(_write(tmp_path / "e.jsonl", records))]) == 0
+    assert _last_line(capsys) == "php_as_iop: precision 0.50 recall 0.50 (tp 1 fp 1 fn 1)"
+    quiet = [
+        {
+            "id": "a",
+            "program_label": "IOP",
+            "text": "Three days a week, three hours a day.",
+            "level_check": "consistent",
+        }
+    ]
+    assert main(["eval", "flags", str(_write(tmp_path / "q.jsonl", quiet))]) == 0
+    assert _last_line(capsys) == "php_as_iop: precision 1.00 recall 1.00 (tp 0 fp 0 fn 0)"
