@@ -38,6 +38,7 @@ _REFERENCE = re.compile(
 _OFFICE = re.compile(
     r"\b(?:office|business|administrative|front desk|reception|call center|phone lines?|intake)\s+(?:hours|is open)\b"
 )
+_OFFICE_WORDS = ("office", "business", "administrative", "front desk", "reception", "call center", "phone", "intake")
 _EXCEPT = re.compile(r"\bexcept|\bexception\b|\bexcluding\b|\bbut\b")
 _OR = re.compile(r"\bor\b|\balternatively\b|\binstead\b")
 _ON = re.compile(r"\b(?:on|every|each)\s*$")
@@ -128,10 +129,11 @@ def _blocks(mentions: list[Mention], text: str) -> tuple[list[_Block], list[Ment
             by_sentence.setdefault(m.sentence, []).append(m)
     if not any(m.kind is Kind.SPAN for m in mentions):
         return blocks, loose_spans, day_sets
+    office_words = any(word in text for word in _OFFICE_WORDS)
     for sentence in sorted(by_sentence):
         items = by_sentence[sentence]
         spans = _refine_spans([m for m in items if m.kind is Kind.SPAN], text)
-        if spans and _OFFICE.search(text, _sentence_start(text, spans[0].start), spans[0].start):
+        if spans and office_words and _OFFICE.search(text, _sentence_start(text, spans[0].start), spans[0].start):
             # Office or intake hours say when the phone is answered, not when the programme runs.
             spans = []
         items = sorted([m for m in items if m.kind is Kind.DAYS] + spans, key=lambda m: m.start)
@@ -255,7 +257,9 @@ def _derive(mentions: list[Mention], text: str) -> _Reading:
             used += block_mentions + counts
             per_day = alternatives(lengths)
             if per_day is not None:
-                near = _nearest_days(length_mentions, loose_days)
+                # With a timetable, only day sets in a length's own sentence compete with it.
+                length_sentences = {m.sentence for m in length_mentions}
+                near = _nearest_days(length_mentions, [d for d in loose_days if d.sentence in length_sentences])
                 days = (
                     count
                     or alternatives(Interval.point(len(m.days)) for m in near)

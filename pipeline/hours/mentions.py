@@ -57,7 +57,7 @@ _OPEN_MIN = (
 _OPEN_MAX = "up to|a maximum of|maximum of|max of|no more than|not more than|less than|fewer than|under|as many as"
 _POINT = (
     "about|around|approximately|approx|roughly|typically|usually|generally|on average|an average of|average of"
-    "|nearly|almost|close to|closer to|some|a total of|total of|totaling|totalling|between|from"
+    "|nearly|almost|close to|closer to|some|a total of|total of|totaling|totalling|between|from|approx\\."
 )
 _PRE = re.compile(rf"(?:{_OPEN_MIN})$")
 _PRE_MAX = re.compile(rf"(?:{_OPEN_MAX})$")
@@ -84,7 +84,7 @@ _CORE = (
 
 def _phrases(*alternations: str) -> tuple[str, ...]:
     """The words of "a|b|c" alternations, longest first, each with the space that follows it."""
-    words = {w for alternation in alternations for w in alternation.split("|")}
+    words = {w.replace("\\", "") for alternation in alternations for w in alternation.split("|")}
     return tuple(sorted((w + " " for w in words), key=len, reverse=True))
 
 
@@ -190,9 +190,10 @@ _COUNT = re.compile(
     rf"(?P<unit>{_DAY_UNITS}|{_SESSION_UNITS})\s*(?:{_WEEK_TAIL}|/\s*(?:week|wk)(?![a-z]))"
 )
 
-_DAY_RANGE = rf"{_DAY_WORD}(?![a-z])(?:\s*(?:-|to|through|thru|till|until)\s*{_DAY_WORD}(?![a-z]))?"
+_DAY_RANGE = rf"{_DAY_WORD}\.?(?![a-z])(?:\s*(?:-|to|through|thru|till|until)\s*{_DAY_WORD}\.?(?![a-z]))?"
 _DAYS = re.compile(
-    rf"\b(?=mo|tu|we|th|fr|sa|su|[mtwrf]\b|[mt]\s*[-/,&]|mw)(?:{_DAY_RANGE}(?:\s*(?:,\s*and|,\s*&|,|/|&|\+|and)\s*{_DAY_RANGE})*"
+    rf"\b(?=mon|tue|wed|thu|fri|sat|sun|weekday|weekend|m\s*-\s*[ftr]\b|(?:[mtwrf]|th|tu)\s*[/,&]|mwf|tth|mw\b)"
+    rf"(?:{_DAY_RANGE}(?:\s*(?:,\s*and|,\s*&|,|/|&|\+|and)\s*{_DAY_RANGE})*"
     r"|(?:weekdays?|weekends?)(?![a-z])"
     r"|m\s*-\s*(?:f|th|r)(?![a-z])"
     r"|(?:m|tu|t|w|th|r|f)(?:\s*(?:/|,|&|,?\s*and)\s*(?:m|tu|t|w|th|r|f)(?![a-z]))+(?![a-z])"
@@ -223,7 +224,31 @@ _END = re.compile(
     rf"(?:\w+\s+){{0,2}}?(?:at|by|around)\s+{_POINT_TIME}"
 )
 
-_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n|\|")
+# A full stop after an abbreviation ("approx.", "Mon.", "e.g.") does not end a sentence.
+_ABBREVIATIONS = (
+    "e.g",
+    "i.e",
+    "approx",
+    "hrs",
+    "hr",
+    "mins",
+    "min",
+    "vs",
+    "wks",
+    "wk",
+    "mon",
+    "tues",
+    "tue",
+    "weds",
+    "wed",
+    "thurs",
+    "thur",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+)
+_SENTENCE_END = re.compile(r"[.!?;]" + "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _ABBREVIATIONS) + r"(?=\s|$)|\n|\|")
 
 
 def sentence_bounds(text: str) -> list[int]:
@@ -361,7 +386,7 @@ def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-_END_WORDS = ("end", "finish", "conclu", "wrap", "dismiss", "leave", "out ")
+_END_WORDS = ("ends ", "end at", "end by", "ending", "finish", "conclu", "wrap", "dismiss", "leave", "out at", "out by")
 
 
 def _start_end_spans(text: str, bounds: list[int], spans: list[Mention]) -> list[Mention]:

@@ -57,16 +57,14 @@ _SMALL_UNITS = "one|two|three|four|five|six|seven|eight|nine"
 
 # "a.m." / "p.m." with or without dots and spaces; the trailing dot is kept as a sentence end when
 # a capital letter follows ("... until 3 p.m. The evening group ...").
-_MERIDIEM = re.compile(r"(\d)\s?([ap])\.?\s?m\.?(?![a-z])", re.IGNORECASE)
+# Only dotted forms need rewriting: "9 AM" and "9 am" are read as they are once lower-cased.
+_MERIDIEM = re.compile(r"(\d)\s?([ap])\.\s?m\.?(?![a-z])", re.IGNORECASE)
 
 # A capital after "p.m." starts a sentence, unless it is a day name ("9 a.m. Mondays through ...").
 _NEW_SENTENCE = re.compile(r"\s+(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b)[A-Z]")
 
 # Phrase rewrites, each tried only when a cheap substring test says it can match.
 _CLOCK_WORDS = re.compile(r"\b(?:(?P<noon>12\s*noon|noon|12\s*midday|midday)|(?P<midnight>12\s*midnight|midnight))\b")
-_ABBREVIATIONS = re.compile(
-    r"\b(?=[eiahmvwtfs])(?:e\.g|i\.e|approx|hrs?|mins?|vs|wks?|mon|tues?|weds?|thu|thur|thurs|fri|sat|sun)\."
-)
 _TIMES_WORDS = re.compile(r"\b(?:(?P<once_twice>once or twice)|(?P<once>once)|(?P<twice>twice)|(?P<thrice>thrice))\b")
 _HOUR_WORDS = re.compile(
     r"\b(?:(?P<half_hour>half an hour|a half hour|half-hour|half hour)"
@@ -75,7 +73,8 @@ _HOUR_WORDS = re.compile(
 )
 
 _NUMBER_WORDS = re.compile(
-    rf"\b(?=[otfsen])(?:(?P<tens>twenty|thirty|forty|fifty|sixty)(?:[- ](?P<tu>{_SMALL_UNITS}))?|(?P<unit>{_SMALL}))"
+    r"\b(?=one|two|thr|fou|fiv|six|sev|eig|nin|ten|ele|twe|thi|fif|for)"
+    rf"(?:(?P<tens>twenty|thirty|forty|fifty|sixty)(?:[- ](?P<tu>{_SMALL_UNITS}))?|(?P<unit>{_SMALL}))"
     r"(?P<half> and (?:a|one)[- ]half)?(?![a-z])(?:\s*\((?P<paren>\d+(?:\.\d+)?)\))?"
 )
 _FRACTION = re.compile(r"(?<![\d.])(\d+)(?:\s+|-)1/2(?![\d/])|(?<![\d./])1/2(?![\d/])")
@@ -195,7 +194,8 @@ class MappedText:
 def normalize(text: str) -> MappedText:
     """Canonical spelling of a schedule text (see the module docstring)."""
     mapped = MappedText(text)
-    translated = text.translate(_TRANSLATE)
+    # str.translate is slow with a dict table; ASCII text only ever needs its tabs replaced.
+    translated = text.replace("\t", " ") if text.isascii() else text.translate(_TRANSLATE)
     if translated != text:
         # Only the one-to-two-character replacement ("½" -> ".5") changes length; redo it mapped.
         if len(translated) == len(text):
@@ -210,8 +210,6 @@ def normalize(text: str) -> MappedText:
     lowered = mapped.text
     if "noon" in lowered or "mid" in lowered:
         mapped.sub(_CLOCK_WORDS, _phrase)
-    if "." in lowered:
-        mapped.sub(_ABBREVIATIONS, lambda m: m.group(0)[:-1])
     if "once" in lowered or "twice" in lowered or "thrice" in lowered:
         mapped.sub(_TIMES_WORDS, _phrase)
     if "hour" in lowered and ("half" in lowered or "an hour" in lowered):
