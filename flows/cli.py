@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 DEFAULT_DB = "iop.duckdb"
@@ -100,17 +100,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_evaluation(target: str, path: str, evaluate: Callable[[str], list[Any]]) -> list[Any] | None:
+    """Results of `evaluate(path)`, or None after saying on stderr why there are none."""
+    if not os.path.isfile(path):
+        print(f"iopdir eval {target}: no file {path!r}", file=sys.stderr)
+        return None
+    try:
+        return evaluate(path)
+    except (ValueError, OSError) as error:
+        print(f"iopdir eval {target}: {path}: {error}", file=sys.stderr)
+        return None
+
+
 def cmd_eval_hours(args: argparse.Namespace) -> int:
     """Score the hours engine on a labelled JSON-lines file; one line per item, then the total."""
     from pipeline.hours.evaluate import evaluate, format_range
 
-    if not os.path.isfile(args.file):
-        print(f"iopdir eval hours: no file {args.file!r}", file=sys.stderr)
-        return 2
-    try:
-        results = evaluate(args.file)
-    except ValueError as error:
-        print(f"iopdir eval hours: {args.file}: {error}", file=sys.stderr)
+    results = _run_evaluation("hours", args.file, evaluate)
+    if results is None:
         return 2
     for result in results:
         got = result.got
@@ -131,13 +138,8 @@ def cmd_eval_flags(args: argparse.Namespace) -> int:
     from pipeline.flag_eval import confusion, evaluate_flags, precision_recall
     from pipeline.thresholds import load_thresholds
 
-    if not os.path.isfile(args.file):
-        print(f"iopdir eval flags: no file {args.file!r}", file=sys.stderr)
-        return 2
-    try:
-        results = evaluate_flags(args.file, load_thresholds(args.thresholds))
-    except ValueError as error:
-        print(f"iopdir eval flags: {args.file}: {error}", file=sys.stderr)
+    results = _run_evaluation("flags", args.file, lambda path: evaluate_flags(path, load_thresholds(args.thresholds)))
+    if results is None:
         return 2
     for result in results:
         verdict = "ok" if result.expected == result.got else "miss"

@@ -5,7 +5,6 @@ Each record becomes the facts of a one-program listing: the level its page calls
 The same SQL as the store then raises flags. `level_check` gives the expected flag.
 """
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 from pipeline.classify import classify_rows
 from pipeline.hours import estimate_hours
+from pipeline.hours.evaluate import read_labelled
 from pipeline.levels import FLAGGED_LEVELS
 from pipeline.listing_facts import hours_level
 from pipeline.thresholds import Thresholds
@@ -73,20 +73,7 @@ def _facts(record: dict[str, Any]) -> dict[str, Any]:
 
 def evaluate_flags(path: str | Path, thresholds: Thresholds | None = None) -> list[FlagResult]:
     """Raise flags for every non-excluded record of `path` and pair them with the expected one."""
-    records = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"line {number}: not JSON ({error})") from error
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise ValueError(f"line {number}: expected an object with a 'text' string")
-            if record.get("exclude") is not True:
-                record.setdefault("id", f"line{number}")
-                records.append(record)
+    records = [record for _, record in read_labelled(path)]
     flags = classify_rows([_facts(r) for r in records], thresholds)
     raised: dict[str, list[dict[str, Any]]] = {}
     for flag in flags:

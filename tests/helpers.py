@@ -5,8 +5,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.clean import clean_state
+from pipeline.ids import disambiguated_id, listing_id
 from pipeline.normalize import normalize_file
+from pipeline.samhsa_codes import CodeReference
 from pipeline.store import LoadCounts, SourceLoad, load_run
+from schemas.listing import Listing, Provenance
+from schemas.raw import RawRecord
 
 
 def read_items(path: Path) -> list[dict[str, Any]]:
@@ -40,3 +45,55 @@ def normalize_and_load(
     ]
     counts = load_run(db, run_id, datetime.now(UTC), loads, [result.codes_path])
     return {c.source: c for c in counts}
+
+
+def make_listing(name: str = "Example IOP", source: str = "test", **fields: Any) -> Listing:
+    """A valid listing with made-up provenance; `fields` are any other Listing fields."""
+    base = listing_id(source, name)
+    provenance = fields.pop("provenance", None) or Provenance(
+        source_url="https://example.org/iop", source_file="f", record_id="1", fetched_at=datetime.now(UTC), run_id="r"
+    )
+    return Listing(
+        listing_id=base,
+        disambiguated_id=disambiguated_id(base, ""),
+        source=source,
+        provenance=provenance,
+        name=name,
+        state=fields.pop("state", "VA"),
+        **fields,
+    )
+
+
+def program_normalizer(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
+    """Normalizer of the test-only `program_text` record type (a program page: name, levels, text)."""
+    fields = record.fields
+    return make_listing(
+        fields["name"],
+        source=record.source,
+        provenance=Provenance(
+            source_url=record.source_url,
+            source_file=record.source_file,
+            record_id=record.record_id,
+            fetched_at=record.fetched_at,
+            run_id=run_id,
+        ),
+        state=clean_state(fields["state"]) or "",
+        levels_of_care=set((fields.get("levels") or "iop").split(",")),
+        schedule_text=fields.get("schedule"),
+    )
+
+
+def program_records(programs: dict[str, tuple[str, str]], source: str = "pages") -> list[dict[str, Any]]:
+    """Raw `program_text` records: name -> (comma-separated levels, schedule text)."""
+    return [
+        {
+            "record_type": "program_text",
+            "source": source,
+            "source_url": f"https://example.org/{i}",
+            "source_file": "page.html",
+            "record_id": name,
+            "fetched_at": "2026-11-27T00:00:00Z",
+            "fields": {"name": name, "state": "VA", "levels": levels, "schedule": text},
+        }
+        for i, (name, (levels, text)) in enumerate(sorted(programs.items()))
+    ]

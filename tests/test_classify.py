@@ -1,14 +1,12 @@
 """Flag rules, one row per case: facts in, rules out (the same SQL the store runs)."""
 
-from datetime import UTC, datetime
-
 import pytest
 
 from pipeline.classify import RULES, classify_rows
-from pipeline.ids import disambiguated_id, listing_id
 from pipeline.listing_facts import with_facts
 from pipeline.thresholds import Thresholds
-from schemas.listing import Listing, Provenance
+from schemas.listing import Listing
+from tests.helpers import make_listing
 
 
 def _hours(lo: float | None, hi: float | None, level: str) -> dict:
@@ -93,21 +91,8 @@ def test_flag_id_depends_on_listing_rule_and_evidence_only() -> None:
     assert classify_rows([{**facts, "listing_id": "y"}])[0]["flag_id"] != first["flag_id"]
 
 
-def _listing(name: str, levels: set[str], text: str | None, populations: set[str] = frozenset()) -> Listing:
-    base = listing_id("test", name)
-    return Listing(
-        listing_id=base,
-        disambiguated_id=disambiguated_id(base, ""),
-        source="test",
-        provenance=Provenance(
-            source_url="https://example.org", source_file="f", record_id="1", fetched_at=datetime.now(UTC), run_id="r"
-        ),
-        name=name,
-        state="VA",
-        levels_of_care=levels,
-        populations=populations,
-        schedule_text=text,
-    )
+def _listing(name: str, levels: set[str], text: str | None, populations: frozenset[str] = frozenset()) -> Listing:
+    return make_listing(name, levels_of_care=levels, populations=populations, schedule_text=text)
 
 
 def _flags(listing: Listing) -> set[str]:

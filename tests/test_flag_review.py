@@ -8,54 +8,17 @@ import pytest
 
 from flows.cli import main
 from pipeline import normalize
-from pipeline.clean import clean_state
 from pipeline.flag_store import ReviewError, compute_flags, record_review
-from pipeline.ids import disambiguated_id, listing_id
-from pipeline.samhsa_codes import CodeReference
-from schemas.listing import Listing, Provenance
-from schemas.raw import RawRecord
-from tests.helpers import normalize_and_load, write_items
-
-
-def _program_normalizer(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
-    fields = record.fields
-    base = listing_id(record.source, fields["name"])
-    return Listing(
-        listing_id=base,
-        disambiguated_id=disambiguated_id(base, ""),
-        source=record.source,
-        provenance=Provenance(
-            source_url=record.source_url,
-            source_file=record.source_file,
-            record_id=record.record_id,
-            fetched_at=record.fetched_at,
-            run_id=run_id,
-        ),
-        name=fields["name"],
-        state=clean_state(fields["state"]) or "",
-        levels_of_care=set(fields["levels"].split(",")),
-        schedule_text=fields.get("schedule"),
-    )
+from tests.helpers import normalize_and_load, program_normalizer, program_records, write_items
 
 
 @pytest.fixture
 def pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(normalize.LISTING_NORMALIZERS, "program_text", _program_normalizer)
+    monkeypatch.setitem(normalize.LISTING_NORMALIZERS, "program_text", program_normalizer)
 
 
 def _run(tmp_path: Path, db: Path, run_id: str, programs: dict[str, tuple[list[str], str]]) -> None:
-    records = [
-        {
-            "record_type": "program_text",
-            "source": "pages",
-            "source_url": f"https://example.org/{i}",
-            "source_file": "page.html",
-            "record_id": name,
-            "fetched_at": "2026-11-27T00:00:00Z",
-            "fields": {"name": name, "state": "VA", "levels": ",".join(levels), "schedule": text},
-        }
-        for i, (name, (levels, text)) in enumerate(sorted(programs.items()))
-    ]
+    records = program_records({name: (",".join(levels), text) for name, (levels, text) in programs.items()})
     normalize_and_load(write_items(tmp_path / run_id / "items.jsonl", records), db, run_id)
     compute_flags(db, run_id)
 

@@ -1,41 +1,20 @@
 """Hours reach the listings: schedule text or sessions -> hours_min/max/basis/evidence in DuckDB."""
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from pipeline import normalize
-from pipeline.clean import clean_state
-from pipeline.ids import disambiguated_id, listing_id
 from pipeline.listing_facts import hours_level, with_facts
-from pipeline.samhsa_codes import CodeReference
 from pipeline.store import connect, ensure_schema
-from schemas.listing import Listing, Provenance, ScheduleSession
-from schemas.raw import RawRecord
+from schemas.listing import Listing, ScheduleSession
 from schemas.vocab import HoursBasis
-from tests.helpers import normalize_and_load, write_items
+from tests.helpers import make_listing, normalize_and_load, program_normalizer, program_records, write_items
 
 
-def _listing(**extra: object) -> Listing:
-    name = str(extra.pop("name", "Example IOP"))
-    base = listing_id("test", name)
-    return Listing(
-        listing_id=base,
-        disambiguated_id=disambiguated_id(base, ""),
-        source="test",
-        provenance=Provenance(
-            source_url="https://example.org/iop",
-            source_file="f",
-            record_id="1",
-            fetched_at=datetime.now(UTC),
-            run_id="r",
-        ),
-        name=name,
-        state="VA",
-        **extra,  # type: ignore[arg-type]
-    )
+def _listing(**fields: object) -> Listing:
+    return make_listing(str(fields.pop("name", "Example IOP")), **fields)
 
 
 @pytest.mark.parametrize(
@@ -73,46 +52,15 @@ def test_hours_a_source_states_itself_are_kept() -> None:
     assert with_facts(listing).hours_min == 12
 
 
-def _program_normalizer(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
-    fields = record.fields
-    base = listing_id(record.source, fields["name"])
-    return Listing(
-        listing_id=base,
-        disambiguated_id=disambiguated_id(base, ""),
-        source=record.source,
-        provenance=Provenance(
-            source_url=record.source_url,
-            source_file=record.source_file,
-            record_id=record.record_id,
-            fetched_at=record.fetched_at,
-            run_id=run_id,
-        ),
-        name=fields["name"],
-        state=clean_state(fields["state"]) or "",
-        levels_of_care={"iop"},
-        schedule_text=fields.get("schedule"),
-    )
-
-
 def test_hours_and_evidence_are_loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setitem(normalize.LISTING_NORMALIZERS, "program_text", _program_normalizer)
-    rows = [
-        ("A", "The IOP meets Monday through Friday from 9 a.m. to 1 p.m."),
-        ("B", "Three days a week, three hours per session."),
-        ("C", "Please call for our schedule."),
-    ]
-    records = [
+    monkeypatch.setitem(normalize.LISTING_NORMALIZERS, "program_text", program_normalizer)
+    records = program_records(
         {
-            "record_type": "program_text",
-            "source": "pages",
-            "source_url": f"https://example.org/{name}",
-            "source_file": "page.html",
-            "record_id": name,
-            "fetched_at": "2026-11-27T00:00:00Z",
-            "fields": {"name": f"Program {name}", "state": "VA", "schedule": text},
+            "Program A": ("iop", "The IOP meets Monday through Friday from 9 a.m. to 1 p.m."),
+            "Program B": ("iop", "Three days a week, three hours per session."),
+            "Program C": ("iop", "Please call for our schedule."),
         }
-        for name, text in rows
-    ]
+    )
     db = tmp_path / "h.duckdb"
     counts = normalize_and_load(write_items(tmp_path / "c" / "items.jsonl", records), db, "r1")
     assert (counts["pages"].seen, counts["pages"].loaded) == (3, 3)

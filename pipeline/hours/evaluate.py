@@ -56,8 +56,11 @@ def _bound(record: dict[str, Any], key: str, line: int) -> float | None:
     return float(value)
 
 
-def read_items(path: str | Path) -> Iterator[EvalItem]:
-    """Labelled items of a JSON-lines file, skipping excluded ones; malformed lines raise ValueError."""
+def read_labelled(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, record) of a labelled JSON-lines file, skipping `"exclude": true` records.
+
+    Each record gets an `id` (its line when it has none); malformed lines raise ValueError.
+    """
     with Path(path).open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -68,15 +71,21 @@ def read_items(path: str | Path) -> Iterator[EvalItem]:
                 raise ValueError(f"line {number}: not JSON ({error})") from error
             if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                 raise ValueError(f"line {number}: expected an object with a 'text' string")
-            if record.get("exclude") is True:
-                continue
-            yield EvalItem(
-                id=str(record.get("id") or f"line{number}"),
-                text=record["text"],
-                context=record.get("context_text") or None,
-                program=_PROGRAMS.get(str(record.get("program_label") or "").upper()),
-                expected=(_bound(record, "hours_per_week_min", number), _bound(record, "hours_per_week_max", number)),
-            )
+            if record.get("exclude") is not True:
+                record["id"] = str(record.get("id") or f"line{number}")
+                yield number, record
+
+
+def read_items(path: str | Path) -> Iterator[EvalItem]:
+    """Labelled items of a JSON-lines file, skipping excluded ones; malformed lines raise ValueError."""
+    for number, record in read_labelled(path):
+        yield EvalItem(
+            id=record["id"],
+            text=record["text"],
+            context=record.get("context_text") or None,
+            program=_PROGRAMS.get(str(record.get("program_label") or "").upper()),
+            expected=(_bound(record, "hours_per_week_min", number), _bound(record, "hours_per_week_max", number)),
+        )
 
 
 def evaluate(path: str | Path) -> list[EvalResult]:
