@@ -58,6 +58,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     rows = [tuple(getattr(c, k) for k in columns) for c in summary.sources]
     print(f"run {summary.run_id} -> {summary.db_path}: {summary.status}")
     _print_rows(columns, rows, "table")
+    if summary.links is not None:
+        pairs = ", ".join(f"{k} {v}" for k, v in summary.links.pairs_by_sources.items()) or "none"
+        print(
+            f"facilities: {summary.links.facilities} from {summary.links.listings} listings; "
+            f"{summary.links.multi_source_facilities} in more than one source; links {summary.links.links} ({pairs})"
+        )
     if summary.flags is not None:
         per_rule = ", ".join(f"{rule} {n}" for rule, n in summary.flags.by_rule.items())
         print(f"flags: {summary.flags.total} active ({per_rule}); {summary.flags.new} new, {summary.flags.gone} gone")

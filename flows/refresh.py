@@ -1,7 +1,8 @@
 """The `refresh` flow: crawl every source in parallel, then normalize, load and flag.
 
 crawl (one subprocess per spider, retried) -> normalize (per crawl) -> load (single writer) ->
-flag (one set-based pass over all active listings, same writer, after the load).
+link (listings of different sources into facilities) -> flag (one set-based pass over all
+active listings). Load, link and flag write one after the other: DuckDB has one writer.
 A source whose crawl failed is recorded as failed; its listings stay as they were.
 """
 
@@ -15,6 +16,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
+from pipeline.facility_store import LinkCounts, link_facilities
 from pipeline.flag_store import FlagCounts, compute_flags
 from pipeline.normalize import NormalizeResult, normalize_file
 from pipeline.store import LoadCounts, SourceLoad, load_run
@@ -49,6 +51,12 @@ def load_task(
     return load_run(db_path, run_id, started_at, loads, codes_paths, failed)
 
 
+@task(name="link", cache_policy=NO_CACHE)
+def link_task(db_path: str, run_id: str) -> LinkCounts:
+    """Group the active listings of all sources into facilities."""
+    return link_facilities(db_path, run_id)
+
+
 @task(name="flag", cache_policy=NO_CACHE)
 def flag_task(db_path: str, run_id: str, thresholds_path: str | None = None) -> FlagCounts:
     """Raise level-of-care flags for every active listing (one set-based pass)."""
@@ -65,6 +73,7 @@ class RunSummary:
     sources: list[LoadCounts]
     steps_s: dict[str, float] = field(default_factory=dict)
     flags: FlagCounts | None = None
+    links: LinkCounts | None = None
 
 
 def new_run_id() -> str:
@@ -145,7 +154,19 @@ def refresh(
     steps["load"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    links = link_task(db_path, run_id)
+    steps["link"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     flags = flag_task(db_path, run_id, thresholds_path)
     steps["flag"] = time.perf_counter() - t0
     status = "failed" if failed or any(not c.complete for c in counts) else "ok"
-    return RunSummary(run_id=run_id, db_path=str(db_path), status=status, sources=counts, steps_s=steps, flags=flags)
+    return RunSummary(
+        run_id=run_id,
+        db_path=str(db_path),
+        status=status,
+        sources=counts,
+        steps_s=steps,
+        flags=flags,
+        links=links,
+    )

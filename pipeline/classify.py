@@ -51,6 +51,12 @@ RULES: dict[str, Rule] = {
         Rule("php_below_threshold", 1, "medium", "labelled PHP with fewer weekly hours than the PHP floor"),
         Rule("iop_below_floor", 1, "medium", "labelled IOP with fewer weekly hours than the IOP floor"),
         Rule("level_label_conflict", 1, "low", "the name or schedule text and the codes name different levels"),
+        Rule(
+            "level_conflict_across_sources",
+            1,
+            "medium",
+            "coded IOP only, while another source lists the same facility as a PHP / day treatment",
+        ),
     )
 }
 
@@ -185,11 +191,56 @@ judged AS (
     FROM reasoned
 ),
 raised AS ({" UNION ALL ".join(selects)})
-SELECT *, {thresholds_json} AS thresholds,
+{_finish(thresholds_json)}"""
+
+
+def _finish(thresholds_json: str) -> str:
+    # The id of a flag is a function of listing, rule and evidence only.
+    return f"""SELECT *, {thresholds_json} AS thresholds,
        regexp_replace(md5(listing_id || '|' || rule_id || '|' || evidence_hash),
                       '^(.{{8}})(.{{4}})(.{{4}})(.{{4}})(.{{12}})$', '\\1-\\2-\\3-\\4-\\5') AS flag_id
-FROM (SELECT *, md5(evidence::VARCHAR) AS evidence_hash FROM raised)
-"""
+FROM (SELECT *, md5(evidence::VARCHAR) AS evidence_hash FROM raised)"""
+
+
+def cross_source_sql(facts: str, members: str, links: str) -> str:
+    """SQL raising `level_conflict_across_sources`: one flag per listing coded IOP only whose
+    facility has a listing of another source coded (or named) PHP and not IOP.
+
+    `facts` are the listings (as for `flag_sql`), `members` maps listing_id -> facility_id and
+    `links` holds the direct links (listing_a < listing_b, score, reasons). Same columns as
+    `flag_sql`.
+    """
+    rule = RULES["level_conflict_across_sources"]
+    return f"""
+WITH m AS (
+    SELECT fm.facility_id, f.listing_id, f.source, f.name || coalesce(' / ' || f.name2, '') AS full_name,
+           coalesce(f.levels_of_care, []) AS levels, coalesce(f.name_levels, []) AS name_levels
+    FROM {members} fm JOIN {facts} f USING (listing_id)
+),
+pairs AS (
+    SELECT a.listing_id, a.full_name, a.levels, a.source,
+           json_object('listing_id', b.listing_id, 'source', b.source, 'name', b.full_name,
+                       'levels_claimed', b.levels, 'name_levels', b.name_levels,
+                       'link', CASE WHEN l.score IS NULL THEN NULL
+                                    ELSE json_object('score', l.score, 'reasons', l.reasons) END) AS other,
+           b.source || ': ' || b.full_name AS other_label
+    FROM m a JOIN m b ON a.facility_id = b.facility_id AND a.source <> b.source
+    LEFT JOIN {links} l ON l.listing_a = least(a.listing_id, b.listing_id)
+                       AND l.listing_b = greatest(a.listing_id, b.listing_id)
+    WHERE list_contains(a.levels, 'iop') AND NOT list_contains(a.levels, 'php')
+      AND (list_contains(b.levels, 'php') OR list_contains(b.name_levels, 'php'))
+      AND NOT list_contains(b.levels, 'iop')
+),
+raised AS (
+    SELECT listing_id, '{rule.rule_id}' AS rule_id, {rule.version} AS rule_version, '{rule.severity}' AS severity,
+           'Listed as IOP only (' || any_value(source) || '), while '
+           || string_agg(other_label, '; ' ORDER BY other_label)
+           || ' lists the same facility as PHP / day treatment' AS message,
+           json_object('levels_claimed', any_value(levels), 'name', any_value(full_name),
+                       'other_listings', list(other ORDER BY other::VARCHAR)) AS evidence
+    FROM pairs GROUP BY listing_id
+)
+{_finish("NULL::JSON")}"""
 
 
 def classify_rows(rows: Iterable[Mapping[str, Any]], thresholds: Thresholds | None = None) -> list[dict[str, Any]]:

@@ -1,6 +1,7 @@
 """Flags in the DuckDB file: one set-based pass per run, and maintainers' reviews.
 
-`compute_flags` runs the rules of `pipeline.classify` over every active listing in one statement
+`compute_flags` runs the rules of `pipeline.classify` over every active listing (and, for the
+cross-source rule, over the facilities of `pipeline.facility_store`) in one statement
 and merges the result into `flag_records`: a flag raised again keeps its id and first_seen; a flag
 no longer raised becomes inactive (never deleted). `record_review` stores a decision against the
 evidence it was made on (see the `flags` view in `pipeline.store`).
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.classify import RULES, flag_sql
+from pipeline.classify import RULES, cross_source_sql, flag_sql
 from pipeline.store import connect, ensure_schema
 from pipeline.thresholds import Thresholds
 
@@ -51,7 +52,11 @@ def compute_flags(db_path: str | Path, run_id: str, thresholds: Thresholds | Non
             ) s USING (source)
             WHERE l.active
         )"""
-        con.execute(f"CREATE OR REPLACE TEMP TABLE staged_flags AS {flag_sql(facts, thresholds or Thresholds())}")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE staged_flags AS "
+            f"SELECT * FROM ({flag_sql(facts, thresholds or Thresholds())}) "
+            f"UNION ALL BY NAME SELECT * FROM ({cross_source_sql(facts, 'facility_members', 'facility_links')})"
+        )
         con.execute(
             """
             UPDATE flag_records f

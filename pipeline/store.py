@@ -109,6 +109,19 @@ CREATE TABLE IF NOT EXISTS codes (
     vocabulary VARCHAR[],
     run_id VARCHAR
 );
+CREATE TABLE IF NOT EXISTS facility_links (
+    listing_a VARCHAR NOT NULL,
+    listing_b VARCHAR NOT NULL,
+    score DOUBLE NOT NULL,
+    reasons VARCHAR[],
+    run_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS facility_members (
+    facility_id VARCHAR NOT NULL,
+    listing_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    run_id VARCHAR
+);
 CREATE TABLE IF NOT EXISTS flag_records (
     flag_id VARCHAR NOT NULL,
     listing_id VARCHAR NOT NULL,
@@ -144,6 +157,47 @@ SELECT listing_id, source, name, name2, street, street2, city, state, zip5, phon
        source_url, source_file, source_record_id, fetched_at,
        first_seen, last_seen, last_changed, first_run_id, last_run_id, active
 FROM listing_records;
+-- One row per facility (a group of linked listings of different sources, or a lone listing),
+-- with what its listings say merged: every value with the sources that give it.
+CREATE OR REPLACE VIEW facilities AS
+WITH m AS (
+    SELECT fm.facility_id, l.*
+    FROM facility_members fm JOIN listing_records l USING (listing_id)
+    WHERE l.active
+),
+vals AS (
+    SELECT facility_id, 'levels_of_care' AS field, unnest(levels_of_care) AS value, source FROM m
+    UNION ALL SELECT facility_id, 'services', unnest(services), source FROM m
+    UNION ALL SELECT facility_id, 'payments', unnest(payments), source FROM m
+    UNION ALL SELECT facility_id, 'populations', unnest(populations), source FROM m
+),
+merged AS (
+    SELECT facility_id, field,
+           list({'value': value, 'sources': sources} ORDER BY value) AS values
+    FROM (SELECT facility_id, field, value, list(DISTINCT source ORDER BY source) AS sources
+          FROM vals GROUP BY ALL)
+    GROUP BY ALL
+)
+SELECT m.facility_id,
+       count(*) AS listings,
+       list(m.listing_id ORDER BY m.listing_id) AS listing_ids,
+       list(DISTINCT m.source ORDER BY m.source) AS sources,
+       arg_min(m.name, m.listing_id) AS name,
+       arg_min(m.street, m.listing_id) AS street,
+       arg_min(m.city, m.listing_id) AS city,
+       arg_min(m.state, m.listing_id) AS state,
+       arg_min(m.zip5, m.listing_id) AS zip5,
+       list(DISTINCT m.phone ORDER BY m.phone) FILTER (WHERE m.phone IS NOT NULL) AS phones,
+       any_value(lv.values) AS levels_of_care,
+       any_value(sv.values) AS services,
+       any_value(pv.values) AS payments,
+       any_value(po.values) AS populations
+FROM m
+LEFT JOIN merged lv ON lv.facility_id = m.facility_id AND lv.field = 'levels_of_care'
+LEFT JOIN merged sv ON sv.facility_id = m.facility_id AND sv.field = 'services'
+LEFT JOIN merged pv ON pv.facility_id = m.facility_id AND pv.field = 'payments'
+LEFT JOIN merged po ON po.facility_id = m.facility_id AND po.field = 'populations'
+GROUP BY m.facility_id;
 -- A decision holds while the evidence it was made on is unchanged: a review is keyed by listing
 -- and rule, and the flag's status is the latest decision only if that decision saw this evidence.
 CREATE OR REPLACE VIEW flags AS

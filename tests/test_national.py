@@ -44,6 +44,7 @@ def test_national_flags_in_one_pass(national_crawl: Path, tmp_path: Path) -> Non
         "php_below_threshold": 0,
         "iop_below_floor": 0,
         "level_label_conflict": 15,
+        "level_conflict_across_sources": 0,  # needs the link step (tests/test_link.py)
     }
     with duckdb.connect(str(db), read_only=True) as con:
         # The MH directory has no IOP code: an MH program named "Intensive Outpatient" is no conflict.
