@@ -89,6 +89,7 @@ CREATE TABLE IF NOT EXISTS run_sources (
     crawl_stats JSON,
     message VARCHAR
 );
+ALTER TABLE run_sources ADD COLUMN IF NOT EXISTS quality JSON;
 CREATE TABLE IF NOT EXISTS rejects (
     run_id VARCHAR NOT NULL,
     source VARCHAR,
@@ -405,13 +406,19 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
     # Rows of an incomplete crawl are loaded (nothing is lost) but the source counts as failed.
     counts.status = "ok" if load.complete else "failed"
     counts.message = load.message
+    if load.complete and counts.seen == 0 and not load.crawl_stats.get(f"iopdir/source/{load.source}/empty_ok"):
+        # An empty answer is far more often a broken site or query than an empty directory.
+        counts.status = "failed"
+        counts.message = load.message or "the source returned no items (and did not say it may be empty)"
+    quality = _quality(con, load, counts, duplicates, run_id)
     if counts.seen != counts.loaded + counts.rejected:
         raise RuntimeError(
             f"{load.source}: counts do not reconcile: seen {counts.seen} != "
             f"loaded {counts.loaded} + rejected {counts.rejected}"
         )
     con.execute(
-        "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO run_sources (run_id, source, complete, status, seen, loaded, rejected, new, changed, unchanged, "
+        "gone, warnings, crawl_stats, message, quality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             run_id,
             load.source,
@@ -426,10 +433,56 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
             gone,
             load.warnings,
             json.dumps(load.crawl_stats, default=str),
-            load.message,
+            counts.message,
+            json.dumps(quality),
         ],
     )
     return counts
+
+
+# Fields whose coverage a maintainer watches per source; lists count as missing when empty.
+_COVERAGE_FIELDS = (
+    "street",
+    "city",
+    "zip5",
+    "phone",
+    "website",
+    "latitude",
+    "levels_of_care",
+    "services",
+    "payments",
+    "populations",
+    "hours_min",
+)
+
+
+def _quality(
+    con: duckdb.DuckDBPyConnection, load: SourceLoad, counts: LoadCounts, duplicates: int, run_id: str
+) -> dict[str, Any]:
+    """Per-source quality of one run: items, missing values per field, unknown codes, rejects."""
+    missing_sql = ", ".join(
+        f"count(*) FILTER (WHERE {c} IS NULL OR len({c}::VARCHAR) = 0 OR {c}::VARCHAR = '[]') AS {c}"
+        for c in _COVERAGE_FIELDS
+    )
+    row = con.execute(
+        f"SELECT {missing_sql}, "
+        "count(*) FILTER (WHERE len(list_filter(warnings, lambda w: w ILIKE '%unknown%' "
+        "OR w ILIKE '%not in the%')) > 0) AS unknown_codes FROM staged"
+    ).fetchone()
+    reasons = con.execute(
+        "SELECT field, count(*) FROM rejects WHERE run_id = ? AND source = ? GROUP BY 1 ORDER BY 2 DESC, 1",
+        [run_id, load.source],
+    ).fetchall()
+    return {
+        "items": counts.seen,
+        "loaded": counts.loaded,
+        "rejected": counts.rejected,
+        "duplicates": duplicates,
+        "missing": dict(zip(_COVERAGE_FIELDS, row[: len(_COVERAGE_FIELDS)], strict=True)) if row else {},
+        "rows_with_unknown_codes": row[-1] if row else 0,
+        "rows_with_warnings": con.execute("SELECT count(*) FROM staged WHERE len(warnings) > 0").fetchone()[0],
+        "reject_reasons": dict(reasons),
+    }
 
 
 def _load_orphan_rejects(con: duckdb.DuckDBPyConnection, loads: list[SourceLoad], run_id: str) -> LoadCounts | None:
