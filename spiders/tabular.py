@@ -82,24 +82,7 @@ class TabularFileSpider(scrapy.Spider):
             if record_type is None or not rows:
                 continue
             found.add(sheet)
-            header = rows[0]
-            for number, row in enumerate(rows[1:], start=2):
-                if not any(cell.strip() for cell in row):
-                    stats.inc_value(f"iopdir/source/{source}/blank_rows")
-                    continue
-                fields = dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
-                record = RawRecord(
-                    record_type=record_type,
-                    source=source,
-                    source_url=response.url,
-                    source_file=file_name,
-                    record_id=f"{sheet}!{number}",
-                    fetched_at=fetched_at,
-                    fields=fields,
-                )
-                for item in self.parse_row(record, response):
-                    stats.inc_value(f"iopdir/source/{source}/records/{item['record_type']}")
-                    yield item
+            yield from self.table_items(response, source, file_name, fetched_at, sheet, rows, record_type)
         missing = set(self.sheets) - found
         if missing:
             # A workbook without its sheets is a changed format, not an empty directory.
@@ -107,6 +90,43 @@ class TabularFileSpider(scrapy.Spider):
             stats.set_value(f"iopdir/source/{source}/error", f"sheets not found: {sorted(missing)}")
             return
         stats.set_value(f"iopdir/source/{source}/complete", True)
+
+    def table_items(
+        self,
+        response: Response,
+        source: str,
+        file_name: str,
+        fetched_at: str,
+        sheet: str,
+        rows: list[list[str]],
+        record_type: str,
+        first_number: int = 2,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the items of one table: `rows[0]` is the header, data rows are numbered from `first_number`.
+
+        The number is the row's place in the sheet (the header is row 1), so a record id such as
+        `Facilities List!5396` finds the row again; a source served in pages passes the page's offset.
+        """
+        stats = self.crawler.stats
+        assert stats is not None
+        header = rows[0]
+        for number, row in enumerate(rows[1:], start=first_number):
+            if not any(cell.strip() for cell in row):
+                stats.inc_value(f"iopdir/source/{source}/blank_rows")
+                continue
+            fields = dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
+            record = RawRecord(
+                record_type=record_type,
+                source=source,
+                source_url=response.url,
+                source_file=file_name,
+                record_id=f"{sheet}!{number}",
+                fetched_at=fetched_at,
+                fields=fields,
+            )
+            for item in self.parse_row(record, response):
+                stats.inc_value(f"iopdir/source/{source}/records/{item['record_type']}")
+                yield item
 
     def parse_row(self, record: RawRecord, response: Response) -> Iterable[dict[str, Any]]:
         """Hook: turn one row into items. The default yields the raw record unchanged."""

@@ -1,0 +1,195 @@
+"""Normalize rows of New York OMH's "Local Mental Health Programs" (data.ny.gov 6nvr-tbv8) into listings.
+
+One row is one program (a clinic, a day treatment program, a residence...) of a facility. The
+dataset has no codes in SAMHSA's sense: what a program is comes from three descriptive columns,
+Program Category (Outpatient, Residential, Support, Emergency, Inpatient), Subcategory and Type.
+`LEVELS` below is the only place those become levels of care; the three values themselves are
+kept in `source_codes` (`category:…`, `subcategory:…`, `type:…`), mapped or not.
+
+NY licenses IOPs through OASAS, not OMH, so this source has no `iop` listings.
+"""
+
+import json
+import re
+
+from pipeline.clean import CleanPhone, clean_phone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.errors import RejectRow
+from pipeline.ids import disambiguated_id, listing_id
+from pipeline.samhsa_codes import CodeReference
+from schemas.listing import Listing, Phone, Provenance
+from schemas.raw import RawRecord
+from schemas.raw_ny_omh import NyOmhProgramFields
+from schemas.vocab import LevelOfCare, PhoneKind, Population
+
+SOURCE = "ny_omh"
+RECORD_TYPE = "ny_omh_program"
+
+L = LevelOfCare
+#: (column, value folded with `_key`) -> level of care. The one table from OMH program kinds to levels.
+#: Rows whose category and subcategory are not here (Support, Emergency) get no level.
+LEVELS: dict[tuple[str, str], LevelOfCare] = {
+    ("subcategory", "partial hospitalization"): L.PHP,
+    # OMH "Day Treatment" (children's, with school on site) and "Continuing Day Treatment" (adults)
+    # run several hours a day, most days of the week. SAMHSA's own MH directory files day treatment
+    # under partial hospitalization (setting PHDT "Partial hospitalization/day treatment"), and
+    # pipeline/levels.py reads "day treatment" in a name as PHP, so both are PHP here as well.
+    ("subcategory", "day treatment"): L.PHP,
+    ("subcategory", "continuing day treatment"): L.PHP,
+    # Regular outpatient: licensed clinics, Assertive Community Treatment teams (adult and
+    # children's) and PROS (Personalized Recovery-Oriented Services, with or without clinic).
+    ("subcategory", "clinic treatment"): L.OP,
+    ("subcategory", "assertive community treatment"): L.OP,
+    ("subcategory", "personalized recovery oriented services"): L.OP,
+    # Whole categories. OMH files its children's Residential Treatment Facilities under Inpatient
+    # (they are licensed as inpatient under Article 31), so they count as inpatient; the Residential
+    # category includes unlicensed supportive housing (subcategory "Unlicensed Housing").
+    ("category", "inpatient"): L.INPATIENT,
+    ("category", "residential"): L.RESIDENTIAL,
+}
+
+P = Population
+#: Word of "Populations Served" -> population. The column lists age groups only ("Children
+#: Adolescents Adults"); the words "and" and "&" are allowed between them.
+POPULATION_WORDS: dict[str, Population] = {
+    "adults": P.ADULTS,
+    "adult": P.ADULTS,
+    "adolescents": P.ADOLESCENTS,
+    "adolescent": P.ADOLESCENTS,
+    "children": P.CHILDREN,
+    "child": P.CHILDREN,
+}
+_JOINING_WORDS = frozenset(["and"])
+#: Phrase in Program Type -> population, for program types made for one group.
+POPULATION_TYPES: dict[str, Population] = {
+    "first episode psychosis": P.FIRST_EPISODE_PSYCHOSIS,
+    "eating disorder": P.EATING_DISORDERS,
+    "geriatric": P.SENIORS,
+}
+
+#: Where OMH puts programs without a location (all unaddressed residences): a point near the
+#: state's centre, not a place. Coordinates equal to it are dropped.
+PLACEHOLDER_POINT = (-75.59655, 42.921241)
+_POINT = re.compile(r"^POINT\s*\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)$", re.IGNORECASE)
+
+
+def _key(value: str | None) -> str:
+    # "Crisis  Intervention" and "Personalized Recovery-Oriented Services" are matched by words.
+    return identity_text(clean_text(value))
+
+
+def levels_of_care(category: str | None, subcategory: str | None) -> frozenset[LevelOfCare]:
+    """Levels of care of a program from its OMH category and subcategory (see `LEVELS`)."""
+    keys = (("category", _key(category)), ("subcategory", _key(subcategory)))
+    return frozenset(LEVELS[k] for k in keys if k in LEVELS)
+
+
+def populations(served: str | None, program_type: str | None) -> tuple[frozenset[Population], list[str]]:
+    """Populations from "Populations Served" and the program type, with warnings for unknown words."""
+    found: set[Population] = set()
+    unknown: list[str] = []
+    for word in _key(served).split():
+        if word in POPULATION_WORDS:
+            found.add(POPULATION_WORDS[word])
+        elif word not in _JOINING_WORDS:
+            unknown.append(word)
+    type_key = _key(program_type)
+    found |= {population for phrase, population in POPULATION_TYPES.items() if phrase in type_key}
+    warnings = [f"populations served {served!r}: unknown words {' '.join(unknown)}"] if unknown else []
+    return frozenset(found), warnings
+
+
+def coordinates(georeference: str | None) -> tuple[float | None, float | None, list[str]]:
+    """(latitude, longitude, warnings) from a Socrata point `POINT (lon lat)`; the placeholder point is dropped."""
+    text = clean_text(georeference)
+    if text is None:
+        return None, None, []
+    match = _POINT.match(text)
+    if not match:
+        return None, None, [f"georeference {text!r} is not a point; dropped"]
+    longitude, latitude = float(match.group(1)), float(match.group(2))
+    if (longitude, latitude) == PLACEHOLDER_POINT:
+        return None, None, [f"georeference {text!r} is OMH's placeholder for a missing location; dropped"]
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None, None, [f"georeference {text!r} is out of range; dropped"]
+    return latitude, longitude, []
+
+
+def _phones(row: NyOmhProgramFields) -> tuple[list[CleanPhone], list[str]]:
+    # Both are main numbers: the program's own line first, then the agency's switchboard, which
+    # answers for the program where the program has no line of its own ("Not Available").
+    phones: list[CleanPhone] = []
+    warnings: list[str] = []
+    seen: set[tuple[str, str | None]] = set()
+    for text in (row.program_phone, row.agency_phone):
+        phone, problems = clean_phone(text, PhoneKind.MAIN)
+        warnings += problems
+        if phone and (phone.e164, phone.extension) not in seen:
+            seen.add((phone.e164, phone.extension))
+            phones.append(phone)
+    return phones, warnings
+
+
+def normalize_program(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
+    """Turn one program row into a listing, or raise `RejectRow`. `codes` is unused: the source has none."""
+    row = NyOmhProgramFields.model_validate(record.fields)
+    name = clean_text(row.program_name)
+    if not name:
+        raise RejectRow("Program Name", "program name is empty")
+    facility_code, program_code = clean_text(row.facility_code), clean_text(row.program_code)
+    if not facility_code or not program_code:
+        raise RejectRow("Program Code", "facility or program code is empty, so the program has no id")
+    state = clean_state(row.program_state)
+    if not state:
+        raise RejectRow("Program State", f"{row.program_state!r} is not a US state or territory")
+    zip5, warnings = clean_zip(row.program_zip, state)
+    phones, phone_warnings = _phones(row)
+    warnings += phone_warnings
+    latitude, longitude, geo_warnings = coordinates(row.georeference)
+    warnings += geo_warnings
+    served, population_warnings = populations(row.populations_served, row.program_type_description)
+    warnings += population_warnings
+
+    name2 = clean_text(row.facility_name) or clean_text(row.agency_name)
+    if identity_text(name2) == identity_text(name):
+        name2 = None  # a program named after its facility: the second line would repeat the first
+    category, subcategory, program_type = (
+        clean_text(v)
+        for v in (row.program_category_description, row.program_subcategory_description, row.program_type_description)
+    )
+    source_codes = tuple(
+        f"{column}:{value}"
+        for column, value in (("category", category), ("subcategory", subcategory), ("type", program_type))
+        if value
+    )
+
+    # Facility Code + Program Code is OMH's own id of a program (unique in the dataset), so the id
+    # survives renames and moves.
+    base_id = listing_id(record.source, facility_code, program_code)
+    # Only used if two rows ever share the native id; the extract's timestamp is no content.
+    rest = row.model_dump(exclude={"facility_code", "program_code", "row_created_date_time"})
+    return Listing(
+        listing_id=base_id,
+        disambiguated_id=disambiguated_id(base_id, json.dumps(rest, sort_keys=True)),
+        source=record.source,
+        provenance=Provenance(
+            source_url=record.source_url,
+            source_file=record.source_file,
+            record_id=record.record_id,
+            fetched_at=record.fetched_at,
+            run_id=run_id,
+        ),
+        name=name,
+        name2=name2,
+        street=clean_text(row.program_address_1),
+        street2=clean_text(row.program_address_2),
+        city=clean_text(row.program_city),
+        state=state,
+        zip5=zip5,
+        phones=tuple(Phone(e164=p.e164, extension=p.extension, original=p.original, kind=p.kind) for p in phones),
+        latitude=latitude,
+        longitude=longitude,
+        levels_of_care=levels_of_care(category, subcategory),
+        populations=served,
+        source_codes=source_codes,
+        warnings=tuple(warnings),
+    )
