@@ -15,7 +15,7 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 #: Every spider `iopdir run` crawls when no --source is given.
-DEFAULT_SPIDERS = ("samhsa_directory", "ny_omh")
+DEFAULT_SPIDERS = ("samhsa_directory", "findtreatment", "ny_omh", "program_pages")
 
 
 class CrawlFailed(RuntimeError):

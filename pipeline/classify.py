@@ -202,25 +202,37 @@ def _finish(thresholds_json: str) -> str:
 FROM (SELECT *, md5(evidence::VARCHAR) AS evidence_hash FROM raised)"""
 
 
-def cross_source_sql(facts: str, members: str, links: str) -> str:
-    """SQL raising `level_conflict_across_sources`: one flag per listing coded IOP only whose
-    facility has a listing of another source coded (or named) PHP and not IOP.
+def cross_source_sql(facts: str, members: str, links: str, thresholds: Thresholds) -> str:
+    """SQL raising the rules that need a facility's other listings. Same columns as `flag_sql`.
+
+    - `level_conflict_across_sources`: one flag per listing coded IOP only whose facility has a
+      listing of another source coded (or named) PHP and not IOP;
+    - `php_as_iop` with reason `linked_hours`: a listing coded IOP only, with no hours of its
+      own, whose facility has a listing of another source (a provider's program page) giving the
+      IOP a minimum of PHP hours.
 
     `facts` are the listings (as for `flag_sql`), `members` maps listing_id -> facility_id and
-    `links` holds the direct links (listing_a < listing_b, score, reasons). Same columns as
-    `flag_sql`.
+    `links` holds the direct links (listing_a < listing_b, score, reasons).
     """
-    rule = RULES["level_conflict_across_sources"]
+    conflict = RULES["level_conflict_across_sources"]
+    php_as_iop = RULES["php_as_iop"]
+    php = float(thresholds.php_min)
     return f"""
 WITH m AS (
     SELECT fm.facility_id, f.listing_id, f.source, f.name || coalesce(' / ' || f.name2, '') AS full_name,
-           coalesce(f.levels_of_care, []) AS levels, coalesce(f.name_levels, []) AS name_levels
+           coalesce(f.levels_of_care, []) AS levels, coalesce(f.name_levels, []) AS name_levels,
+           f.hours_min, f.hours_max, f.hours_level, coalesce(f.hours_evidence, []) AS hours_evidence,
+           f.source_url
     FROM {members} fm JOIN {facts} f USING (listing_id)
 ),
 pairs AS (
-    SELECT a.listing_id, a.full_name, a.levels, a.source,
+    SELECT a.listing_id, a.full_name, a.levels, a.source, a.hours_level AS own_hours_level,
+           b.levels AS other_levels, b.name_levels AS other_name_levels, b.hours_min AS other_min,
+           b.hours_level AS other_hours_level,
            json_object('listing_id', b.listing_id, 'source', b.source, 'name', b.full_name,
-                       'levels_claimed', b.levels, 'name_levels', b.name_levels,
+                       'levels_claimed', b.levels, 'name_levels', b.name_levels, 'url', b.source_url,
+                       'hours', json_object('min', b.hours_min, 'max', b.hours_max, 'level', b.hours_level,
+                                            'spans', b.hours_evidence),
                        'link', CASE WHEN l.score IS NULL THEN NULL
                                     ELSE json_object('score', l.score, 'reasons', l.reasons) END) AS other,
            b.source || ': ' || b.full_name AS other_label
@@ -228,17 +240,32 @@ pairs AS (
     LEFT JOIN {links} l ON l.listing_a = least(a.listing_id, b.listing_id)
                        AND l.listing_b = greatest(a.listing_id, b.listing_id)
     WHERE list_contains(a.levels, 'iop') AND NOT list_contains(a.levels, 'php')
-      AND (list_contains(b.levels, 'php') OR list_contains(b.name_levels, 'php'))
-      AND NOT list_contains(b.levels, 'iop')
+),
+conflicts AS (
+    SELECT * FROM pairs
+    WHERE (list_contains(other_levels, 'php') OR list_contains(other_name_levels, 'php'))
+      AND NOT list_contains(other_levels, 'iop')
+),
+linked_hours AS (
+    SELECT * FROM pairs WHERE own_hours_level IS NULL AND other_hours_level = 'iop' AND other_min >= {php}
 ),
 raised AS (
-    SELECT listing_id, '{rule.rule_id}' AS rule_id, {rule.version} AS rule_version, '{rule.severity}' AS severity,
+    SELECT listing_id, '{conflict.rule_id}' AS rule_id, {conflict.version} AS rule_version,
+           '{conflict.severity}' AS severity,
            'Listed as IOP only (' || any_value(source) || '), while '
            || string_agg(other_label, '; ' ORDER BY other_label)
            || ' lists the same facility as PHP / day treatment' AS message,
            json_object('levels_claimed', any_value(levels), 'name', any_value(full_name),
                        'other_listings', list(other ORDER BY other::VARCHAR)) AS evidence
-    FROM pairs GROUP BY listing_id
+    FROM conflicts GROUP BY listing_id
+    UNION ALL
+    SELECT listing_id, '{php_as_iop.rule_id}', {php_as_iop.version}, '{php_as_iop.severity}',
+           'Listed as IOP (' || any_value(source) || '), but '
+           || string_agg(other_label, '; ' ORDER BY other_label) || ' gives the same facility''s IOP '
+           || printf('%g', min(other_min)) || ' h/week or more (PHP from {php:g})',
+           json_object('levels_claimed', any_value(levels), 'name', any_value(full_name),
+                       'reasons', ['linked_hours'], 'other_listings', list(other ORDER BY other::VARCHAR))
+    FROM linked_hours GROUP BY listing_id
 )
 {_finish("NULL::JSON")}"""
 

@@ -30,7 +30,7 @@ def link_facilities(db_path: str | Path, run_id: str) -> LinkCounts:
     try:
         ensure_schema(con)
         rows = con.execute(
-            "SELECT listing_id, source, name, name2, street, zip5, phone, latitude, longitude "
+            "SELECT listing_id, source, name, name2, street, zip5, phone, latitude, longitude, website "
             "FROM listing_records WHERE active ORDER BY listing_id"
         ).fetchall()
         items = [LinkInput(*row) for row in rows]

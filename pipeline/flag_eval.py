@@ -13,9 +13,9 @@ from typing import Any
 from pipeline.classify import classify_rows
 from pipeline.hours import estimate_hours
 from pipeline.hours.evaluate import read_labelled
-from pipeline.levels import FLAGGED_LEVELS
 from pipeline.listing_facts import hours_level
 from pipeline.thresholds import Thresholds
+from schemas.level_names import FLAGGED_LEVELS
 
 EXPECTED_FLAG = {
     "label_IOP_but_hours_ge_20": "php_as_iop",

@@ -52,10 +52,11 @@ def compute_flags(db_path: str | Path, run_id: str, thresholds: Thresholds | Non
             ) s USING (source)
             WHERE l.active
         )"""
+        thresholds = thresholds or Thresholds()
+        cross = cross_source_sql(facts, "facility_members", "facility_links", thresholds)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE staged_flags AS "
-            f"SELECT * FROM ({flag_sql(facts, thresholds or Thresholds())}) "
-            f"UNION ALL BY NAME SELECT * FROM ({cross_source_sql(facts, 'facility_members', 'facility_links')})"
+            f"SELECT * FROM ({flag_sql(facts, thresholds)}) UNION ALL BY NAME SELECT * FROM ({cross})"
         )
         con.execute(
             """

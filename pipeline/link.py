@@ -1,13 +1,16 @@
 """Which listings of different sources are the same facility.
 
-Candidate pairs come from blocking on four keys: the main phone, the street address with its
-ZIP, the ZIP with the first word of the name, and a ~500 m grid cell where coordinates exist.
+Candidate pairs come from blocking on five keys: the main phone, the street address with its
+ZIP, the ZIP with the first word of the name, the website's host, and a ~500 m grid cell where
+coordinates exist.
 Each candidate pair is scored and linked only when the evidence agrees:
 
 - same street address and ZIP, and names alike (token-set similarity ≥ 0.6) or the same phone;
 - same phone and ZIP, names alike (≥ 0.6), and no street on one side to say otherwise — a shared
   phone is often an agency's central line for several sites;
-- within 150 m of each other, and names very alike (≥ 0.85).
+- within 150 m of each other, and names very alike (≥ 0.85);
+- the same website (host), and names alike, or the same ZIP or phone — how a provider's own
+  program page meets its directory listings.
 
 A listing is linked only to listings of *other* sources: two rows of one directory are two
 listings by that directory's own account (often two programs at one site). Linked listings form
@@ -27,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from urllib.parse import urlparse
 
 from rapidfuzz import fuzz
 
@@ -125,6 +129,14 @@ def name_key(*names: str | None) -> str:
     return " ".join(w for w in identity_text(" ".join(n for n in names if n)).split() if w not in _NAME_NOISE)
 
 
+def website_site(url: str | None) -> str:
+    """The site of a website address: host, lower case, without "www."; "" when there is none."""
+    if not url:
+        return ""
+    host = (urlparse(url if "//" in url else f"http://{url}").hostname or "").lower()
+    return host.removeprefix("www.")
+
+
 def distance_m(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float | None:
     """Great-circle distance in metres, or None when a side has no coordinates."""
     if a is None or b is None:
@@ -147,6 +159,7 @@ class LinkInput:
     phone: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    website: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,13 +179,14 @@ class _Keys:
     street: str
     point: tuple[float, float] | None = field(default=None)
     core: str = ""
+    site: str = ""
 
 
 def _keys(item: LinkInput) -> _Keys:
     point = (item.latitude, item.longitude) if item.latitude is not None and item.longitude is not None else None
     name = name_key(item.name, item.name2)
     core = " ".join(w for w in name.split() if w not in _GENERIC)
-    return _Keys(item, name, street_key(item.street), point, core)
+    return _Keys(item, name, street_key(item.street), point, core, website_site(item.website))
 
 
 def score_pair(a: LinkInput, b: LinkInput) -> Link | None:
@@ -204,8 +218,11 @@ def _score(a: _Keys, b: _Keys) -> Link | None:
         reasons.append("same street address and ZIP")
     if same_phone:
         reasons.append("same phone")
+    same_site = bool(a.site) and a.site == b.site
     if near:
         reasons.append(f"{distance:.0f} m apart")
+    if same_site:
+        reasons.append(f"same website {a.site}")
     reasons.append(f"name similarity {similarity:.2f}")
     linked = (
         (same_address and (similarity >= NAME_ALIKE or same_phone))
@@ -213,10 +230,12 @@ def _score(a: _Keys, b: _Keys) -> Link | None:
         # agencies answer several sites on one number.
         or (same_phone and same_zip and similarity >= NAME_ALIKE and not (a.street and b.street))
         or (near and similarity >= NAME_SAME)
+        # A provider's own page and a directory listing of that provider share its website.
+        or (same_site and (similarity >= NAME_ALIKE or same_zip or same_phone))
     )
     if not linked:
         return None
-    score = min(1.0, 0.4 * same_address + 0.2 * same_phone + 0.1 * near + 0.4 * similarity)
+    score = min(1.0, 0.4 * same_address + 0.2 * same_phone + 0.1 * near + 0.1 * same_site + 0.4 * similarity)
     first, second = sorted((a.item.listing_id, b.item.listing_id))
     return Link(first, second, round(score, 3), tuple(reasons))
 
@@ -232,6 +251,8 @@ def find_links(items: Iterable[LinkInput]) -> list[Link]:
             blocks[("address", f"{k.street}|{k.item.zip5}")].append(index)
         if k.name and k.item.zip5:
             blocks[("name", f"{k.name.split()[0]}|{k.item.zip5}")].append(index)
+        if k.site:
+            blocks[("site", k.site)].append(index)
         if k.point is not None:
             # Grid cells of about 500 m; a point joins its cell and the eight around it, so two
             # points closer than a cell always share a block.

@@ -13,7 +13,7 @@ Classification (`pipeline.classify`) compares these facts with the levels the co
 """
 
 from pipeline.hours import Session, estimate_hours
-from pipeline.levels import FLAGGED_LEVELS, named_levels
+from schemas.level_names import FLAGGED_LEVELS, named_levels
 from schemas.listing import Listing
 from schemas.vocab import HoursBasis, LevelOfCare
 

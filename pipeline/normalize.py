@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from pipeline.errors import RejectRow
 from pipeline.listing_facts import with_facts
 from pipeline.samhsa_codes import CodeReference, field_of
-from pipeline.sources import ny_omh, samhsa
+from pipeline.sources import findtreatment, ny_omh, program_pages, samhsa
 from pipeline.tables import CODE_SCHEMA, LISTING_SCHEMA, REJECT_SCHEMA, listing_row
 from schemas.listing import Listing
 from schemas.raw import RawRecord
@@ -32,6 +32,8 @@ Normalizer = Callable[[RawRecord, CodeReference, str], Listing]
 LISTING_NORMALIZERS: dict[str, Normalizer] = {
     "samhsa_facility": samhsa.normalize_facility,
     "ny_omh_program": ny_omh.normalize_program,
+    "program_section": program_pages.normalize_section,
+    "findtreatment_facility": findtreatment.normalize_facility,
 }
 CODE_RECORD_TYPE = "service_code"
 

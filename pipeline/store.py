@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS listing_records (
     street VARCHAR,
     street2 VARCHAR,
     city VARCHAR,
-    state VARCHAR NOT NULL,
+    state VARCHAR,
     zip5 VARCHAR,
     phone VARCHAR,
     phones STRUCT(e164 VARCHAR, extension VARCHAR, original VARCHAR, kind VARCHAR)[],
@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS listing_records (
     active BOOLEAN NOT NULL
 );
 -- Columns added after the first release; files made before them gain them on open.
+ALTER TABLE listing_records ALTER COLUMN state DROP NOT NULL;
 ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS hours_evidence VARCHAR[];
 ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS schedule_text VARCHAR;
 ALTER TABLE listing_records ADD COLUMN IF NOT EXISTS

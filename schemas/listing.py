@@ -82,7 +82,9 @@ class Listing(StrictModel):
     street: str | None = None
     street2: str | None = None
     city: str | None = None
-    state: StateCode
+    # A directory row always has a state (its normalizer rejects one without); a provider's own
+    # page often states none, and is then placed by linking to a directory listing.
+    state: StateCode | None = None
     zip5: Zip5 | None = None
     phones: tuple[Phone, ...] = ()
     website: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None

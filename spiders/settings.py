@@ -39,3 +39,7 @@ EXTENSIONS = {
 IOPDIR_REPLAY_DIR = None
 # Where StatsFile writes the crawl's stats as JSON. Unset = not written.
 IOPDIR_STATS_FILE = None
+
+# program_pages: at most this many pages a site (home page included), and where the seeds are.
+PROGRAM_PAGES_MAX_PER_SITE = 12
+PROGRAM_PAGES_SEEDS = None

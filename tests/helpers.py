@@ -80,6 +80,7 @@ def program_normalizer(record: RawRecord, codes: CodeReference, run_id: str) -> 
         state=clean_state(fields["state"]) or "",
         levels_of_care=set((fields.get("levels") or "iop").split(",")),
         schedule_text=fields.get("schedule"),
+        website=fields.get("website"),
     )
 
 

@@ -33,10 +33,12 @@ def test_refresh_loads_the_replay_fixture(tmp_path: Path) -> None:
         "samhsa_su": (5, 5, 5),
         "samhsa_mh": (3, 3, 3),
         "ny_omh": (15, 15, 15),
+        "findtreatment": (8, 8, 8),
+        "program_pages": (3, 3, 3),
     }
     assert (tmp_path / "iop_crawls" / summary.run_id / "samhsa_directory" / "items.jsonl").is_file()
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM listings WHERE active").fetchone()[0] == 8 + 15
+        assert con.execute("SELECT count(*) FROM listings WHERE active").fetchone()[0] == 8 + 15 + 8 + 3
         assert con.execute("SELECT status FROM runs").fetchall() == [("ok",)]
 
 

@@ -1,5 +1,6 @@
 """Linking listings of different sources into facilities: known same and different pairs."""
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -146,3 +147,48 @@ def test_facilities_and_cross_source_flag_on_the_national_directories(national_c
             "WHERE rule_id = 'level_conflict_across_sources' LIMIT 1"
         ).fetchone()[0]
         assert other == '"samhsa_mh"'
+
+
+def test_a_linked_program_page_feeds_php_as_iop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import normalize
+    from tests.helpers import normalize_and_load, program_normalizer, write_items
+
+    monkeypatch.setitem(normalize.LISTING_NORMALIZERS, "program_text", program_normalizer)
+    directory = {
+        "record_type": "program_text",
+        "source": "directory",
+        "source_url": "https://example.org/d",
+        "source_file": "d.json",
+        "record_id": "1",
+        "fetched_at": "2026-11-27T00:00:00Z",
+        "fields": {"name": "Arroyos Recovery", "state": "CA", "levels": "iop", "website": "https://www.arroyos.org/"},
+    }
+    page = {
+        "record_type": "program_section",
+        "source": "program_pages",
+        "source_url": "https://arroyos.org/iop",
+        "source_file": "/iop",
+        "record_id": "https://arroyos.org/iop#1",
+        "fetched_at": "2026-11-27T00:00:00Z",
+        "fields": {
+            "site": "arroyos.org",
+            "page_title": "IOP",
+            "program_name": "Intensive Outpatient Program (IOP)",
+            "heading_level": "iop",
+            "schedule_text": "The IOP runs Monday through Friday, 9 a.m. to 3 p.m.",
+            "json_ld": '[{"@type": "MedicalClinic", "name": "Arroyos Recovery"}]',
+        },
+    }
+    db = tmp_path / "p.duckdb"
+    normalize_and_load(write_items(tmp_path / "i" / "items.jsonl", [directory, page]), db, "r1")
+    assert link_facilities(db, "r1").links == 1
+    compute_flags(db, "r1")
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT source, rule_id, evidence FROM flags ORDER BY source").fetchall()
+    by_source = {(source, rule) for source, rule, _ in rows}
+    # The page's own listing is flagged by its hours; the directory listing through the link.
+    assert by_source == {("directory", "php_as_iop"), ("program_pages", "php_as_iop")}
+    evidence = next(json.loads(e) for s, _, e in rows if s == "directory")
+    assert evidence["reasons"] == ["linked_hours"]
+    assert evidence["other_listings"][0]["url"] == "https://arroyos.org/iop"
+    assert evidence["other_listings"][0]["hours"]["min"] == 30

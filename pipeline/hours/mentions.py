@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pipeline.hours.model import DAY_MINUTES, WEEK_HOURS, Interval
-from pipeline.levels import LEVEL_NAMES, PHP_CUES
+from schemas.level_names import LEVEL_NAMES, PHP_CUES
 
 # Upper limits of single readings; larger figures are something else (24/7 lines, annual totals).
 MAX_HOURS_PER_DAY = 16.0
@@ -465,7 +465,7 @@ def _bare_weekly(text: str, begin: int, head: re.Match[str], hedge: str | None) 
 def find_mentions(text: str, levels: bool = True) -> list[Mention]:
     """All mentions in normalized `text`, ordered by position.
 
-    With `levels`, also the names of levels of care and the PHP-intensity cues (`pipeline.levels`).
+    With `levels`, also the names of levels of care and the PHP-intensity cues (`schemas.level_names`).
     """
     bounds = sentence_bounds(text)
     starts = [

@@ -32,7 +32,7 @@ LEVELS: dict[tuple[str, str], LevelOfCare] = {
     # OMH "Day Treatment" (children's, with school on site) and "Continuing Day Treatment" (adults)
     # run several hours a day, most days of the week. SAMHSA's own MH directory files day treatment
     # under partial hospitalization (setting PHDT "Partial hospitalization/day treatment"), and
-    # pipeline/levels.py reads "day treatment" in a name as PHP, so both are PHP here as well.
+    # schemas/level_names.py reads "day treatment" in a name as PHP, so both are PHP here as well.
     ("subcategory", "day treatment"): L.PHP,
     ("subcategory", "continuing day treatment"): L.PHP,
     # Regular outpatient: licensed clinics, Assertive Community Treatment teams (adult and

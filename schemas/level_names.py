@@ -1,7 +1,9 @@
 """How texts name levels of care, and the phrases that describe PHP intensity: the one lexicon.
 
-Used by the hours engine (to read the part of a text about one level) and by classification (to
-compare what a listing is called with what its codes say). Patterns expect lower-case text.
+Used by the program-pages spider (to find the programs on a page), the hours engine (to read the
+part of a text about one level) and classification (to compare what a listing is called with what
+its codes say); it lives with the vocabularies so every layer can read it. Patterns expect
+lower-case text.
 Sources: `../shared/docs/domain.md` §1 notes (ASAM numbering), §1.2 rule 3 (PHP cues), §6.1.
 """
 

@@ -1,0 +1,223 @@
+"""Providers' own program pages: the schedule text a directory does not carry.
+
+Starts at each site of a seed file (`PROGRAM_PAGES_SEEDS`, one URL a line; when replaying, the
+mirror's `program-pages-replay/seeds.txt` by default) and follows only links that stay on the
+same site and whose URL or anchor text points at an IOP, PHP, day-treatment or schedule page, at
+most `PROGRAM_PAGES_MAX_PER_SITE` pages a site. robots.txt is obeyed (the project settings), so a
+disallowed page is never fetched.
+
+On every page, each section whose heading names a level of care (`schemas.level_names`) is one
+program: one item with the program's name, the level its heading names, the section's text (the
+schedule text for the hours engine) and the page's schema.org JSON-LD, if any. A page describing
+an IOP and a PHP gives two items; about, careers or blog pages give none.
+
+Replay: the mirror's `program-pages-replay/manifest.json` maps each recorded URL to its file;
+any other URL answers 404, as it would on a site without that page.
+"""
+
+import json
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from schemas.level_names import LEVEL_NAMES
+from schemas.raw import RawRecord
+
+SOURCE = "program_pages"
+RECORD_TYPE = "program_section"
+REPLAY_FOLDER = "program-pages-replay"
+# Where programs and schedules are described: link URLs or anchor texts with these words.
+RELEVANT_LINK = re.compile(
+    r"\b(?:iops?|phps?|intensive[- ]outpatient|partial[- ]hospitali[sz]ation|partial[- ]hospital|day[- ]treatment"
+    r"|day[- ]program|programs?|schedules?|hours)\b|iop|php",
+    re.IGNORECASE,
+)
+_BLOCKS = "self::p or self::li or self::td or self::dd or self::blockquote or self::pre"
+_HEADINGS = "self::h1 or self::h2 or self::h3 or self::h4"
+_SPACE = re.compile(r"\s+")
+
+
+def _text(node: Selector) -> str:
+    return _SPACE.sub(" ", " ".join(node.xpath(".//text()").getall())).strip()
+
+
+def _url_key(url: str) -> str:
+    # Host names are case-insensitive ("http://Turningpnt.org/" is requested as turningpnt.org).
+    parts = urlparse(url)
+    return parts._replace(netloc=parts.netloc.lower()).geturl()
+
+
+def site_of(url: str) -> str:
+    """The site a URL belongs to: its host, lower-cased, without "www."."""
+    host = (urlparse(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def program_sections(html: str) -> list[tuple[str, str, str]]:
+    """(heading, level named by the heading, text) of every section of a page about one program.
+
+    A section runs from a heading to the next heading of the same or a higher rank. Headings that
+    name no level (About us, Careers) start no program; nested repeats of the same heading (a page
+    title over a section of the same name) count once.
+    """
+    page = Selector(text=html)
+    root = page.xpath("//main") or page.xpath("//body")
+    nodes = root.xpath(f".//*[{_HEADINGS} or {_BLOCKS}]") if root else []
+    sections: list[tuple[str, str, str]] = []
+    current: tuple[str, int, str] | None = None
+    texts: list[str] = []
+
+    def close() -> None:
+        if current is not None and texts:
+            sections.append((current[0], current[2], " ".join(texts)))
+
+    for node in nodes:
+        tag = node.xpath("name()").get() or ""
+        text = _text(node)
+        if not text:
+            continue
+        if tag.startswith("h"):
+            rank = int(tag[1])
+            level = next((m.lastgroup for m in LEVEL_NAMES.finditer(text.lower()) if m.lastgroup), None)
+            if current is not None and current[0] == text and not texts:
+                continue  # the page title repeated as the section heading
+            if current is None or rank <= current[1] or level:
+                close()
+                texts = []
+                current = (text, rank, level) if level else None
+            continue
+        if current is not None:
+            texts.append(text)
+    close()
+    return [s for s in sections if s[1]]
+
+
+def json_ld(html: str) -> list[dict[str, Any]]:
+    """The page's schema.org JSON-LD objects (invalid blocks are skipped)."""
+    found: list[dict[str, Any]] = []
+    for block in Selector(text=html).xpath("//script[@type='application/ld+json']/text()").getall():
+        try:
+            data = json.loads(block)
+        except json.JSONDecodeError:
+            continue
+        found += [d for d in (data if isinstance(data, list) else [data]) if isinstance(d, dict)]
+    return found
+
+
+class ProgramPagesSpider(scrapy.Spider):
+    """Program pages of provider websites, one item per program section."""
+
+    name = "program_pages"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pages_per_site: Counter[str] = Counter()
+        self._manifest: dict[str, str] | None = None
+
+    def _replay_root(self) -> Path | None:
+        root = self.settings.get("IOPDIR_REPLAY_DIR")
+        return Path(root) / REPLAY_FOLDER if root else None
+
+    def seeds(self) -> list[str]:
+        """Seed URLs from `PROGRAM_PAGES_SEEDS`, else from the replay mirror's seed file."""
+        path = self.settings.get("PROGRAM_PAGES_SEEDS")
+        if not path and self._replay_root() is not None:
+            path = self._replay_root() / "seeds.txt"  # type: ignore[operator]
+        if not path or not Path(path).is_file():
+            return []
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+    def replay_path(self, url: str) -> str | None:
+        """The mirror file of a recorded URL, from the mirror's manifest; None for any other URL."""
+        if self._manifest is None:
+            root = self._replay_root()
+            manifest = root / "manifest.json" if root else None
+            entries = json.loads(manifest.read_text(encoding="utf-8")) if manifest and manifest.is_file() else {}
+            self._manifest = {_url_key(u): f"{REPLAY_FOLDER}/{e['file']}" for u, e in entries.items()}
+        return self._manifest.get(_url_key(url))
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Request every seed site's home page."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.set_value("iopdir/sources", [SOURCE])
+        seeds = self.seeds()
+        # Complete unless a page fails; a seed list that is empty is an empty source by design.
+        stats.set_value(f"iopdir/source/{SOURCE}/complete", True)
+        stats.set_value(f"iopdir/source/{SOURCE}/empty_ok", not seeds)
+        stats.set_value(f"iopdir/source/{SOURCE}/seeds", len(seeds))
+        for url in seeds:
+            self.pages_per_site[site_of(url)] += 1
+            yield scrapy.Request(url, callback=self.parse_page, errback=self.page_failed)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """Yield the page's programs, then follow its relevant same-site links."""
+        stats = self.crawler.stats
+        assert stats is not None
+        if not isinstance(response, TextResponse):
+            return
+        stats.inc_value(f"iopdir/source/{SOURCE}/pages")
+        html = response.text
+        structured = json_ld(html)
+        title = _text(response.xpath("//title")[0]) if response.xpath("//title") else ""
+        fetched_at = datetime.now(UTC).isoformat()
+        for index, (heading, level, text) in enumerate(program_sections(html), start=1):
+            record = RawRecord(
+                record_type=RECORD_TYPE,
+                source=SOURCE,
+                source_url=response.url,
+                source_file=urlparse(response.url).path or "/",
+                record_id=f"{response.url}#{index}",
+                fetched_at=fetched_at,
+                fields={
+                    "site": site_of(response.url),
+                    "page_title": title,
+                    "program_name": heading,
+                    "heading_level": level,
+                    "schedule_text": text,
+                    "json_ld": json.dumps(structured) if structured else None,
+                },
+            )
+            stats.inc_value(f"iopdir/source/{SOURCE}/records/{RECORD_TYPE}")
+            yield record.model_dump()
+        yield from self.follow(response)
+
+    def follow(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        """Requests for same-site links that point at program or schedule pages, within the site's cap."""
+        site = site_of(response.url)
+        cap = self.settings.getint("PROGRAM_PAGES_MAX_PER_SITE", 12)
+        for link in response.xpath("//a[@href]"):
+            url = response.urljoin(link.attrib["href"]).split("#")[0]
+            if urlparse(url).scheme not in {"http", "https"} or site_of(url) != site:
+                continue
+            if not (RELEVANT_LINK.search(urlparse(url).path) or RELEVANT_LINK.search(_text(link))):
+                continue
+            if self.pages_per_site[site] >= cap:
+                self.crawler.stats.inc_value(f"iopdir/source/{SOURCE}/capped_links")  # type: ignore[union-attr]
+                continue
+            self.pages_per_site[site] += 1
+            yield scrapy.Request(url, callback=self.parse_page, errback=self.page_failed)
+
+    def page_failed(self, failure: Failure) -> None:
+        """A page that could not be fetched leaves the source incomplete, with the reason."""
+        stats = self.crawler.stats
+        assert stats is not None
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        reason = f"HTTP {response.status} for {request.url}" if response is not None else f"{failure.value!r}"
+        if "IgnoreRequest" in type(failure.value).__name__:
+            stats.inc_value(f"iopdir/source/{SOURCE}/ignored")  # e.g. robots.txt said no: not an error
+            return
+        self.logger.error("program page failed: %s", reason)
+        stats.set_value(f"iopdir/source/{SOURCE}/complete", False)
+        stats.set_value(f"iopdir/source/{SOURCE}/error", reason)

@@ -1,0 +1,86 @@
+"""The program_pages spider: which links it follows, which sections become programs, the replays."""
+
+import json
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from spiders.program_pages import ProgramPagesSpider, program_sections, site_of
+from tests.conftest import REPLAY_FIXTURE, SHARED_DATA, run_scrapy
+from tests.helpers import read_items
+
+PAGES = REPLAY_FIXTURE / "program-pages-replay" / "pages"
+
+
+def _spider(**settings: object) -> ProgramPagesSpider:
+    crawler = get_crawler(ProgramPagesSpider, {"IOPDIR_REPLAY_DIR": str(REPLAY_FIXTURE), **settings})
+    crawler.spider = crawler._create_spider()
+    crawler.stats.open_spider()
+    return crawler.spider
+
+
+def _response(url: str, page: str) -> HtmlResponse:
+    return HtmlResponse(url=url, body=(PAGES / page).read_bytes(), encoding="utf-8", request=Request(url))
+
+
+def test_sections_naming_a_level_are_programs() -> None:
+    sections = program_sections((PAGES / "alpha-iop.html").read_text(encoding="utf-8"))
+    assert [(name, level) for name, level, _ in sections] == [
+        ("Partial Hospitalization Program (PHP)", "php"),
+        ("Intensive Outpatient Program (IOP)", "iop"),
+    ]
+    # A subheading stays in its program; the next same-rank heading ("Contact us") ends it.
+    assert sections[1][2] == "IOP groups meet Mondays, Wednesdays and Thursdays from 6 to 9 p.m. Your insurance card."
+    assert program_sections((PAGES / "alpha-about.html").read_text(encoding="utf-8")) == []
+    assert program_sections((PAGES / "alpha-home.html").read_text(encoding="utf-8")) == []
+
+
+def test_only_relevant_same_site_links_are_followed() -> None:
+    spider = _spider()
+    urls = [r.url for r in spider.follow(_response("https://alpha.example/", "alpha-home.html"))]
+    # /private/ is followed here and refused by the robots.txt middleware; off-site, about, blog never.
+    assert urls == ["https://alpha.example/iop", "https://alpha.example/private/iop-schedule-draft/"]
+
+
+def test_pages_per_site_are_capped() -> None:
+    spider = _spider(PROGRAM_PAGES_MAX_PER_SITE=1)
+    spider.pages_per_site[site_of("https://alpha.example/")] = 1
+    assert list(spider.follow(_response("https://alpha.example/", "alpha-home.html"))) == []
+
+
+def test_replay_paths_come_from_the_manifest() -> None:
+    spider = _spider()
+    assert spider.replay_path("https://beta.example/") == "program-pages-replay/pages/beta-home.html"
+    assert spider.replay_path("https://alpha.example/contact/") is None
+
+
+def test_crawl_of_the_fixture(tmp_path: Path) -> None:
+    completed = run_scrapy("program_pages", tmp_path, REPLAY_FIXTURE)
+    assert completed.returncode == 0, completed.stderr
+    items = read_items(tmp_path / "items.jsonl")
+    assert sorted((i["fields"]["site"], i["fields"]["program_name"]) for i in items) == [
+        ("alpha.example", "Intensive Outpatient Program (IOP)"),
+        ("alpha.example", "Partial Hospitalization Program (PHP)"),
+        ("beta.example", "Adolescent Day Treatment Program"),
+    ]
+    alpha = next(i for i in items if i["fields"]["heading_level"] == "php")
+    assert json.loads(alpha["fields"]["json_ld"])[0]["name"] == "Alpha Health"
+    stats = json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))
+    assert stats["iopdir/source/program_pages/complete"] is True
+    assert stats["robotstxt/forbidden"] == 1  # the /private/ page was never fetched
+
+
+@pytest.mark.parametrize("replay", [SHARED_DATA])
+def test_crawl_of_the_shared_replay(tmp_path: Path, replay: Path) -> None:
+    # 25 sites, 27 program sections (SOURCES.md of program-pages-replay); nothing else.
+    completed = run_scrapy("program_pages", tmp_path, replay)
+    assert completed.returncode == 0, completed.stderr
+    items = read_items(tmp_path / "items.jsonl")
+    assert len(items) == 27
+    assert len({i["fields"]["site"] for i in items}) == 25
+    assert not [i for i in items if any(w in i["source_url"] for w in ("about", "careers", "blog", "private"))]
+    stats = json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))
+    assert stats["iopdir/source/program_pages/complete"] is True
+    assert stats.get("replay/miss", 0) == 0
