@@ -13,9 +13,9 @@ and populations. The rules compare them, with the thresholds of `pipeline.thresh
 - `php_below_threshold` (medium): labelled PHP; at most fewer hours than the PHP floor.
 - `iop_below_floor` (medium): labelled IOP; at most fewer hours than the IOP floor (6 h for
   programs serving only adolescents or children, else 9 h).
-- `level_label_conflict` (low): the name or the schedule text names an IOP/PHP level the codes do
-  not claim although the source's vocabulary has a code for it (and `php_as_iop` does not already
-  say so).
+- `level_label_conflict` (low): the name (or the schedule text) names IOP/PHP levels, none of which
+  the codes claim, and the source's vocabulary has a code for one of them (and `php_as_iop` does
+  not already say so).
 
 Hours only count for the level they describe, so a facility that runs both an IOP and a PHP is
 never judged on the other program's hours; office hours never become program hours (the hours
@@ -137,9 +137,13 @@ def flag_sql(facts: str, thresholds: Thresholds) -> str:
         ),
         _rule_select(
             "level_label_conflict",
-            "NOT list_contains(reasons, 'name') AND NOT list_contains(reasons, 'text_level')"
-            " AND len(list_filter(list_concat(name_levels, text_levels), lambda x: NOT list_contains(levels_of_care, x)"
-            " AND (source_levels IS NULL OR list_contains(source_levels, x)))) > 0",
+            # A name or text that names any claimed level agrees with the codes: a page about an
+            # IOP that mentions the PHP next door is not a conflict.
+            "NOT list_contains(reasons, 'name') AND NOT list_contains(reasons, 'text_level') AND ("
+            "(len(list_intersect(name_levels, levels_of_care)) = 0 AND len(list_filter(name_levels, "
+            "lambda x: source_levels IS NULL OR list_contains(source_levels, x))) > 0)"
+            " OR (len(list_intersect(text_levels, levels_of_care)) = 0 AND len(list_filter(text_levels, "
+            "lambda x: source_levels IS NULL OR list_contains(source_levels, x))) > 0))",
             "'Codes say ' || CASE WHEN len(levels_of_care) = 0 THEN 'no level'"
             " ELSE array_to_string(levels_of_care, ', ') END"
             " || CASE WHEN len(name_levels) > 0"

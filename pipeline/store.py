@@ -391,8 +391,9 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
         [now, now, now, run_id, run_id],
     )
     gone = 0
-    if load.complete:
-        # Only a complete crawl proves a listing is gone; a partial one proves nothing.
+    if load.complete and not load.crawl_stats.get(f"iopdir/source/{load.source}/sample"):
+        # Only a complete crawl of the whole source proves a listing is gone; a partial crawl or
+        # a recorded sample proves nothing.
         gone = con.execute(
             """
             UPDATE listing_records SET active = false

@@ -130,6 +130,9 @@ class FindTreatmentSpider(scrapy.Spider):
         stats.set_value("iopdir/sources", [SOURCE])
         stats.set_value(f"iopdir/source/{SOURCE}/complete", False)
         stats.set_value(f"iopdir/source/{SOURCE}/plan", plan)
+        # A recorded plan reads a sample of the locator: complete as a crawl, but it cannot prove
+        # that a listing it does not contain is gone.
+        stats.set_value(f"iopdir/source/{SOURCE}/sample", plan == "recorded")
         requests = list(self._recorded_requests() if plan == "recorded" else self._state_requests(1))
         if not requests:
             self._fail("the query plan is empty")

@@ -62,6 +62,9 @@ FACT_CASES = [
     ),
     ("text names IOP, coded OP", {"levels_of_care": ["op"], "text_levels": ["iop"]}, {"level_label_conflict"}),
     ("named IOP, coded IOP", {"levels_of_care": ["iop", "op"], "name_levels": ["iop"]}, set()),
+    ("a two-program text on an IOP page", {"levels_of_care": ["iop"], "text_levels": ["iop", "php"]}, set()),
+    ("named 'IOP or Day Treatment', coded IOP", {"levels_of_care": ["iop"], "name_levels": ["iop", "php"]}, set()),
+    ("named PHP/IOP, coded nothing", {"levels_of_care": [], "name_levels": ["iop", "php"]}, {"level_label_conflict"}),
     ("nothing known", {"levels_of_care": ["iop"]}, set()),
 ]
 

@@ -35,3 +35,19 @@ def _empty_load(tmp_path: Path, stats: dict) -> str:
 def test_a_source_with_no_items_fails_unless_it_says_it_may_be_empty(tmp_path: Path) -> None:
     assert _empty_load(tmp_path / "1", {}) == "failed"
     assert _empty_load(tmp_path / "2", {"iopdir/source/empty_src/empty_ok": True}) == "ok"
+
+
+def test_a_recorded_sample_never_marks_listings_gone(fixture_crawl: Path, tmp_path: Path) -> None:
+    items = [i for i in read_items(fixture_crawl / "items.jsonl") if i["source"] == "samhsa_su"]
+    facilities = [i for i in items if i["record_type"] == "samhsa_facility"]
+    codes = [i for i in items if i["record_type"] != "samhsa_facility"]
+    db = tmp_path / "s.duckdb"
+
+    def load(run: str, rows: list[dict], stats: dict) -> int:
+        result = normalize_file(write_items(tmp_path / run / "items.jsonl", codes + rows), tmp_path / run / "o", run)
+        load = SourceLoad("samhsa_su", result.listings_path, result.rejects_path, True, len(rows), crawl_stats=stats)
+        return load_run(db, run, datetime.now(UTC), [load], [result.codes_path])[0].gone
+
+    assert load("r1", facilities, {}) == 0
+    assert load("r2", facilities[:2], {"iopdir/source/samhsa_su/sample": True}) == 0
+    assert load("r3", facilities[:2], {}) == 3
