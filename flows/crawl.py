@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,10 @@ class CrawlResult:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def crawl_command(spider: str, out_dir: Path, replay_dir: Path | None) -> list[str]:
-    """The `scrapy crawl` command line for a spider writing into `out_dir`."""
+def crawl_command(
+    spider: str, out_dir: Path, replay_dir: Path | None, settings: Mapping[str, str] | None = None
+) -> list[str]:
+    """The `scrapy crawl` command line for a spider writing into `out_dir`, with extra settings."""
     command = [
         sys.executable,
         "-m",
@@ -58,6 +61,8 @@ def crawl_command(spider: str, out_dir: Path, replay_dir: Path | None) -> list[s
             "-s",
             "DOWNLOAD_DELAY=0",
         ]
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
     return command
 
 
@@ -70,14 +75,20 @@ def crawl_env() -> dict[str, str]:
     }
 
 
-def run_crawl(spider: str, out_dir: Path, replay_dir: Path | None, timeout_s: float) -> CrawlResult:
+def run_crawl(
+    spider: str,
+    out_dir: Path,
+    replay_dir: Path | None,
+    timeout_s: float,
+    settings: Mapping[str, str] | None = None,
+) -> CrawlResult:
     """Run the spider to completion and return its result, or raise `CrawlFailed`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stats_path = out_dir / "stats.json"
     stats_path.unlink(missing_ok=True)
     try:
         completed = subprocess.run(
-            crawl_command(spider, out_dir, replay_dir),
+            crawl_command(spider, out_dir, replay_dir, settings),
             cwd=PROJECT_ROOT,
             env=crawl_env(),
             timeout=timeout_s,

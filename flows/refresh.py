@@ -19,7 +19,7 @@ from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
 from pipeline.facility_store import LinkCounts, link_facilities
 from pipeline.flag_store import FlagCounts, compute_flags
 from pipeline.normalize import NormalizeResult, normalize_file
-from pipeline.store import LoadCounts, SourceLoad, load_run
+from pipeline.store import LoadCounts, SourceLoad, load_run, website_roots
 from pipeline.thresholds import load_thresholds
 
 CRAWL_TIMEOUT_S = 1800
@@ -27,9 +27,27 @@ CRAWL_TIMEOUT_S = 1800
 
 # The subprocess carries the timeout: a thread-run task timeout cannot interrupt it.
 @task(name="crawl", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
-def crawl_task(spider: str, out_dir: str, replay_dir: str | None) -> CrawlResult:
+def crawl_task(
+    spider: str, out_dir: str, replay_dir: str | None, settings: dict[str, str] | None = None
+) -> CrawlResult:
     """Run one spider as a `scrapy crawl` subprocess."""
-    return run_crawl(spider, Path(out_dir), Path(replay_dir) if replay_dir else None, CRAWL_TIMEOUT_S)
+    return run_crawl(spider, Path(out_dir), Path(replay_dir) if replay_dir else None, CRAWL_TIMEOUT_S, settings)
+
+
+def spider_settings(spider: str, db_path: str, run_dir: Path, replay_dir: str | None) -> dict[str, str]:
+    """Per-run settings of a spider: program_pages is seeded with the websites already in the database.
+
+    A replay answers only what was recorded, so a replayed run keeps to the mirror's own seeds.
+    """
+    if spider != "program_pages" or replay_dir:
+        return {}
+    roots = website_roots(db_path, exclude_source="program_pages")
+    if not roots:
+        return {}
+    seeds = run_dir / "program_pages_seeds.txt"
+    seeds.parent.mkdir(parents=True, exist_ok=True)
+    seeds.write_text("\n".join(roots) + "\n", encoding="utf-8")
+    return {"PROGRAM_PAGES_SEEDS": str(seeds)}
 
 
 @task(name="normalize", cache_policy=NO_CACHE)
@@ -99,7 +117,10 @@ def refresh(
     steps: dict[str, float] = {}
 
     t0 = time.perf_counter()
-    futures = {s: crawl_task.submit(s, str(run_dir / s), replay_dir) for s in spiders}
+    futures = {
+        s: crawl_task.submit(s, str(run_dir / s), replay_dir, spider_settings(s, db_path, run_dir, replay_dir))
+        for s in spiders
+    }
     crawls: dict[str, CrawlResult] = {}
     failed: dict[str, str] = {}
     for spider, future in futures.items():

@@ -1,6 +1,7 @@
 """Providers' own program pages: the schedule text a directory does not carry.
 
-Starts at each site of a seed file (`PROGRAM_PAGES_SEEDS`, one URL a line; when replaying, the
+Starts at each site of the seed files (`PROGRAM_PAGES_SEEDS`, one URL a line; the refresh flow
+writes one from the websites of the listings already in the database; when replaying, the
 mirror's `program-pages-replay/seeds.txt` by default) and follows only links that stay on the
 same site and whose URL or anchor text points at an IOP, PHP, day-treatment or schedule page, at
 most `PROGRAM_PAGES_MAX_PER_SITE` pages a site. robots.txt is obeyed (the project settings), so a
@@ -128,14 +129,17 @@ class ProgramPagesSpider(scrapy.Spider):
         return Path(root) / REPLAY_FOLDER if root else None
 
     def seeds(self) -> list[str]:
-        """Seed URLs from `PROGRAM_PAGES_SEEDS`, else from the replay mirror's seed file."""
-        path = self.settings.get("PROGRAM_PAGES_SEEDS")
-        if not path and self._replay_root() is not None:
-            path = self._replay_root() / "seeds.txt"  # type: ignore[operator]
-        if not path or not Path(path).is_file():
-            return []
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-        return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+        """Seed URLs from the files of `PROGRAM_PAGES_SEEDS` (comma-separated), else the mirror's seeds.txt."""
+        paths = [Path(p) for p in self.settings.getlist("PROGRAM_PAGES_SEEDS")]
+        root = self._replay_root()
+        if not paths and root is not None:
+            paths = [root / "seeds.txt"]
+        seeds: list[str] = []
+        for path in paths:
+            if path.is_file():
+                lines = path.read_text(encoding="utf-8").splitlines()
+                seeds += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+        return list(dict.fromkeys(seeds))
 
     def replay_path(self, url: str) -> str | None:
         """The mirror file of a recorded URL, from the mirror's manifest; None for any other URL."""
