@@ -21,7 +21,7 @@ def test_quality_is_recorded_per_source(fixture_crawl: Path, tmp_path: Path) -> 
     # SAMHSA states no hours and no websites: every row misses them; every row has levels.
     assert su["missing"]["hours_min"] == su["missing"]["website"] == 5
     assert su["missing"]["levels_of_care"] == 0
-    assert set(su) >= {"rows_with_unknown_codes", "rows_with_warnings", "reject_reasons"}
+    assert set(su) >= {"invalid", "rows_with_unknown_codes", "rows_with_warnings", "reject_reasons"}
 
 
 def _empty_load(tmp_path: Path, stats: dict) -> str:
