@@ -9,6 +9,7 @@ from pipeline.clean import clean_state
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.normalize import normalize_file
 from pipeline.samhsa_codes import CodeReference
+from pipeline.sources.common import provenance
 from pipeline.store import LoadCounts, SourceLoad, load_run
 from schemas.listing import Listing, Provenance
 from schemas.raw import RawRecord
@@ -70,13 +71,7 @@ def program_normalizer(record: RawRecord, codes: CodeReference, run_id: str) -> 
     return make_listing(
         fields["name"],
         source=record.source,
-        provenance=Provenance(
-            source_url=record.source_url,
-            source_file=record.source_file,
-            record_id=record.record_id,
-            fetched_at=record.fetched_at,
-            run_id=run_id,
-        ),
+        provenance=provenance(record, run_id),
         state=clean_state(fields["state"]) or "",
         levels_of_care=set((fields.get("levels") or "iop").split(",")),
         schedule_text=fields.get("schedule"),

@@ -12,12 +12,13 @@ import json
 import math
 import re
 
-from pipeline.clean import CleanPhone, clean_phone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean import CleanPhone, clean_state, clean_text, clean_zip, identity_text
 from pipeline.errors import RejectRow
 from pipeline.findtreatment_labels import LABEL_CODES, codes_for_label
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.samhsa_codes import CodeReference
-from schemas.listing import Listing, Phone, Provenance
+from pipeline.sources.common import collect_phones, phone_models, provenance
+from schemas.listing import Listing
 from schemas.raw import RawRecord
 from schemas.raw_findtreatment import FindTreatmentFacilityFields
 from schemas.vocab import PhoneKind
@@ -106,17 +107,10 @@ def _website(value: str | None) -> tuple[str | None, list[str]]:
 
 
 def _phones(row: FindTreatmentFacilityFields) -> tuple[list[CleanPhone], list[str]]:
-    phones: list[CleanPhone] = []
-    warnings: list[str] = []
-    seen: set[tuple[str, str | None]] = set()
     # hotline1 is a crisis line of the provider, not a way into the program: it stays in the raw layer.
-    for text, kind in ((row.phone, PhoneKind.MAIN), (row.intake1, PhoneKind.INTAKE), (row.intake2, PhoneKind.INTAKE)):
-        phone, problems = clean_phone(text, kind)
-        warnings += problems
-        if phone and (phone.e164, phone.extension) not in seen:
-            seen.add((phone.e164, phone.extension))
-            phones.append(phone)
-    return phones, warnings
+    return collect_phones(
+        ((row.phone, PhoneKind.MAIN), (row.intake1, PhoneKind.INTAKE), (row.intake2, PhoneKind.INTAKE))
+    )
 
 
 def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
@@ -163,13 +157,7 @@ def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> 
         listing_id=base_id,
         disambiguated_id=disambiguated_id(base_id, json.dumps(rest, sort_keys=True)),
         source=record.source,
-        provenance=Provenance(
-            source_url=record.source_url,
-            source_file=record.source_file,
-            record_id=record.record_id,
-            fetched_at=record.fetched_at,
-            run_id=run_id,
-        ),
+        provenance=provenance(record, run_id),
         name=name,
         name2=name2,
         street=street,
@@ -177,7 +165,7 @@ def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> 
         city=city,
         state=state,
         zip5=zip5,
-        phones=tuple(Phone(e164=p.e164, extension=p.extension, original=p.original, kind=p.kind) for p in phones),
+        phones=phone_models(phones),
         website=website,
         latitude=latitude,
         longitude=longitude,

@@ -12,11 +12,12 @@ NY licenses IOPs through OASAS, not OMH, so this source has no `iop` listings.
 import json
 import re
 
-from pipeline.clean import CleanPhone, clean_phone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean import CleanPhone, clean_state, clean_text, clean_zip, identity_text
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.samhsa_codes import CodeReference
-from schemas.listing import Listing, Phone, Provenance
+from pipeline.sources.common import collect_phones, phone_models, provenance
+from schemas.listing import Listing
 from schemas.raw import RawRecord
 from schemas.raw_ny_omh import NyOmhProgramFields
 from schemas.vocab import LevelOfCare, PhoneKind, Population
@@ -115,18 +116,7 @@ def coordinates(georeference: str | None) -> tuple[float | None, float | None, l
 
 
 def _phones(row: NyOmhProgramFields) -> tuple[list[CleanPhone], list[str]]:
-    # Both are main numbers: the program's own line first, then the agency's switchboard, which
-    # answers for the program where the program has no line of its own ("Not Available").
-    phones: list[CleanPhone] = []
-    warnings: list[str] = []
-    seen: set[tuple[str, str | None]] = set()
-    for text in (row.program_phone, row.agency_phone):
-        phone, problems = clean_phone(text, PhoneKind.MAIN)
-        warnings += problems
-        if phone and (phone.e164, phone.extension) not in seen:
-            seen.add((phone.e164, phone.extension))
-            phones.append(phone)
-    return phones, warnings
+    return collect_phones((text, PhoneKind.MAIN) for text in (row.program_phone, row.agency_phone))
 
 
 def normalize_program(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
@@ -171,13 +161,7 @@ def normalize_program(record: RawRecord, codes: CodeReference, run_id: str) -> L
         listing_id=base_id,
         disambiguated_id=disambiguated_id(base_id, json.dumps(rest, sort_keys=True)),
         source=record.source,
-        provenance=Provenance(
-            source_url=record.source_url,
-            source_file=record.source_file,
-            record_id=record.record_id,
-            fetched_at=record.fetched_at,
-            run_id=run_id,
-        ),
+        provenance=provenance(record, run_id),
         name=name,
         name2=name2,
         street=clean_text(row.program_address_1),
@@ -185,7 +169,7 @@ def normalize_program(record: RawRecord, codes: CodeReference, run_id: str) -> L
         city=clean_text(row.program_city),
         state=state,
         zip5=zip5,
-        phones=tuple(Phone(e164=p.e164, extension=p.extension, original=p.original, kind=p.kind) for p in phones),
+        phones=phone_models(phones),
         latitude=latitude,
         longitude=longitude,
         levels_of_care=levels_of_care(category, subcategory),

@@ -14,7 +14,8 @@ from pipeline.clean import clean_phone, clean_state, clean_text, clean_zip
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.samhsa_codes import CodeReference
-from schemas.listing import Listing, Phone, Provenance
+from pipeline.sources.common import phone_models, provenance
+from schemas.listing import Listing
 from schemas.raw import RawRecord
 from schemas.vocab import LevelOfCare, PhoneKind
 
@@ -51,22 +52,14 @@ def normalize_section(record: RawRecord, codes: CodeReference, run_id: str) -> L
         listing_id=base,
         disambiguated_id=disambiguated_id(base, record.record_id),
         source=record.source,
-        provenance=Provenance(
-            source_url=record.source_url,
-            source_file=record.source_file,
-            record_id=record.record_id,
-            fetched_at=record.fetched_at,
-            run_id=run_id,
-        ),
+        provenance=provenance(record, run_id),
         name=name,
         name2=clean_text(org.get("name")) or clean_text(fields.get("site")),
         street=clean_text(address.get("streetAddress")) if address else None,
         city=clean_text(address.get("addressLocality")) if address else None,
         state=state,
         zip5=zip5,
-        phones=(Phone(e164=phone.e164, extension=phone.extension, original=phone.original, kind=phone.kind),)
-        if phone
-        else (),
+        phones=phone_models([phone] if phone else []),
         website=record.source_url,
         levels_of_care={level} if level in _LEVELS else set(),
         schedule_text=text,

@@ -2,11 +2,12 @@
 
 import json
 
-from pipeline.clean import CleanPhone, clean_phone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean import CleanPhone, clean_state, clean_text, clean_zip, identity_text
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.samhsa_codes import CodeEntry, CodeReference
-from schemas.listing import Listing, Phone, Provenance
+from pipeline.sources.common import collect_phones, phone_models, provenance
+from schemas.listing import Listing
 from schemas.raw import RawRecord, SamhsaFacilityFields, ServiceCodeFields
 from schemas.vocab import PhoneKind
 
@@ -29,17 +30,8 @@ def code_entry(record: RawRecord) -> CodeEntry:
 
 
 def _phones(row: SamhsaFacilityFields) -> tuple[list[CleanPhone], list[str]]:
-    phones: list[CleanPhone] = []
-    warnings: list[str] = []
-    seen: set[tuple[str, str | None]] = set()
     candidates = [(row.phone, PhoneKind.MAIN)] + [(getattr(row, c), PhoneKind.INTAKE) for c in _INTAKE_COLUMNS]
-    for text, kind in candidates:
-        phone, problems = clean_phone(text, kind)
-        warnings += problems
-        if phone and (phone.e164, phone.extension) not in seen:
-            seen.add((phone.e164, phone.extension))
-            phones.append(phone)
-    return phones, warnings
+    return collect_phones(candidates)
 
 
 def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
@@ -77,13 +69,7 @@ def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> 
         listing_id=base_id,
         disambiguated_id=disambiguated_id(base_id, json.dumps(rest, sort_keys=True)),
         source=record.source,
-        provenance=Provenance(
-            source_url=record.source_url,
-            source_file=record.source_file,
-            record_id=record.record_id,
-            fetched_at=record.fetched_at,
-            run_id=run_id,
-        ),
+        provenance=provenance(record, run_id),
         name=name,
         name2=name2,
         street=street,
@@ -91,7 +77,7 @@ def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> 
         city=city,
         state=state,
         zip5=zip5,
-        phones=tuple(Phone(e164=p.e164, extension=p.extension, original=p.original, kind=p.kind) for p in phones),
+        phones=phone_models(phones),
         levels_of_care=frozenset(mapped.terms["levels_of_care"]),
         services=frozenset(mapped.terms["services"]),
         payments=frozenset(mapped.terms["payments"]),

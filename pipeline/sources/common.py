@@ -1,0 +1,38 @@
+"""What every source normalizer does the same way: provenance and phone lists."""
+
+from collections.abc import Iterable
+
+from pipeline.clean import CleanPhone, clean_phone
+from schemas.listing import Phone, Provenance
+from schemas.raw import RawRecord
+from schemas.vocab import PhoneKind
+
+
+def provenance(record: RawRecord, run_id: str) -> Provenance:
+    """Where a listing came from: the raw record's URL, file, id and fetch time, and the run."""
+    return Provenance(
+        source_url=record.source_url,
+        source_file=record.source_file,
+        record_id=record.record_id,
+        fetched_at=record.fetched_at,
+        run_id=run_id,
+    )
+
+
+def collect_phones(candidates: Iterable[tuple[str | None, PhoneKind]]) -> tuple[list[CleanPhone], list[str]]:
+    """The valid numbers among (text, kind) candidates, first of each number only, and the warnings."""
+    phones: list[CleanPhone] = []
+    warnings: list[str] = []
+    seen: set[tuple[str, str | None]] = set()
+    for text, kind in candidates:
+        phone, problems = clean_phone(text, kind)
+        warnings += problems
+        if phone and (phone.e164, phone.extension) not in seen:
+            seen.add((phone.e164, phone.extension))
+            phones.append(phone)
+    return phones, warnings
+
+
+def phone_models(phones: Iterable[CleanPhone]) -> tuple[Phone, ...]:
+    """Cleaned numbers as the listing's `phones`."""
+    return tuple(Phone(e164=p.e164, extension=p.extension, original=p.original, kind=p.kind) for p in phones)
