@@ -4,6 +4,7 @@ iopdir run [--db PATH] [--source NAME ...] [--replay DIR]
 iopdir query "SQL" [--db PATH] [--format table|csv|json]
 iopdir eval hours FILE.jsonl
 iopdir eval flags FILE.jsonl
+iopdir changes [--since RUN_ID|DATE] [--source NAME] [--format table|csv|json]
 iopdir flags [--state XX] [--rule ID] [--status open|confirmed|dismissed] [--all] [--format ...]
 iopdir review FLAG_ID --confirm|--dismiss --note TEXT [--by NAME]
 """
@@ -15,6 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 DEFAULT_DB = "iop.duckdb"
@@ -237,6 +239,74 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_changes(args: argparse.Namespace) -> int:
+    """List what runs did to listings: new, changed (with the fields), returned and gone."""
+    import duckdb
+
+    from pipeline.store import connect
+
+    if not os.path.isfile(args.db):
+        print(f"iopdir changes: no database at {args.db!r}; run `iopdir run` first", file=sys.stderr)
+        return 2
+    con = connect(args.db, read_only=True)
+    try:
+        runs = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
+        if not runs:
+            print("iopdir changes: no run yet", file=sys.stderr)
+            return 2
+        if args.since is None:
+            where, params = "run_id = ?", [runs[-1]]
+        elif args.since in runs:
+            where, params = "run_id > ?", [args.since]
+        else:
+            try:
+                since = datetime.fromisoformat(args.since)
+            except ValueError:
+                print(f"iopdir changes: --since {args.since!r} is neither a run id nor a date", file=sys.stderr)
+                return 2
+            where, params = "changed_at >= ?", [since if since.tzinfo else since.replace(tzinfo=UTC)]
+        if args.source:
+            where += " AND source = ?"
+            params.append(args.source)
+        rows = con.execute(
+            f"""
+            SELECT run_id, change, source, coalesce(after ->> 'name', before ->> 'name') AS name,
+                   coalesce(after ->> 'state', before ->> 'state') AS state, listing_id, fields, before, after
+            FROM listing_changes WHERE {where}
+            ORDER BY run_id, CASE change WHEN 'new' THEN 0 WHEN 'changed' THEN 1 WHEN 'returned' THEN 2 ELSE 3 END,
+                     source, name, listing_id
+            """,
+            params,
+        ).fetchall()
+    except duckdb.Error as error:
+        print(f"iopdir changes: {error}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    if args.format == "json":
+        records = []
+        for run_id, change, source, name, state, listing_id, fields, before, after in rows:
+            old, new = json.loads(before) if before else None, json.loads(after) if after else None
+            record: dict[str, Any] = {
+                "run_id": run_id,
+                "change": change,
+                "source": source,
+                "name": name,
+                "state": state,
+                "listing_id": listing_id,
+                "fields": fields,
+            }
+            if change in {"changed", "returned"} and old is not None and new is not None:
+                record["diff"] = {f: {"before": old.get(f), "after": new.get(f)} for f in fields}
+            records.append(record)
+        print(json.dumps(records, default=str, indent=1))
+        return 0
+    columns = ["run_id", "change", "source", "state", "name", "fields", "listing_id"]
+    table = [(r[0], r[1], r[2], r[4], r[3], ", ".join(r[6] or []), r[5]) for r in rows]
+    _print_rows(columns, table, args.format)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `iopdir`."""
     parser = argparse.ArgumentParser(prog="iopdir", description="US intensive outpatient program directory.")
@@ -275,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     flag_eval.add_argument("-v", "--verbose", action="store_true", help="also print each raised flag's message")
     flag_eval.add_argument("--thresholds", metavar="FILE.toml", help="IOP/PHP hour thresholds")
     flag_eval.set_defaults(func=cmd_eval_flags)
+
+    changes = commands.add_parser("changes", help="new, changed, returned and gone listings, run by run")
+    changes.add_argument("--since", metavar="RUN_ID|DATE", help="after this run, or from this date (default: last run)")
+    changes.add_argument("--source", help="only this source")
+    changes.add_argument("--db", default=DEFAULT_DB)
+    changes.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    changes.set_defaults(func=cmd_changes)
 
     flags = commands.add_parser("flags", help="list level-of-care flags with their evidence (read-only)")
     flags.add_argument("--db", default=DEFAULT_DB)

@@ -112,6 +112,16 @@ CREATE TABLE IF NOT EXISTS codes (
     vocabulary VARCHAR[],
     run_id VARCHAR
 );
+CREATE TABLE IF NOT EXISTS listing_changes (
+    run_id VARCHAR NOT NULL,
+    changed_at TIMESTAMPTZ NOT NULL,
+    listing_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    change VARCHAR NOT NULL,
+    fields VARCHAR[],
+    before JSON,
+    after JSON
+);
 CREATE TABLE IF NOT EXISTS facility_links (
     listing_a VARCHAR NOT NULL,
     listing_b VARCHAR NOT NULL,
@@ -371,6 +381,7 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
         FROM staged s LEFT JOIN listing_records r USING (listing_id)
         """
     ).fetchone()
+    _record_changes(con, load, run_id, now)
     assignments = ", ".join(f"{c} = s.{c}" for c in _DATA_COLUMNS)
     con.execute(
         f"""
@@ -441,6 +452,50 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
         ],
     )
     return counts
+
+
+# What a listing says (its content hash covers these); provenance and bookkeeping are left out.
+_CONTENT_COLUMNS = [
+    c
+    for c in _DATA_COLUMNS
+    if c not in {"source", "source_url", "source_file", "source_record_id", "fetched_at", "content_hash"}
+]
+
+
+def _record_changes(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime) -> None:
+    """Write what this load does to each listing into `listing_changes`, before the tables change.
+
+    New listings, listings whose content changed (with the changed fields, before and after),
+    listings that come back after being gone, and listings a complete crawl no longer has.
+    """
+    differs = ", ".join(f"CASE WHEN r.{c} IS DISTINCT FROM s.{c} THEN '{c}' END" for c in _CONTENT_COLUMNS)
+
+    def snapshot(alias: str) -> str:
+        return "json_object(" + ", ".join(f"'{c}', {alias}.{c}" for c in _CONTENT_COLUMNS) + ")"
+
+    con.execute(
+        f"""
+        INSERT INTO listing_changes
+        SELECT $run, $now, s.listing_id, s.source,
+               CASE WHEN r.listing_id IS NULL THEN 'new' WHEN NOT r.active THEN 'returned' ELSE 'changed' END,
+               CASE WHEN r.listing_id IS NULL THEN [] ELSE list_filter([{differs}], lambda f: f IS NOT NULL) END,
+               CASE WHEN r.listing_id IS NULL THEN NULL ELSE {snapshot("r")} END,
+               {snapshot("s")}
+        FROM staged s LEFT JOIN listing_records r USING (listing_id)
+        WHERE r.listing_id IS NULL OR NOT r.active OR r.content_hash <> s.content_hash
+        """,
+        {"run": run_id, "now": now},
+    )
+    if load.complete and not load.crawl_stats.get(f"iopdir/source/{load.source}/sample"):
+        con.execute(
+            f"""
+            INSERT INTO listing_changes
+            SELECT $run, $now, r.listing_id, r.source, 'gone', [], {snapshot("r")}, NULL
+            FROM listing_records r
+            WHERE r.source = $source AND r.active AND r.listing_id NOT IN (SELECT listing_id FROM staged)
+            """,
+            {"run": run_id, "now": now, "source": load.source},
+        )
 
 
 # Fields whose coverage a maintainer watches per source; lists count as missing when empty.

@@ -1,5 +1,6 @@
 """The refresh flow end to end on the Prefect test harness, with the replay fixture."""
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,3 +70,36 @@ def test_cli_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "samhsa_su" in out and "steps without Prefect start-up" in out
     assert main(["run", "--db", str(db), "--replay", str(tmp_path / "nowhere")]) == 2
     assert main(["run", "--db", str(db), "--replay", str(REPLAY_FIXTURE), "--source", "nope"]) == 1
+
+
+def test_changes_between_two_runs_show_exactly_the_edit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mirror = tmp_path / "mirror"
+    shutil.copytree(REPLAY_FIXTURE, mirror)
+    db = tmp_path / "iop.duckdb"
+    assert flows.refresh.refresh(db_path=str(db), replay_dir=str(mirror), spiders=["ny_omh"]).status == "ok"
+    # Between the runs OMH changes one agency's phone and drops one program.
+    csv = mirror / "ny-omh-programs" / "Local_Mental_Health_Programs_2022-05.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert "H.A.V.E.N. House" in lines[1] and "Bright Corner Respite" in lines[2]
+    lines[1] = lines[1].replace("(718)931-0600", "(718)931-0700")
+    del lines[2]
+    csv.write_text("".join(lines), encoding="utf-8")
+    assert main(["run", "--db", str(db), "--replay", str(mirror), "--source", "ny_omh"]) == 0
+    capsys.readouterr()
+    assert main(["changes", "--db", str(db), "--format", "json"]) == 0
+    changes = json.loads(capsys.readouterr().out)
+    assert [(c["change"], c["name"], c["fields"]) for c in changes] == [
+        ("changed", "H.A.V.E.N. House", ["phone", "phones"]),
+        ("gone", "Bright Corner Respite", []),
+    ]
+    assert changes[0]["diff"]["phone"] == {"before": "+17189310600", "after": "+17189310700"}
+    # Since the first run is the same as the default (the last run); the first run made 15 new listings.
+    first = json.loads(_run_cli(capsys, ["changes", "--db", str(db), "--since", "2000-01-01", "--format", "json"]))
+    assert [c["change"] for c in first].count("new") == 15
+    assert main(["changes", "--db", str(db), "--since", "not a date"]) == 2
+
+
+def _run_cli(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    capsys.readouterr()
+    assert main(argv) == 0
+    return capsys.readouterr().out
