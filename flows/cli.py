@@ -2,6 +2,7 @@
 
 iopdir run [--db PATH] [--source NAME ...] [--replay DIR]
 iopdir query "SQL" [--db PATH] [--format table|csv|json]
+iopdir serve [--cron "0 3 * * 1"] [--timezone TZ] [--db PATH] [--source ...] [--register-only]
 iopdir eval hours FILE.jsonl
 iopdir eval flags FILE.jsonl
 iopdir changes [--since RUN_ID|DATE] [--source NAME] [--format table|csv|json]
@@ -307,6 +308,36 @@ def cmd_changes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Register the scheduled refresh deployment, then run its flow runs until stopped."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    from flows.deploy import refresh_deployment, register, serve_forever
+
+    try:
+        CronSchedule(cron=args.cron, timezone=args.timezone)
+    except ValidationError:
+        print(f"iopdir serve: {args.cron!r} / {args.timezone!r} is not a valid cron schedule", file=sys.stderr)
+        return 2
+    deployment = refresh_deployment(
+        cron=args.cron,
+        db_path=os.path.abspath(args.db),
+        spiders=args.source,
+        replay_dir=os.path.abspath(args.replay) if args.replay else None,
+        thresholds_path=args.thresholds,
+        name=args.name,
+        timezone=args.timezone,
+    )
+    if args.register_only:
+        deployment_id = register(deployment)
+        print(f"deployment refresh/{args.name} ({deployment_id}) scheduled '{args.cron}'")
+        return 0
+    serve_forever(deployment)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `iopdir`."""
     parser = argparse.ArgumentParser(prog="iopdir", description="US intensive outpatient program directory.")
@@ -327,6 +358,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--thresholds", metavar="FILE.toml", help="IOP/PHP hour thresholds (default: $IOPDIR_THRESHOLDS or built-in)"
     )
     run.set_defaults(func=cmd_run)
+
+    serve = commands.add_parser("serve", help="run the refresh flow on a cron schedule (Prefect serve)")
+    serve.add_argument("--cron", default="0 3 * * 1", help="cron schedule (default: Mondays 03:00)")
+    serve.add_argument("--timezone", help="time zone of the schedule, e.g. America/New_York (default: UTC)")
+    serve.add_argument("--name", default="weekly-refresh", help="deployment name")
+    serve.add_argument("--db", default=DEFAULT_DB)
+    serve.add_argument("--source", nargs="+", action="extend", metavar="NAME", help="spider(s) (default: all)")
+    serve.add_argument("--replay", metavar="DIR", help="answer requests from this mirror instead of the network")
+    serve.add_argument("--thresholds", metavar="FILE.toml")
+    serve.add_argument("--register-only", action="store_true", help="register the deployment and exit")
+    serve.set_defaults(func=cmd_serve)
 
     query = commands.add_parser("query", help="run SQL on the database, read-only")
     query.add_argument("sql")

@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
 from pipeline.facility_store import LinkCounts, link_facilities
-from pipeline.flag_store import FlagCounts, compute_flags
+from pipeline.flag_store import FlagCounts, compute_flags, new_flags
 from pipeline.normalize import NormalizeResult, normalize_file
 from pipeline.store import LoadCounts, SourceLoad, load_run, website_roots
 from pipeline.thresholds import load_thresholds
@@ -79,6 +80,32 @@ def link_task(db_path: str, run_id: str) -> LinkCounts:
 def flag_task(db_path: str, run_id: str, thresholds_path: str | None = None) -> FlagCounts:
     """Raise level-of-care flags for every active listing (one set-based pass)."""
     return compute_flags(db_path, run_id, load_thresholds(thresholds_path))
+
+
+def publish_artifacts(db_path: str, run_id: str, counts: list[LoadCounts], flags: FlagCounts) -> None:
+    """Prefect artifacts of the run: per-source counts, and the flags it raised for the first time."""
+    columns = ("source", "status", "seen", "loaded", "rejected", "new", "changed", "unchanged", "gone", "message")
+    create_table_artifact(
+        key="source-counts",
+        table=[{c: getattr(load, c) for c in columns} for load in counts],
+        description=f"Per-source counts of run {run_id}",
+    )
+    raised = new_flags(db_path, run_id)
+    lines = [
+        f"# Flags of run {run_id}",
+        "",
+        f"{flags.total} active; {len(raised)} new or reopened this run; {flags.gone} no longer raised.",
+        "",
+    ]
+    if raised:
+        lines += ["| rule | severity | state | listing | why | reopened |", "|---|---|---|---|---|---|"]
+        for flag in raised[:200]:
+            cells = [flag["rule_id"], flag["severity"], flag["state"] or "", flag["name"], flag["message"]]
+            cells.append("yes" if flag["reopened"] else "")
+            lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
+        if len(raised) > 200:
+            lines.append(f"\n…and {len(raised) - 200} more: `iopdir flags --status open`.")
+    create_markdown_artifact(key="new-flags", markdown="\n".join(lines), description=f"New flags of run {run_id}")
 
 
 @dataclass
@@ -182,6 +209,7 @@ def refresh(
     flags = flag_task(db_path, run_id, thresholds_path)
     steps["flag"] = time.perf_counter() - t0
     status = "failed" if failed or any(not c.complete for c in counts) else "ok"
+    publish_artifacts(db_path, run_id, counts, flags)
     return RunSummary(
         run_id=run_id,
         db_path=str(db_path),

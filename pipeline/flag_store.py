@@ -133,3 +133,21 @@ def record_review(
     finally:
         con.close()
     return review_id
+
+
+def new_flags(db_path: str | Path, run_id: str) -> list[dict[str, object]]:
+    """The flags a run raised for the first time (new or reopened with changed evidence), most severe first."""
+    con = connect(db_path, read_only=True)
+    try:
+        rows = con.execute(
+            """
+            SELECT rule_id, severity, state, name, message, reopened, flag_id FROM flags
+            WHERE active AND first_run_id = ?
+            ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, rule_id, state, name
+            """,
+            [run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    keys = ("rule_id", "severity", "state", "name", "message", "reopened", "flag_id")
+    return [dict(zip(keys, row, strict=True)) for row in rows]

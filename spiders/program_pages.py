@@ -14,8 +14,14 @@ an IOP and a PHP gives two items; about, careers or blog pages give none.
 
 Replay: the mirror's `program-pages-replay/manifest.json` maps each recorded URL to its file;
 any other URL answers 404, as it would on a site without that page.
+
+Sharding: `scrapy crawl program_pages -a shard=I/N` (or the setting `PROGRAM_PAGES_SHARD="I/N"`,
+1-based) crawls only the seed sites whose stable hash of `site_of(url)` modulo N is I-1, so N
+workers split the sites disjointly; links are followed within a site anyway. A sharded crawl
+covers part of the sites and is marked a sample, so it never marks listings gone.
 """
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -61,6 +67,25 @@ def site_of(url: str) -> str:
     """The site a URL belongs to: its host, lower-cased, without "www."."""
     host = (urlparse(url).hostname or "").lower()
     return host.removeprefix("www.")
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """(I, N) of a shard written "I/N", 1 <= I <= N; a ValueError that names the value otherwise."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(value))
+    index, count = (int(match[1]), int(match[2])) if match else (0, 0)
+    if not 1 <= index <= count:
+        raise ValueError(f"{SOURCE}: invalid shard {value!r}: expected I/N with 1 <= I <= N, e.g. 2/4")
+    return index, count
+
+
+def shard_of(url: str, count: int) -> int:
+    """The shard (1-based, of `count`) a URL's site belongs to.
+
+    sha1 of the site key, not hash(): Python salts str hashes per process, and every worker must
+    agree on the split.
+    """
+    digest = hashlib.sha1(site_of(url).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
 
 
 def program_sections(html: str) -> list[tuple[str, str, str]]:
@@ -150,17 +175,35 @@ class ProgramPagesSpider(scrapy.Spider):
             self._manifest = {_url_key(u): f"{REPLAY_FOLDER}/{e['file']}" for u, e in entries.items()}
         return self._manifest.get(_url_key(url))
 
+    def selected_shard(self) -> tuple[int, int]:
+        """(I, N) of the `shard` spider argument, else of `PROGRAM_PAGES_SHARD`; (1, 1) when neither is set."""
+        # `-a shard=I/N` becomes the attribute `shard` (Scrapy sets spider arguments as attributes).
+        value = getattr(self, "shard", None) or self.settings.get("PROGRAM_PAGES_SHARD")
+        return parse_shard(value) if value else (1, 1)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Request every seed site's home page."""
+        """Request the home page of every seed site of this crawl's shard."""
         stats = self.crawler.stats
         assert stats is not None
         stats.set_value("iopdir/sources", [SOURCE])
+        try:
+            index, count = self.selected_shard()
+        except ValueError as error:
+            # Scrapy closes the spider with reason "start_error"; the stats say why.
+            stats.set_value(f"iopdir/source/{SOURCE}/complete", False)
+            stats.set_value(f"iopdir/source/{SOURCE}/error", str(error))
+            raise
         seeds = self.seeds()
-        # Complete unless a page fails; a seed list that is empty is an empty source by design.
+        mine = [url for url in seeds if shard_of(url, count) == index]
+        stats.set_value(f"iopdir/source/{SOURCE}/shard", f"{index}/{count}")
+        stats.set_value(f"iopdir/source/{SOURCE}/other_shards", len(seeds) - len(mine))
+        # A shard covers part of the sites, so its crawl cannot prove a listing gone.
+        stats.set_value(f"iopdir/source/{SOURCE}/sample", count > 1)
+        # Complete unless a page fails; a seed list (or shard) that is empty is an empty source by design.
         stats.set_value(f"iopdir/source/{SOURCE}/complete", True)
-        stats.set_value(f"iopdir/source/{SOURCE}/empty_ok", not seeds)
-        stats.set_value(f"iopdir/source/{SOURCE}/seeds", len(seeds))
-        for url in seeds:
+        stats.set_value(f"iopdir/source/{SOURCE}/empty_ok", not mine)
+        stats.set_value(f"iopdir/source/{SOURCE}/seeds", len(mine))
+        for url in mine:
             self.pages_per_site[site_of(url)] += 1
             yield scrapy.Request(url, callback=self.parse_page, errback=self.page_failed)
 

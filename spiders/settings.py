@@ -43,3 +43,5 @@ IOPDIR_STATS_FILE = None
 # program_pages: at most this many pages a site (home page included), and where the seeds are.
 PROGRAM_PAGES_MAX_PER_SITE = 12
 PROGRAM_PAGES_SEEDS = None
+# program_pages: "I/N" crawls only shard I of N of the seed sites (split by a stable hash of the site). Unset = all.
+PROGRAM_PAGES_SHARD = None

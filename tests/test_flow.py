@@ -103,3 +103,37 @@ def _run_cli(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     capsys.readouterr()
     assert main(argv) == 0
     return capsys.readouterr().out
+
+
+def test_serve_registers_the_scheduled_deployment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from prefect.client.orchestration import get_client
+
+    db = tmp_path / "iop.duckdb"
+    argv = ["serve", "--cron", "0 3 * * 1", "--timezone", "America/New_York", "--db", str(db), "--register-only"]
+    assert main(argv) == 0
+    assert "refresh/weekly-refresh" in capsys.readouterr().out
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("refresh/weekly-refresh")
+    [schedule] = deployment.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone, schedule.active) == (
+        "0 3 * * 1",
+        "America/New_York",
+        True,
+    )
+    assert deployment.parameters == {"db_path": str(db)}
+    assert main(["serve", "--cron", "every monday", "--register-only"]) == 2
+
+
+def test_a_run_publishes_its_counts_and_new_flags(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    summary = flows.refresh.refresh(db_path=str(tmp_path / "a.duckdb"), replay_dir=str(REPLAY_FIXTURE))
+    with get_client(sync_client=True) as client:
+        tables = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["source-counts"])))
+        notes = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["new-flags"])))
+    latest = max(tables, key=lambda a: a.created)
+    rows = json.loads(latest.data) if isinstance(latest.data, str) else latest.data
+    assert {r["source"]: r["loaded"] for r in rows} == {c.source: c.loaded for c in summary.sources}
+    markdown = max(notes, key=lambda a: a.created).data
+    assert f"Flags of run {summary.run_id}" in markdown and "new or reopened this run" in markdown
