@@ -44,12 +44,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the refresh flow and print a per-source summary; non-zero when a source failed."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     started = time.perf_counter()
-    from flows.refresh import refresh  # Prefect is slow to import; only `run` needs it.
+    from flows.refresh import run_refresh  # Prefect is slow to import; only `run` needs it.
 
     if args.replay and not os.path.isdir(args.replay):
         print(f"iopdir run: replay folder {args.replay!r} does not exist", file=sys.stderr)
         return 2
-    summary = refresh(
+    summary = run_refresh(
         db_path=args.db,
         spiders=args.source,
         replay_dir=args.replay,

@@ -11,10 +11,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
+from prefect.states import Failed
 
 from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
 from pipeline.facility_store import LinkCounts, link_facilities
@@ -133,8 +136,12 @@ def refresh(
     replay_dir: str | None = None,
     work_dir: str | None = None,
     thresholds_path: str | None = None,
-) -> RunSummary:
-    """Crawl, normalize and load the given spiders' sources into the DuckDB file, then flag."""
+) -> RunSummary | State:
+    """Crawl, normalize, load, link and flag the given spiders' sources into the DuckDB file.
+
+    Returns the run's summary; when a source failed, a Failed state that carries the summary
+    (`run_refresh` returns the summary either way).
+    """
     logger = get_run_logger()
     started_at = datetime.now(UTC)
     run_id = new_run_id()
@@ -210,7 +217,7 @@ def refresh(
     steps["flag"] = time.perf_counter() - t0
     status = "failed" if failed or any(not c.complete for c in counts) else "ok"
     publish_artifacts(db_path, run_id, counts, flags)
-    return RunSummary(
+    summary = RunSummary(
         run_id=run_id,
         db_path=str(db_path),
         status=status,
@@ -219,3 +226,20 @@ def refresh(
         flags=flags,
         links=links,
     )
+    if status != "ok":
+        # The other sources are loaded; the run still ends Failed so schedules and alerts see it.
+        problems = "; ".join(f"{c.source}: {c.message or c.status}" for c in counts if c.status != "ok")
+        return Failed(message=f"run {run_id} failed: {problems}", data=summary)
+    return summary
+
+
+def run_refresh(**parameters: Any) -> RunSummary:
+    """Run the refresh flow and return its summary, whether the run ended Completed or Failed.
+
+    A crash (an exception in the flow itself) is raised.
+    """
+    state = refresh(return_state=True, **parameters)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    return result

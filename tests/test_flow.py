@@ -28,7 +28,7 @@ def no_retry_delay(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_refresh_loads_the_replay_fixture(tmp_path: Path) -> None:
     db = tmp_path / "iop.duckdb"
-    summary = flows.refresh.refresh(db_path=str(db), replay_dir=str(REPLAY_FIXTURE))
+    summary = flows.refresh.run_refresh(db_path=str(db), replay_dir=str(REPLAY_FIXTURE))
     assert summary.status == "ok"
     assert {c.source: (c.seen, c.loaded, c.new) for c in summary.sources} == {
         "samhsa_su": (5, 5, 5),
@@ -45,12 +45,17 @@ def test_refresh_loads_the_replay_fixture(tmp_path: Path) -> None:
 
 def test_a_failed_source_keeps_its_listings_and_fails_the_run(tmp_path: Path) -> None:
     db = tmp_path / "iop.duckdb"
-    assert flows.refresh.refresh(db_path=str(db), replay_dir=str(REPLAY_FIXTURE)).status == "ok"
+    assert flows.refresh.run_refresh(db_path=str(db), replay_dir=str(REPLAY_FIXTURE)).status == "ok"
     # A mirror where the MH workbook is missing: its request gets a 404.
     broken = tmp_path / "broken"
     shutil.copytree(REPLAY_FIXTURE, broken)
     (broken / "samhsa-national-directory-2023" / "national-directory-mh-facilities-2023.xlsx").unlink()
-    summary = flows.refresh.refresh(db_path=str(db), replay_dir=str(broken), spiders=["samhsa_directory", "nope"])
+    state = flows.refresh.refresh(
+        db_path=str(db), replay_dir=str(broken), spiders=["samhsa_directory", "nope"], return_state=True
+    )
+    # The flow run itself ends Failed, with the reasons, and still carries the summary.
+    assert state.is_failed() and "samhsa_mh: HTTP 404" in state.message and "nope" in state.message
+    summary = state.result(raise_on_failure=False)
     assert summary.status == "failed"
     by_source = {c.source: c for c in summary.sources}
     assert by_source["samhsa_su"].status == "ok" and by_source["samhsa_su"].unchanged == 5
@@ -76,7 +81,7 @@ def test_changes_between_two_runs_show_exactly_the_edit(tmp_path: Path, capsys: 
     mirror = tmp_path / "mirror"
     shutil.copytree(REPLAY_FIXTURE, mirror)
     db = tmp_path / "iop.duckdb"
-    assert flows.refresh.refresh(db_path=str(db), replay_dir=str(mirror), spiders=["ny_omh"]).status == "ok"
+    assert flows.refresh.run_refresh(db_path=str(db), replay_dir=str(mirror), spiders=["ny_omh"]).status == "ok"
     # Between the runs OMH changes one agency's phone and drops one program.
     csv = mirror / "ny-omh-programs" / "Local_Mental_Health_Programs_2022-05.csv"
     lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -128,7 +133,7 @@ def test_a_run_publishes_its_counts_and_new_flags(tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    summary = flows.refresh.refresh(db_path=str(tmp_path / "a.duckdb"), replay_dir=str(REPLAY_FIXTURE))
+    summary = flows.refresh.run_refresh(db_path=str(tmp_path / "a.duckdb"), replay_dir=str(REPLAY_FIXTURE))
     with get_client(sync_client=True) as client:
         tables = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["source-counts"])))
         notes = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["new-flags"])))
