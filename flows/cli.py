@@ -20,8 +20,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-DEFAULT_DB = "iop.duckdb"
-
 
 def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
     if fmt == "json":
@@ -46,10 +44,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     from flows.refresh import run_refresh  # Prefect is slow to import; only `run` needs it.
 
+    settings = args.settings
     if args.replay and not os.path.isdir(args.replay):
         print(f"iopdir run: replay folder {args.replay!r} does not exist", file=sys.stderr)
         return 2
     summary = run_refresh(
+        thresholds=None if args.thresholds else settings.thresholds.model_dump(),
+        crawl_settings=settings.crawl_settings(replay=bool(args.replay)),
+        full=not args.incremental,
         db_path=args.db,
         spiders=args.source,
         replay_dir=args.replay,
@@ -329,6 +331,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         thresholds_path=args.thresholds,
         name=args.name,
         timezone=args.timezone,
+        extra={
+            "crawl_settings": args.settings.crawl_settings(replay=bool(args.replay)),
+            **({} if args.thresholds else {"thresholds": args.settings.thresholds.model_dump()}),
+        },
     )
     if args.register_only:
         deployment_id = register(deployment)
@@ -338,20 +344,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `iopdir`."""
+def build_parser(settings: Any = None) -> argparse.ArgumentParser:
+    """The argument parser of `iopdir`; defaults come from the configuration (flows/config.py)."""
+    if settings is None:
+        from flows.config import Settings
+
+        settings = Settings.model_construct()
+    db_default = settings.db
     parser = argparse.ArgumentParser(prog="iopdir", description="US intensive outpatient program directory.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="crawl, normalize and load sources into the DuckDB file")
-    run.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    run.add_argument("--db", default=db_default, help=f"DuckDB file (default {db_default})")
     run.add_argument(
         "--source",
         nargs="+",
         action="extend",
         metavar="NAME",
-        help="spider(s) to run (default: all), e.g. samhsa_directory",
+        help="spider(s) to run (default: all configured), e.g. samhsa_directory",
     )
+    run.add_argument("--incremental", action="store_true", help="add and update listings, but mark none gone")
     run.add_argument("--replay", metavar="DIR", help="answer requests from this mirror, e.g. ../shared/data")
     run.add_argument("--work-dir", metavar="DIR", help="where crawl output goes (default: next to the DB)")
     run.add_argument(
@@ -363,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cron", default="0 3 * * 1", help="cron schedule (default: Mondays 03:00)")
     serve.add_argument("--timezone", help="time zone of the schedule, e.g. America/New_York (default: UTC)")
     serve.add_argument("--name", default="weekly-refresh", help="deployment name")
-    serve.add_argument("--db", default=DEFAULT_DB)
+    serve.add_argument("--db", default=db_default)
     serve.add_argument("--source", nargs="+", action="extend", metavar="NAME", help="spider(s) (default: all)")
     serve.add_argument("--replay", metavar="DIR", help="answer requests from this mirror instead of the network")
     serve.add_argument("--thresholds", metavar="FILE.toml")
@@ -372,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     query = commands.add_parser("query", help="run SQL on the database, read-only")
     query.add_argument("sql")
-    query.add_argument("--db", default=DEFAULT_DB)
+    query.add_argument("--db", default=db_default)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.set_defaults(func=cmd_query)
 
@@ -391,12 +403,12 @@ def build_parser() -> argparse.ArgumentParser:
     changes = commands.add_parser("changes", help="new, changed, returned and gone listings, run by run")
     changes.add_argument("--since", metavar="RUN_ID|DATE", help="after this run, or from this date (default: last run)")
     changes.add_argument("--source", help="only this source")
-    changes.add_argument("--db", default=DEFAULT_DB)
+    changes.add_argument("--db", default=db_default)
     changes.add_argument("--format", choices=("table", "csv", "json"), default="table")
     changes.set_defaults(func=cmd_changes)
 
     flags = commands.add_parser("flags", help="list level-of-care flags with their evidence (read-only)")
-    flags.add_argument("--db", default=DEFAULT_DB)
+    flags.add_argument("--db", default=db_default)
     flags.add_argument("--state", metavar="XX", help="two-letter state")
     flags.add_argument("--rule", metavar="ID", help="e.g. php_as_iop")
     flags.add_argument("--status", choices=("open", "confirmed", "dismissed"))
@@ -411,14 +423,26 @@ def build_parser() -> argparse.ArgumentParser:
     decision.add_argument("--dismiss", action="store_true")
     review.add_argument("--note", required=True, help="why (kept with the decision)")
     review.add_argument("--by", metavar="NAME", help="reviewer (default: your login)")
-    review.add_argument("--db", default=DEFAULT_DB)
+    review.add_argument("--db", default=db_default)
     review.set_defaults(func=cmd_review)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `iopdir` console script."""
-    args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+
+    from flows.config import config_path, load_settings
+
+    try:
+        settings = load_settings()
+    except ValidationError as error:
+        print(f"iopdir: configuration ({config_path() or 'environment'}) is invalid: {error}", file=sys.stderr)
+        return 2
+    args = build_parser(settings).parse_args(argv)
+    args.settings = settings
+    if getattr(args, "command", None) in {"run", "serve"} and not args.source:
+        args.source = list(settings.sources)
     return int(args.func(args))
 
 

@@ -105,7 +105,11 @@ def run_crawl(
         raise CrawlFailed(f"{spider}: no stats file was written (see {out_dir / 'crawl.log'})")
     stats = json.loads(stats_path.read_text(encoding="utf-8"))
     if stats.get("finish_reason") != "finished":
-        raise CrawlFailed(f"{spider}: crawl closed with reason {stats.get('finish_reason')!r}")
+        errors = "; ".join(
+            str(v) for k, v in sorted(stats.items()) if k.startswith("iopdir/source/") and k.endswith("/error")
+        )
+        reason = f"{spider}: crawl closed with reason {stats.get('finish_reason')!r}"
+        raise CrawlFailed(f"{reason}: {errors}" if errors else reason)
     sources = {s: bool(stats.get(f"iopdir/source/{s}/complete")) for s in stats.get("iopdir/sources", [])}
     if not sources:
         raise CrawlFailed(f"{spider}: the crawl reported no sources")

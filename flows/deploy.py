@@ -25,9 +25,10 @@ def refresh_deployment(
     thresholds_path: str | None = None,
     name: str = DEPLOYMENT_NAME,
     timezone: str | None = None,
+    extra: dict[str, object] | None = None,
 ) -> RunnerDeployment:
-    """The refresh flow as a deployment with a cron schedule and its parameters."""
-    parameters: dict[str, object] = {"db_path": db_path}
+    """The refresh flow as a deployment with a cron schedule and its parameters (`extra`: more of them)."""
+    parameters: dict[str, object] = {"db_path": db_path, **(extra or {})}
     if spiders:
         parameters["spiders"] = list(spiders)
     if replay_dir:

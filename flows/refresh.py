@@ -24,7 +24,7 @@ from pipeline.facility_store import LinkCounts, link_facilities
 from pipeline.flag_store import FlagCounts, compute_flags, new_flags
 from pipeline.normalize import NormalizeResult, normalize_file
 from pipeline.store import LoadCounts, SourceLoad, load_run, website_roots
-from pipeline.thresholds import load_thresholds
+from pipeline.thresholds import Thresholds, load_thresholds
 
 CRAWL_TIMEOUT_S = 1800
 
@@ -80,9 +80,11 @@ def link_task(db_path: str, run_id: str) -> LinkCounts:
 
 
 @task(name="flag", cache_policy=NO_CACHE)
-def flag_task(db_path: str, run_id: str, thresholds_path: str | None = None) -> FlagCounts:
+def flag_task(
+    db_path: str, run_id: str, thresholds_path: str | None = None, thresholds: dict[str, float] | None = None
+) -> FlagCounts:
     """Raise level-of-care flags for every active listing (one set-based pass)."""
-    return compute_flags(db_path, run_id, load_thresholds(thresholds_path))
+    return compute_flags(db_path, run_id, Thresholds(**thresholds) if thresholds else load_thresholds(thresholds_path))
 
 
 def publish_artifacts(db_path: str, run_id: str, counts: list[LoadCounts], flags: FlagCounts) -> None:
@@ -136,8 +138,16 @@ def refresh(
     replay_dir: str | None = None,
     work_dir: str | None = None,
     thresholds_path: str | None = None,
+    thresholds: dict[str, float] | None = None,
+    crawl_settings: dict[str, str] | None = None,
+    full: bool = True,
 ) -> RunSummary | State:
     """Crawl, normalize, load, link and flag the given spiders' sources into the DuckDB file.
+
+    `thresholds` (values) or `thresholds_path` (a TOML file) set the flag thresholds;
+    `crawl_settings` are Scrapy settings for every crawl (user agent, throttling, see
+    flows/config.py). `full=False` is an incremental run: listings are added and updated, but
+    none is marked gone, as if every crawl were partial.
 
     Returns the run's summary; when a source failed, a Failed state that carries the summary
     (`run_refresh` returns the summary either way).
@@ -152,7 +162,12 @@ def refresh(
 
     t0 = time.perf_counter()
     futures = {
-        s: crawl_task.submit(s, str(run_dir / s), replay_dir, spider_settings(s, db_path, run_dir, replay_dir))
+        s: crawl_task.submit(
+            s,
+            str(run_dir / s),
+            replay_dir,
+            {**(crawl_settings or {}), **spider_settings(s, db_path, run_dir, replay_dir)},
+        )
         for s in spiders
     }
     crawls: dict[str, CrawlResult] = {}
@@ -192,9 +207,13 @@ def refresh(
                     complete=complete,
                     seen=counts.seen if counts else 0,
                     crawl_stats={
-                        k: v
-                        for k, v in crawl.stats.items()
-                        if k.startswith(("iopdir/", "downloader/", "finish", "replay/"))
+                        **{
+                            k: v
+                            for k, v in crawl.stats.items()
+                            if k.startswith(("iopdir/", "downloader/", "finish", "replay/"))
+                        },
+                        # An incremental run proves nothing gone, like a sample.
+                        **({} if full else {f"iopdir/source/{source}/sample": True}),
                     },
                     warnings=counts.warnings if counts else 0,
                     message=crawl.errors.get(source, ""),
@@ -213,7 +232,7 @@ def refresh(
     steps["link"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    flags = flag_task(db_path, run_id, thresholds_path)
+    flags = flag_task(db_path, run_id, thresholds_path, thresholds)
     steps["flag"] = time.perf_counter() - t0
     status = "failed" if failed or any(not c.complete for c in counts) else "ok"
     publish_artifacts(db_path, run_id, counts, flags)

@@ -125,7 +125,9 @@ def test_serve_registers_the_scheduled_deployment(tmp_path: Path, capsys: pytest
         "America/New_York",
         True,
     )
-    assert deployment.parameters == {"db_path": str(db)}
+    assert deployment.parameters["db_path"] == str(db)
+    assert deployment.parameters["crawl_settings"]["USER_AGENT"].startswith("iop-directory/")
+    assert deployment.parameters["thresholds"] == {"iop_min_adult": 9.0, "iop_min_adolescent": 6.0, "php_min": 20.0}
     assert main(["serve", "--cron", "every monday", "--register-only"]) == 2
 
 
