@@ -42,22 +42,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the refresh flow and print a per-source summary; non-zero when a source failed."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     started = time.perf_counter()
-    from flows.refresh import run_refresh  # Prefect is slow to import; only `run` needs it.
+    from flows.progress import LiveProgress
+    from flows.refresh import run_refresh, work_root  # Prefect is slow to import; only `run` needs it.
 
     settings = args.settings
     if args.replay and not os.path.isdir(args.replay):
         print(f"iopdir run: replay folder {args.replay!r} does not exist", file=sys.stderr)
         return 2
-    summary = run_refresh(
-        thresholds=None if args.thresholds else settings.thresholds.model_dump(),
-        crawl_settings=settings.crawl_settings(replay=bool(args.replay)),
-        full=not args.incremental,
-        db_path=args.db,
-        spiders=args.source,
-        replay_dir=args.replay,
-        work_dir=args.work_dir,
-        thresholds_path=args.thresholds,
-    )
+    with LiveProgress(work_root(args.db, args.work_dir)):
+        summary = run_refresh(
+            thresholds=None if args.thresholds else settings.thresholds.model_dump(),
+            crawl_settings=settings.crawl_settings(replay=bool(args.replay)),
+            full=not args.incremental,
+            db_path=args.db,
+            spiders=args.source,
+            replay_dir=args.replay,
+            work_dir=args.work_dir,
+            thresholds_path=args.thresholds,
+        )
     wall = time.perf_counter() - started
     columns = ["source", "status", "seen", "loaded", "rejected", "new", "changed", "unchanged", "gone", "message"]
     rows = [tuple(getattr(c, k) for k in columns) for c in summary.sources]

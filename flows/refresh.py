@@ -126,6 +126,11 @@ class RunSummary:
     links: LinkCounts | None = None
 
 
+def work_root(db_path: str, work_dir: str | None = None) -> Path:
+    """Where runs keep their crawl output: `work_dir`, else `<db name>_crawls` next to the database."""
+    return Path(work_dir) if work_dir else Path(db_path).resolve().parent / f"{Path(db_path).stem}_crawls"
+
+
 def new_run_id() -> str:
     """A sortable, unique run id: UTC time plus a random suffix."""
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
@@ -156,7 +161,7 @@ def refresh(
     started_at = datetime.now(UTC)
     run_id = new_run_id()
     spiders = list(spiders or DEFAULT_SPIDERS)
-    work = Path(work_dir) if work_dir else Path(db_path).resolve().parent / f"{Path(db_path).stem}_crawls"
+    work = work_root(db_path, work_dir)
     run_dir = work / run_id
     steps: dict[str, float] = {}
 

@@ -26,6 +26,8 @@ TELNETCONSOLE_ENABLED = False
 COOKIES_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# A "Crawled N pages, scraped M items" line every few seconds: the CLI's live progress reads it.
+LOGSTATS_INTERVAL = 5.0
 
 DOWNLOADER_MIDDLEWARES = {
     # Last before the downloader, so robots.txt, retries and the user agent work as in a live crawl.
