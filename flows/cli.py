@@ -6,6 +6,8 @@ iopdir serve [--cron "0 3 * * 1"] [--timezone TZ] [--db PATH] [--source ...] [--
 iopdir eval hours FILE.jsonl
 iopdir eval flags FILE.jsonl
 iopdir changes [--since RUN_ID|DATE] [--source NAME] [--format table|csv|json]
+iopdir export hsds|parquet|csv OUT_DIR [--state XX] [--validate]
+iopdir report OUT.html
 iopdir flags [--state XX] [--rule ID] [--status open|confirmed|dismissed] [--all] [--format ...]
 iopdir review FLAG_ID --confirm|--dismiss --note TEXT [--by NAME]
 """
@@ -346,6 +348,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the database as HSDS 3.0 JSON, Parquet or CSV files."""
+    if not os.path.isfile(args.db):
+        print(f"iopdir export: no database at {args.db!r}; run `iopdir run` first", file=sys.stderr)
+        return 2
+    if args.format == "hsds":
+        from pipeline.hsds import export_hsds, validate_hsds
+
+        counts = export_hsds(args.db, args.out_dir, state=args.state)
+        print(", ".join(f"{name} {n}" for name, n in counts.items()) + f" -> {args.out_dir}")
+        if args.validate:
+            errors = validate_hsds(args.out_dir)
+            for error in errors[:50]:
+                print(f"invalid: {error}", file=sys.stderr)
+            print(f"HSDS 3.0 validation: {len(errors)} error(s)")
+            return 1 if errors else 0
+        return 0
+    from pipeline.exports import export_files
+
+    counts = export_files(args.db, args.out_dir, args.format, state=args.state)
+    print(", ".join(f"{name} {n}" for name, n in counts.items()) + f" -> {args.out_dir}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the self-contained HTML review report."""
+    from pipeline.report import write_report
+
+    from pipeline.thresholds import Thresholds
+
+    if not os.path.isfile(args.db):
+        print(f"iopdir report: no database at {args.db!r}; run `iopdir run` first", file=sys.stderr)
+        return 2
+    counts = write_report(args.db, args.out, Thresholds(**args.settings.thresholds.model_dump()))
+    print(f"report -> {args.out} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
+    return 0
+
+
 def build_parser(settings: Any = None) -> argparse.ArgumentParser:
     """The argument parser of `iopdir`; defaults come from the configuration (flows/config.py)."""
     if settings is None:
@@ -408,6 +448,19 @@ def build_parser(settings: Any = None) -> argparse.ArgumentParser:
     changes.add_argument("--db", default=db_default)
     changes.add_argument("--format", choices=("table", "csv", "json"), default="table")
     changes.set_defaults(func=cmd_changes)
+
+    export = commands.add_parser("export", help="export the database: HSDS 3.0 JSON, Parquet or CSV")
+    export.add_argument("format", choices=("hsds", "parquet", "csv"))
+    export.add_argument("out_dir", metavar="OUT_DIR")
+    export.add_argument("--state", metavar="XX", help="only this state")
+    export.add_argument("--validate", action="store_true", help="hsds: validate against the HSDS 3.0 schemas")
+    export.add_argument("--db", default=db_default)
+    export.set_defaults(func=cmd_export)
+
+    report = commands.add_parser("report", help="write a self-contained HTML review report")
+    report.add_argument("out", metavar="OUT.html")
+    report.add_argument("--db", default=db_default)
+    report.set_defaults(func=cmd_report)
 
     flags = commands.add_parser("flags", help="list level-of-care flags with their evidence (read-only)")
     flags.add_argument("--db", default=db_default)
