@@ -42,6 +42,17 @@ CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 
+#: The parts of the page a reader (or a check in a browser) can find by id.
+ELEMENT_IDS = (
+    "generated-at",
+    "counts-by-source",
+    "counts-by-state",
+    "hours-chart",
+    "flags",
+    "filter-state",
+    "filter-rule",
+)
+
 
 @dataclass
 class HoursRow:

@@ -19,16 +19,10 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+from pipeline.report import ELEMENT_IDS
+
 CHROMIUM = "/usr/bin/chromium"
-EXPECTED_IDS = (
-    "generated-at",
-    "counts-by-source",
-    "counts-by-state",
-    "hours-chart",
-    "flags",
-    "filter-state",
-    "filter-rule",
-)
+EXPECTED_IDS = ELEMENT_IDS
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

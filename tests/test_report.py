@@ -12,7 +12,7 @@ import pytest
 from pipeline import normalize
 from pipeline.facility_store import link_facilities
 from pipeline.flag_store import compute_flags, record_review
-from pipeline.report import write_report
+from pipeline.report import ELEMENT_IDS, write_report
 from pipeline.thresholds import Thresholds
 from tests.conftest import ROOT
 from tests.helpers import normalize_and_load, program_normalizer, program_records, write_items
@@ -30,15 +30,7 @@ PROGRAMS = {
     "Sunrise Partial Hospitalization": ("php", "Monday through Friday, 8 a.m. to 2 p.m."),
     "Range IOP": ("iop", "Our program meets three to five days a week, three to five hours a day."),
 }
-EXPECTED_IDS = (
-    "generated-at",
-    "counts-by-source",
-    "counts-by-state",
-    "hours-chart",
-    "flags",
-    "filter-state",
-    "filter-rule",
-)
+EXPECTED_IDS = ELEMENT_IDS
 
 
 @pytest.fixture(scope="module")
