@@ -375,7 +375,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the self-contained HTML review report."""
     from pipeline.report import write_report
-
     from pipeline.thresholds import Thresholds
 
     if not os.path.isfile(args.db):
