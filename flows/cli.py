@@ -81,19 +81,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if summary.status == "ok" else 1
 
 
-def cmd_query(args: argparse.Namespace) -> int:
-    """Run SQL on a read-only connection and print the result."""
+def _open_read_only(command: str, db: str) -> Any:
+    """A read-only connection to the database, or None after saying on stderr why there is none."""
     import duckdb
 
     from pipeline.store import connect
 
-    if not os.path.isfile(args.db):
-        print(f"iopdir query: no database at {args.db!r}; run `iopdir run` first", file=sys.stderr)
-        return 2
+    if not os.path.isfile(db):
+        print(f"iopdir {command}: no database at {db!r}; run `iopdir run` first", file=sys.stderr)
+        return None
     try:
-        con = connect(args.db, read_only=True)
+        return connect(db, read_only=True)
     except duckdb.IOException as error:
-        print(f"iopdir query: cannot open {args.db!r} (is a load running?): {error}", file=sys.stderr)
+        print(f"iopdir {command}: cannot open {db!r} (is a load running?): {error}", file=sys.stderr)
+        return None
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run SQL on a read-only connection and print the result."""
+    import duckdb
+
+    con = _open_read_only("query", args.db)
+    if con is None:
         return 2
     try:
         result = con.execute(args.sql)
@@ -178,11 +187,6 @@ def cmd_flags(args: argparse.Namespace) -> int:
     """List flags with their evidence, read-only."""
     import duckdb
 
-    from pipeline.store import connect
-
-    if not os.path.isfile(args.db):
-        print(f"iopdir flags: no database at {args.db!r}; run `iopdir run` first", file=sys.stderr)
-        return 2
     where, params = [], []
     if not args.all:
         where.append("active")
@@ -198,10 +202,8 @@ def cmd_flags(args: argparse.Namespace) -> int:
         f"SELECT {columns} FROM flags {'WHERE ' + ' AND '.join(where) if where else ''} "
         "ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, rule_id, state, name"
     )
-    try:
-        con = connect(args.db, read_only=True)
-    except duckdb.IOException as error:
-        print(f"iopdir flags: cannot open {args.db!r} (is a load running?): {error}", file=sys.stderr)
+    con = _open_read_only("flags", args.db)
+    if con is None:
         return 2
     try:
         result = con.execute(sql, params)
@@ -250,12 +252,9 @@ def cmd_changes(args: argparse.Namespace) -> int:
     """List what runs did to listings: new, changed (with the fields), returned and gone."""
     import duckdb
 
-    from pipeline.store import connect
-
-    if not os.path.isfile(args.db):
-        print(f"iopdir changes: no database at {args.db!r}; run `iopdir run` first", file=sys.stderr)
+    con = _open_read_only("changes", args.db)
+    if con is None:
         return 2
-    con = connect(args.db, read_only=True)
     try:
         runs = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
         if not runs:

@@ -89,11 +89,12 @@ def newest_run(work_root: Path, since: float) -> Path | None:
 class LiveProgress:
     """A background thread redrawing one status line on a terminal until stopped."""
 
-    def __init__(self, work_root: Path, stream: TextIO = sys.stderr, interval_s: float = 1.0) -> None:
+    def __init__(self, work_root: Path, stream: TextIO | None = None, interval_s: float = 1.0) -> None:
         self.work_root = work_root
-        self.stream = stream
+        # sys.stderr as it is now, not as it was at import (tests and tools swap it).
+        self.stream = stream if stream is not None else sys.stderr
         self.interval_s = interval_s
-        self.enabled = stream.isatty()
+        self.enabled = self.stream.isatty()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="iopdir-progress", daemon=True)
         self._started = time.time()
