@@ -1,6 +1,7 @@
 """What every source normalizer does the same way: provenance and phone lists."""
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 
 from pipeline.clean import CleanPhone, clean_phone
 from schemas.listing import Phone, Provenance
@@ -36,3 +37,9 @@ def collect_phones(candidates: Iterable[tuple[str | None, PhoneKind]]) -> tuple[
 def phone_models(phones: Iterable[CleanPhone]) -> tuple[Phone, ...]:
     """Cleaned numbers as the listing's `phones`."""
     return tuple(Phone(e164=p.e164, extension=p.extension, original=p.original, kind=p.kind) for p in phones)
+
+
+def left_out_fields(fields: Mapping[str, str | None], identity: Iterable[str]) -> str:
+    """The row's fields its identity leaves out, as canonical JSON: what tells apart distinct rows sharing an id."""
+    skip = set(identity)
+    return json.dumps({k: v for k, v in sorted(fields.items()) if k not in skip}, sort_keys=True)

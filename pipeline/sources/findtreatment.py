@@ -17,7 +17,7 @@ from pipeline.errors import RejectRow
 from pipeline.findtreatment_labels import LABEL_CODES, codes_for_label
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.samhsa_codes import CodeReference
-from pipeline.sources.common import collect_phones, phone_models, provenance
+from pipeline.sources.common import collect_phones, left_out_fields, phone_models, provenance
 from schemas.listing import Listing
 from schemas.raw import RawRecord
 from schemas.raw_findtreatment import FindTreatmentFacilityFields
@@ -152,10 +152,10 @@ def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> 
         )
     # What the base id leaves out; tells apart distinct rows that share it.
     left_out = ({"frid"} if frid else _IDENTITY_KEYS) | _QUERY_KEYS
-    rest = {k: v for k, v in sorted(record.fields.items()) if k not in left_out}
+    rest = left_out_fields(record.fields, left_out)
     return Listing(
         listing_id=base_id,
-        disambiguated_id=disambiguated_id(base_id, json.dumps(rest, sort_keys=True)),
+        disambiguated_id=disambiguated_id(base_id, rest),
         source=record.source,
         provenance=provenance(record, run_id),
         name=name,

@@ -1,12 +1,10 @@
 """Normalize rows of SAMHSA's national directories (SU and MH) into listings."""
 
-import json
-
 from pipeline.clean import CleanPhone, clean_state, clean_text, clean_zip, identity_text
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.samhsa_codes import CodeEntry, CodeReference
-from pipeline.sources.common import collect_phones, phone_models, provenance
+from pipeline.sources.common import collect_phones, left_out_fields, phone_models, provenance
 from schemas.listing import Listing
 from schemas.raw import RawRecord, SamhsaFacilityFields, ServiceCodeFields
 from schemas.vocab import PhoneKind
@@ -60,14 +58,10 @@ def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> 
         main_phone,
     )
     # What the identity leaves out; tells apart distinct rows that share name, address and phone.
-    rest = {
-        k: v
-        for k, v in sorted(record.fields.items())
-        if k not in {"Name1", "Name2", "Street1", "Street2", "City", "State", "Zip", "Phone"}
-    }
+    rest = left_out_fields(record.fields, ("Name1", "Name2", "Street1", "Street2", "City", "State", "Zip", "Phone"))
     return Listing(
         listing_id=base_id,
-        disambiguated_id=disambiguated_id(base_id, json.dumps(rest, sort_keys=True)),
+        disambiguated_id=disambiguated_id(base_id, rest),
         source=record.source,
         provenance=provenance(record, run_id),
         name=name,
