@@ -1,6 +1,6 @@
 """Throughput of the hours engine: the public schedule texts repeated to 100,000, on one core.
 
-    .venv/bin/python -m benchmarks.bench_hours [--texts 100000] [--rounds 3] [--file ...jsonl]
+    python -m benchmarks hours [--texts 100000] [--rounds 3] [--file ...jsonl]
 
 Goal (issue 3): at least 5,000 texts per second. Each round parses all texts (text and
 context, as `iopdir eval hours` does, evidence included); the engine keeps no cache, so repeating
@@ -16,19 +16,20 @@ import statistics
 import time
 from pathlib import Path
 
+from benchmarks.common import SHARED_EVAL, emit
 from pipeline.hours import estimate_hours
 
-DEFAULT_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "schedules_public.jsonl"
+DEFAULT_FILE = SHARED_EVAL / "schedules_public.jsonl"
 GOAL_PER_S = 5_000
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print texts/second; exit 1 when under the goal."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--texts", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     records = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     pairs = [(r["text"], r.get("context_text")) for r in records]
@@ -50,6 +51,7 @@ def main() -> int:
         f"best {best:,.0f} texts/s, median {median:,.0f} texts/s on one core (goal {GOAL_PER_S:,}); "
         f"{known:,} texts with hours"
     )
+    emit({"hours_texts_per_s": best, "hours_texts_per_s_median": median})
     return 0 if best >= GOAL_PER_S else 1
 
 

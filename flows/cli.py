@@ -14,12 +14,14 @@ iopdir review FLAG_ID --confirm|--dismiss --note TEXT [--by NAME]
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 
@@ -77,7 +79,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         per_rule = ", ".join(f"{rule} {n}" for rule, n in summary.flags.by_rule.items())
         print(f"flags: {summary.flags.total} active ({per_rule}); {summary.flags.new} new, {summary.flags.gone} gone")
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in summary.steps_s.items())
-    print(f"wall {wall:.1f} s; steps without Prefect start-up: {sum(summary.steps_s.values()):.1f} s ({steps})")
+    print(f"wall {wall:.1f} s; flow without Prefect start-up: {summary.flow_s:.1f} s ({steps})")
+    if args.summary_json:
+        record = {**dataclasses.asdict(summary), "wall_s": wall}
+        Path(args.summary_json).write_text(json.dumps(record, indent=1, default=str) + "\n", encoding="utf-8")
     return 0 if summary.status == "ok" else 1
 
 
@@ -406,6 +411,7 @@ def build_parser(settings: Any = None) -> argparse.ArgumentParser:
     run.add_argument("--incremental", action="store_true", help="add and update listings, but mark none gone")
     run.add_argument("--replay", metavar="DIR", help="answer requests from this mirror, e.g. ../shared/data")
     run.add_argument("--work-dir", metavar="DIR", help="where crawl output goes (default: next to the DB)")
+    run.add_argument("--summary-json", metavar="FILE", help="also write the run's summary (counts, step times) as JSON")
     run.add_argument(
         "--thresholds", metavar="FILE.toml", help="IOP/PHP hour thresholds (default: $IOPDIR_THRESHOLDS or built-in)"
     )

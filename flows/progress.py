@@ -72,7 +72,7 @@ def snapshot(run_dir: Path) -> list[CrawlProgress]:
                 items=_count(spider_dir / "items.jsonl"),
                 errors=_count(log, b"] ERROR:"),
                 finished=(spider_dir / "stats.json").is_file(),
-                normalized=(spider_dir / "normalized" / "listings.parquet").is_file(),
+                normalized=(spider_dir / "normalized" / "counts.json").is_file(),
             )
         )
     return found

@@ -77,7 +77,6 @@ FACTS_SCHEMA = pa.schema(
         ("name_levels", _texts),
         ("text_levels", _texts),
         ("php_cues", _texts),
-        ("source_codes", _texts),
         # Levels the source's vocabulary can express (NULL: any). SAMHSA's MH directory has no IOP
         # code, so its "Intensive Outpatient" programs cannot be coded IOP: not a conflict.
         ("source_levels", _texts),
@@ -85,12 +84,13 @@ FACTS_SCHEMA = pa.schema(
 )
 
 
-def _rule_select(rule_id: str, condition: str, message: str) -> str:
+def _rule_select(rule_id: str, condition: str, message: str) -> tuple[str, str]:
     rule = RULES[rule_id]
-    return f"""
+    select = f"""
     SELECT listing_id, '{rule.rule_id}' AS rule_id, {rule.version} AS rule_version,
            '{rule.severity}' AS severity, {message} AS message, evidence
     FROM judged WHERE {condition}"""
+    return select, condition
 
 
 def flag_sql(facts: str, thresholds: Thresholds) -> str:
@@ -158,13 +158,15 @@ WITH base AS (
     SELECT * REPLACE (
                coalesce(levels_of_care, []) AS levels_of_care, coalesce(populations, []) AS populations,
                coalesce(name_levels, []) AS name_levels, coalesce(text_levels, []) AS text_levels,
-               coalesce(php_cues, []) AS php_cues, coalesce(hours_evidence, []) AS hours_evidence,
-               coalesce(source_codes, []) AS source_codes),
+               coalesce(php_cues, []) AS php_cues, coalesce(hours_evidence, []) AS hours_evidence),
            list_contains(levels_of_care, 'iop') AS claims_iop,
            list_contains(levels_of_care, 'php') AS claims_php,
            {thresholds.sql_iop_floor("populations")} AS iop_floor,
            name || coalesce(' / ' || name2, '') AS full_name
     FROM {facts}
+    -- Every rule needs hours about a level, a level in the name or text, or PHP wording; most
+    -- listings have none of these, and are dropped before any rule is worked out.
+    WHERE hours_level IS NOT NULL OR len(name_levels) > 0 OR len(text_levels) > 0 OR len(php_cues) > 0
 ),
 reasoned AS (
     SELECT *, CASE WHEN claims_iop THEN list_filter([
@@ -178,7 +180,8 @@ reasoned AS (
     ], lambda r: r IS NOT NULL) ELSE [] END AS reasons
     FROM base
 ),
-judged AS (
+-- Materialized: each rule reads it, and would otherwise work out reasons and evidence again.
+judged AS MATERIALIZED (
     SELECT *, json_object(
         'levels_claimed', levels_of_care,
         'name', full_name,
@@ -189,12 +192,13 @@ judged AS (
         'php_cues', php_cues,
         'populations', populations,
         'iop_floor', iop_floor,
-        'reasons', reasons,
-        'source_codes', source_codes
+        'reasons', reasons
     ) AS evidence
     FROM reasoned
+    -- Evidence is built only for listings some rule raises: a few in a hundred.
+    WHERE {" OR ".join(f"({condition})" for _, condition in selects)}
 ),
-raised AS ({" UNION ALL ".join(selects)})
+raised AS ({" UNION ALL ".join(select for select, _ in selects)})
 {_finish(thresholds_json)}"""
 
 
@@ -222,27 +226,24 @@ def cross_source_sql(facts: str, members: str, links: str, thresholds: Threshold
     php_as_iop = RULES["php_as_iop"]
     php = float(thresholds.php_min)
     return f"""
-WITH m AS (
+WITH multi AS (
+    -- Only facilities listed by two sources or more can disagree across sources.
+    SELECT facility_id FROM {members} GROUP BY facility_id HAVING count(DISTINCT source) > 1
+),
+m AS (
     SELECT fm.facility_id, f.listing_id, f.source, f.name || coalesce(' / ' || f.name2, '') AS full_name,
            coalesce(f.levels_of_care, []) AS levels, coalesce(f.name_levels, []) AS name_levels,
            f.hours_min, f.hours_max, f.hours_level, coalesce(f.hours_evidence, []) AS hours_evidence,
            f.source_url
-    FROM {members} fm JOIN {facts} f USING (listing_id)
+    FROM {members} fm SEMI JOIN multi USING (facility_id) JOIN {facts} f USING (listing_id)
 ),
 pairs AS (
     SELECT a.listing_id, a.full_name, a.levels, a.source, a.hours_level AS own_hours_level,
+           b.listing_id AS other_id, b.source AS other_source, b.full_name AS other_name,
            b.levels AS other_levels, b.name_levels AS other_name_levels, b.hours_min AS other_min,
-           b.hours_level AS other_hours_level,
-           json_object('listing_id', b.listing_id, 'source', b.source, 'name', b.full_name,
-                       'levels_claimed', b.levels, 'name_levels', b.name_levels, 'url', b.source_url,
-                       'hours', json_object('min', b.hours_min, 'max', b.hours_max, 'level', b.hours_level,
-                                            'spans', b.hours_evidence),
-                       'link', CASE WHEN l.score IS NULL THEN NULL
-                                    ELSE json_object('score', l.score, 'reasons', l.reasons) END) AS other,
-           b.source || ': ' || b.full_name AS other_label
+           b.hours_max AS other_max, b.hours_level AS other_hours_level, b.hours_evidence AS other_spans,
+           b.source_url AS other_url
     FROM m a JOIN m b ON a.facility_id = b.facility_id AND a.source <> b.source
-    LEFT JOIN {links} l ON l.listing_a = least(a.listing_id, b.listing_id)
-                       AND l.listing_b = greatest(a.listing_id, b.listing_id)
     WHERE list_contains(a.levels, 'iop') AND NOT list_contains(a.levels, 'php')
 ),
 conflicts AS (
@@ -253,6 +254,25 @@ conflicts AS (
 linked_hours AS (
     SELECT * FROM pairs WHERE own_hours_level IS NULL AND other_hours_level = 'iop' AND other_min >= {php}
 ),
+-- The other listing, as evidence: built only for the pairs a rule raises.
+described AS (
+    SELECT c.*, 'conflict' AS kind FROM conflicts c
+    UNION ALL
+    SELECT h.*, 'linked_hours' FROM linked_hours h
+),
+evidenced AS (
+    SELECT d.*,
+           json_object('listing_id', other_id, 'source', other_source, 'name', other_name,
+                       'levels_claimed', other_levels, 'name_levels', other_name_levels, 'url', other_url,
+                       'hours', json_object('min', other_min, 'max', other_max, 'level', other_hours_level,
+                                            'spans', other_spans),
+                       'link', CASE WHEN l.score IS NULL THEN NULL
+                                    ELSE json_object('score', l.score, 'reasons', l.reasons) END) AS other,
+           other_source || ': ' || other_name AS other_label
+    FROM described d
+    LEFT JOIN {links} l ON l.listing_a = least(d.listing_id, d.other_id)
+                       AND l.listing_b = greatest(d.listing_id, d.other_id)
+),
 raised AS (
     SELECT listing_id, '{conflict.rule_id}' AS rule_id, {conflict.version} AS rule_version,
            '{conflict.severity}' AS severity,
@@ -261,7 +281,7 @@ raised AS (
            || ' lists the same facility as PHP / day treatment' AS message,
            json_object('levels_claimed', any_value(levels), 'name', any_value(full_name),
                        'other_listings', list(other ORDER BY other::VARCHAR)) AS evidence
-    FROM conflicts GROUP BY listing_id
+    FROM evidenced WHERE kind = 'conflict' GROUP BY listing_id
     UNION ALL
     SELECT listing_id, '{php_as_iop.rule_id}', {php_as_iop.version}, '{php_as_iop.severity}',
            'Listed as IOP (' || any_value(source) || '), but '
@@ -269,7 +289,7 @@ raised AS (
            || printf('%g', min(other_min)) || ' h/week or more (PHP from {php:g})',
            json_object('levels_claimed', any_value(levels), 'name', any_value(full_name),
                        'reasons', ['linked_hours'], 'other_listings', list(other ORDER BY other::VARCHAR))
-    FROM linked_hours GROUP BY listing_id
+    FROM evidenced WHERE kind = 'linked_hours' GROUP BY listing_id
 )
 {_finish("NULL::JSON")}"""
 

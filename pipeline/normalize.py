@@ -1,14 +1,19 @@
 """Raw records on disk -> normalized listings, rejects and code references as Parquet files.
 
 Streams the spider's JSON-lines output in batches, so memory stays bounded whatever the size of
-the crawl. Every input record ends up in exactly one output file: `listings.parquet` or
-`rejects.parquet` for listing records, `codes.parquet` (or rejects) for code-reference records.
+the crawl. Every input record ends up in exactly one output file: a `listings-*.parquet` or
+`rejects-*.parquet` part for listing records, `codes.parquet` (or rejects) for code-reference
+records. A large file is cut into line-aligned byte ranges that worker processes normalize in
+parallel, one part file each; the loader reads the parts together.
 """
 
 import json
+import multiprocessing
+import os
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,11 @@ from schemas.listing import Listing
 from schemas.raw import RawRecord
 
 BATCH_SIZE = 5_000
+#: Below this size a file is normalized in the calling process: starting a worker costs about a
+#: second of imports, more than it saves on a small crawl.
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+#: Byte ranges per worker: a few each, so one slow range does not leave the other cores idle.
+RANGES_PER_WORKER = 4
 
 #: record type -> normalizer. A normalizer gets the record, the code reference of its source and
 #: the run id, and returns a Listing or raises RejectRow / ValidationError.
@@ -52,27 +62,20 @@ class SourceCounts:
     codes_rejected: int = 0
     warnings: int = 0
 
+    def add(self, other: "SourceCounts") -> None:
+        """Add another part's counts to these."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
 
 @dataclass
 class NormalizeResult:
-    """Paths of the files written and the counts per source."""
+    """Paths of the files written (listings and rejects as globs over their parts) and the counts per source."""
 
     listings_path: str
     rejects_path: str
     codes_path: str
     counts: dict[str, SourceCounts]
-
-
-def _read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
-    """Yield (line number, parsed object or None, raw line) for each non-blank line."""
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line), line
-            except json.JSONDecodeError:
-                yield number, None, line
 
 
 def _error_field(error: ValidationError) -> str:
@@ -107,16 +110,16 @@ class _BatchWriter:
         self.writer.close()
 
 
-def normalize_file(items_path: Path, out_dir: Path, run_id: str) -> NormalizeResult:
-    """Normalize one crawl's JSON-lines file into Parquet files in `out_dir`."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, SourceCounts] = defaultdict(SourceCounts)
-    paths = {name: out_dir / f"{name}.parquet" for name in ("listings", "rejects", "codes")}
-    listings = _BatchWriter(paths["listings"], LISTING_SCHEMA)
-    rejects = _BatchWriter(paths["rejects"], REJECT_SCHEMA)
-    codes = _BatchWriter(paths["codes"], CODE_SCHEMA)
+class _Rejects:
+    """Writes rejected records with their reason and counts them per source."""
 
-    def reject(
+    def __init__(self, path: Path, items_name: str, counts: dict[str, SourceCounts]) -> None:
+        self.writer = _BatchWriter(path, REJECT_SCHEMA)
+        self.items_name = items_name
+        self.counts = counts
+
+    def add(
+        self,
         seq: int,
         raw_line: str,
         record: RawRecord | None,
@@ -127,15 +130,15 @@ def normalize_file(items_path: Path, out_dir: Path, run_id: str) -> NormalizeRes
     ) -> None:
         source = record.source if record else (source or "unknown")
         if is_code:
-            counts[source].codes_rejected += 1
+            self.counts[source].codes_rejected += 1
         else:
-            counts[source].rejected += 1
-        rejects.add(
+            self.counts[source].rejected += 1
+        self.writer.add(
             {
                 "source": source,
                 "record_type": "code" if is_code else "listing",
                 "source_url": record.source_url if record else None,
-                "source_file": record.source_file if record else items_path.name,
+                "source_file": record.source_file if record else self.items_name,
                 "source_record_id": record.record_id if record else f"line {seq}",
                 "record_seq": seq,
                 "field": field_name,
@@ -144,9 +147,57 @@ def normalize_file(items_path: Path, out_dir: Path, run_id: str) -> NormalizeRes
             }
         )
 
-    # Pass 1: the code references, so facility rows can be read whatever the order of the file.
+
+def _decode(line: bytes) -> str | None:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Range:
+    """A line-aligned byte range of the items file, and the number of its first line."""
+
+    index: int
+    start: int
+    end: int
+    first_line: int
+
+
+def _scan(items_path: Path, parts: int) -> tuple[list[tuple[int, bytes]], list[_Range]]:
+    """One pass over the file: the code-reference lines, and `parts` line-aligned byte ranges.
+
+    Only lines mentioning "service_code" are parsed here; the workers parse the rest.
+    """
+    size = items_path.stat().st_size
+    target = max(1, size // max(1, parts))
+    code_lines: list[tuple[int, bytes]] = []
+    ranges: list[_Range] = []
+    start, first_line, offset = 0, 1, 0
+    with items_path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            offset += len(line)
+            if b"service_code" in line:
+                code_lines.append((number, line))
+            if offset - start >= target and offset < size:
+                ranges.append(_Range(len(ranges), start, offset, first_line))
+                start, first_line = offset, number + 1
+    ranges.append(_Range(len(ranges), start, max(offset, start), first_line))
+    return code_lines, ranges
+
+
+def _read_code_references(
+    code_lines: list[tuple[int, bytes]], rejects: _Rejects, counts: dict[str, SourceCounts], codes: _BatchWriter
+) -> dict[str, CodeReference]:
+    """Read the code-reference records first, so facility rows can be read whatever the file's order."""
     references: dict[str, list] = defaultdict(list)
-    for seq, data, line in _read_records(items_path):
+    for seq, raw in code_lines:
+        line = _decode(raw)
+        try:
+            data = json.loads(line) if line is not None else None
+        except json.JSONDecodeError:
+            continue  # the range pass rejects it as a listing line
         if not isinstance(data, dict) or data.get("record_type") != CODE_RECORD_TYPE:
             continue
         record = None
@@ -155,10 +206,10 @@ def normalize_file(items_path: Path, out_dir: Path, run_id: str) -> NormalizeRes
             entry = samhsa.code_entry(record)
         except ValidationError as error:
             source = str(data.get("source") or "unknown")
-            reject(seq, line, record, _error_field(error), _error_message(error), source, is_code=True)
+            rejects.add(seq, line or "", record, _error_field(error), _error_message(error), source, is_code=True)
             continue
         except RejectRow as error:
-            reject(seq, line, record, error.field, error.message, is_code=True)
+            rejects.add(seq, line or "", record, error.field, error.message, is_code=True)
             continue
         counts[record.source].codes += 1
         references[record.source].append(entry)
@@ -166,50 +217,117 @@ def normalize_file(items_path: Path, out_dir: Path, run_id: str) -> NormalizeRes
     for source, reference in code_refs.items():
         for entry in reference.entries.values():
             terms = reference.terms_for(entry.code)
-            codes.add(
-                {
-                    "source": source,
-                    **asdict(entry),
-                    "vocabulary": [f"{field_of(t)}:{t.value}" for t in terms],
-                }
-            )
+            codes.add({"source": source, **asdict(entry), "vocabulary": [f"{field_of(t)}:{t.value}" for t in terms]})
+    return code_refs
 
-    # Pass 2: listing records.
-    for seq, data, line in _read_records(items_path):
-        if not isinstance(data, dict):
-            counts["unknown"].seen += 1
-            reject(seq, line, None, "record", "line is not a JSON object (truncated crawl output?)")
-            continue
-        if data.get("record_type") == CODE_RECORD_TYPE:
-            continue
-        source = str(data.get("source") or "unknown")
-        counts[source].seen += 1
-        try:
-            record = RawRecord.model_validate(data)
-        except ValidationError as error:
-            reject(seq, line, None, _error_field(error), _error_message(error), source)
-            continue
-        normalizer = LISTING_NORMALIZERS.get(record.record_type)
-        if normalizer is None:
-            reject(seq, line, record, "record_type", f"no normalizer for record type {record.record_type!r}")
-            continue
-        try:
-            listing = with_facts(normalizer(record, code_refs.get(record.source, CodeReference(())), run_id))
-        except RejectRow as error:
-            reject(seq, line, record, error.field, error.message)
-            continue
-        except ValidationError as error:
-            reject(seq, line, record, _error_field(error), _error_message(error))
-            continue
-        counts[record.source].normalized += 1
-        counts[record.source].warnings += len(listing.warnings)
-        listings.add(listing_row(listing, seq))
 
-    for writer in (listings, rejects, codes):
-        writer.close()
+def _normalize_range(
+    items_path: Path, part: _Range, out_dir: Path, run_id: str, code_refs: dict[str, CodeReference]
+) -> dict[str, SourceCounts]:
+    """Normalize the listing records of one byte range into its own listings and rejects parts."""
+    counts: dict[str, SourceCounts] = defaultdict(SourceCounts)
+    listings = _BatchWriter(out_dir / f"listings-{part.index:04d}.parquet", LISTING_SCHEMA)
+    rejects = _Rejects(out_dir / f"rejects-{part.index:04d}.parquet", items_path.name, counts)
+    no_codes = CodeReference(())
+    with items_path.open("rb") as handle:
+        handle.seek(part.start)
+        position = part.start
+        seq = part.first_line - 1
+        while position < part.end:
+            raw = handle.readline()
+            if not raw:
+                break
+            position += len(raw)
+            seq += 1
+            if not raw.strip():
+                continue
+            line = _decode(raw)
+            if line is None:
+                counts["unknown"].seen += 1
+                rejects.add(seq, raw.decode("utf-8", "replace"), None, "record", "line is not valid UTF-8")
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:
+                data = None
+            if not isinstance(data, dict):
+                counts["unknown"].seen += 1
+                rejects.add(seq, line, None, "record", "line is not a JSON object (truncated crawl output?)")
+                continue
+            if data.get("record_type") == CODE_RECORD_TYPE:
+                continue
+            source = str(data.get("source") or "unknown")
+            counts[source].seen += 1
+            try:
+                record = RawRecord.model_validate(data)
+            except ValidationError as error:
+                rejects.add(seq, line, None, _error_field(error), _error_message(error), source)
+                continue
+            normalizer = LISTING_NORMALIZERS.get(record.record_type)
+            if normalizer is None:
+                message = f"no normalizer for record type {record.record_type!r}"
+                rejects.add(seq, line, record, "record_type", message)
+                continue
+            try:
+                listing = with_facts(normalizer(record, code_refs.get(record.source, no_codes), run_id))
+            except RejectRow as error:
+                rejects.add(seq, line, record, error.field, error.message)
+                continue
+            except ValidationError as error:
+                rejects.add(seq, line, record, _error_field(error), _error_message(error))
+                continue
+            counts[record.source].normalized += 1
+            counts[record.source].warnings += len(listing.warnings)
+            listings.add(listing_row(listing, seq))
+    listings.close()
+    rejects.writer.close()
+    return dict(counts)
+
+
+def default_workers() -> int:
+    """Worker processes for normalization: one per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def normalize_file(items_path: Path, out_dir: Path, run_id: str, workers: int | None = None) -> NormalizeResult:
+    """Normalize one crawl's JSON-lines file into Parquet files in `out_dir`.
+
+    `workers` processes share the work when the file is large (default: one per core; 1 keeps
+    everything in this process). Every record is counted once, whatever the split.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in [*out_dir.glob("listings-*.parquet"), *out_dir.glob("rejects-*.parquet")]:
+        stale.unlink()  # parts of an earlier attempt would be read with this one's
+    workers = max(1, workers or default_workers())
+    if items_path.stat().st_size < PARALLEL_MIN_BYTES:
+        workers = 1
+    counts: dict[str, SourceCounts] = defaultdict(SourceCounts)
+    code_lines, ranges = _scan(items_path, 1 if workers == 1 else workers * RANGES_PER_WORKER)
+
+    codes = _BatchWriter(out_dir / "codes.parquet", CODE_SCHEMA)
+    code_rejects = _Rejects(out_dir / "rejects-codes.parquet", items_path.name, counts)
+    code_refs = _read_code_references(code_lines, code_rejects, counts, codes)
+    codes.close()
+    code_rejects.writer.close()
+
+    if workers == 1:
+        parts = [_normalize_range(items_path, r, out_dir, run_id, code_refs) for r in ranges]
+    else:
+        # Spawned, not forked: the flow calls this from a thread, and forking a threaded process
+        # can copy a lock some other thread holds.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(ranges)), mp_context=context) as pool:
+            futures = [pool.submit(_normalize_range, items_path, r, out_dir, run_id, code_refs) for r in ranges]
+            parts = [f.result() for f in futures]
+    for part in parts:
+        for source, part_counts in part.items():
+            counts[source].add(part_counts)
+    (out_dir / "counts.json").write_text(
+        json.dumps({source: asdict(c) for source, c in sorted(counts.items())}, indent=1), encoding="utf-8"
+    )
     return NormalizeResult(
-        listings_path=str(paths["listings"]),
-        rejects_path=str(paths["rejects"]),
-        codes_path=str(paths["codes"]),
+        listings_path=str(out_dir / "listings-*.parquet"),
+        rejects_path=str(out_dir / "rejects-*.parquet"),
+        codes_path=str(out_dir / "codes.parquet"),
         counts=dict(counts),
     )

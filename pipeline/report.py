@@ -135,7 +135,7 @@ def read_report_data(db_path: str | Path) -> ReportData:
         result = con.execute(
             """
             SELECT flag_id, listing_id, rule_id, rule_version, severity, status, reopened, source, name, name2,
-                   city, state, message, evidence, source_url, source_record_id, first_seen
+                   city, state, message, evidence, source_url, source_record_id, first_seen, source_codes
             FROM flags
             WHERE active
             ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, rule_id,
@@ -392,7 +392,7 @@ def _flags_table(flags: list[dict[str, Any]]) -> str:
             f"<td>{_e(f['state'] or '—')}</td>"
             f"<td>{listing}</td>"
             f'<td>{_e(f["message"])}<div class="sub id">{_e(f["flag_id"])}</div></td>'
-            f"<td>{evidence_html(f['evidence'])}</td>"
+            f"<td>{evidence_html(f['evidence'], f.get('source_codes'))}</td>"
             f"<td>{source}</td></tr>"
         )
     caption = "Open flags" if flags else "No open flags"
@@ -455,8 +455,11 @@ _EVIDENCE_KEYS = (
 )
 
 
-def evidence_html(evidence: dict[str, Any]) -> str:
-    """A flag's evidence as a readable definition list (hours with spans, cues, other listings)."""
+def evidence_html(evidence: dict[str, Any], source_codes: list[str] | None = None) -> str:
+    """A flag's evidence as a readable definition list (hours with spans, cues, other listings).
+
+    The listing's source codes (from `flags.source_codes`) follow, folded away.
+    """
     items: list[tuple[str, str]] = []
     ev = evidence or {}
     if ev.get("reasons"):
@@ -482,7 +485,7 @@ def evidence_html(evidence: dict[str, Any]) -> str:
     for key, value in sorted(extra.items()):
         items.append((_e(key), _e(json.dumps(value, ensure_ascii=False))))
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items)
-    codes = ev.get("source_codes") or []
+    codes = source_codes or ev.get("source_codes") or []
     details = (
         f"<details><summary>{len(codes)} source codes</summary><code>{_e(' '.join(codes))}</code></details>"
         if codes

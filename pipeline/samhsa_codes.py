@@ -197,6 +197,8 @@ class CodeReference:
             code: [(field_of(t), t.value) for t in CODE_MAP.get((e.category_code, code), ())]
             for code, e in self.entries.items()
         }
+        self._pairs = {code: frozenset(terms) for code, terms in self._terms.items() if terms}
+        self._mapped = frozenset(self._pairs)
 
     def terms_for(self, code: str) -> tuple[Term, ...]:
         """Vocabulary terms a code means, per its category in this reference (empty if none)."""
@@ -208,18 +210,21 @@ class CodeReference:
     def map(self, code_info: str) -> MappedCodes:
         """Read a `Service_code_info` string ("SA DT * OP OIT * ...") into vocabulary terms."""
         result = MappedCodes()
-        seen: set[str] = set()
-        for token in code_info.split():
-            if token == "*" or token in seen:
-                continue
-            seen.add(token)
-            result.codes.append(token)
-            if token not in self.entries:
-                result.unknown.append(token)
-        for code in result.codes:
-            umbrella_of = UMBRELLA_CODES.get(code)
-            if umbrella_of and umbrella_of & seen:
-                continue
-            for field_name, value in self._terms.get(code, ()):
-                result.terms[field_name].add(value)
+        # This runs for every row (~150 codes each), so it leans on C-level set and dict
+        # operations: dict.fromkeys keeps the first of each code in order, and the terms come from
+        # one union of per-code term sets rather than a Python loop per code.
+        codes = list(dict.fromkeys(code_info.split()))
+        if "*" in codes:
+            codes.remove("*")
+        present = set(codes)
+        result.codes = codes
+        result.unknown = [c for c in codes if c not in self.entries]
+        mapped = present & self._mapped
+        for umbrella, specific in UMBRELLA_CODES.items():
+            if umbrella in mapped and specific & present:
+                mapped.discard(umbrella)
+        if mapped:
+            terms = result.terms
+            for field_name, value in frozenset().union(*[self._pairs[c] for c in mapped]):
+                terms[field_name].add(value)
         return result

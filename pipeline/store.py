@@ -230,7 +230,7 @@ SELECT f.flag_id, f.listing_id, l.source, l.name, l.name2, l.city, l.state, f.ru
        coalesce(r.reviewed_hash <> f.evidence_hash, false) AS reopened,
        f.message, f.evidence, f.evidence_hash, f.thresholds, f.active, f.first_seen, f.last_seen,
        f.first_run_id, f.last_run_id, r.review_note, r.reviewer, r.reviewed_at, coalesce(r.reviews, 0) AS reviews,
-       l.source_record_id, l.source_url
+       l.source_record_id, l.source_url, l.source_codes
 FROM flag_records f
 JOIN listing_records l USING (listing_id)
 LEFT JOIN latest r ON r.listing_id = f.listing_id AND r.rule_id = f.rule_id;
@@ -321,45 +321,78 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_SQL)
 
 
-def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime) -> LoadCounts:
-    counts = LoadCounts(source=load.source, seen=load.seen, complete=load.complete)
+# What a listing says (its content hash covers these); provenance and bookkeeping are left out.
+_CONTENT_COLUMNS = [
+    c
+    for c in _DATA_COLUMNS
+    if c not in {"source", "source_url", "source_file", "source_record_id", "fetched_at", "content_hash"}
+]
+
+
+# A quick fingerprint of a listing's content, computed by DuckDB in bulk: 64 bits of DuckDB's own
+# hash, which is fast but only comparable within one DuckDB version. Changes are never detected
+# from it (see _DIFFERS_SQL).
+_CONTENT_HASH_SQL = "printf('%016x', hash(" + ", ".join(_CONTENT_COLUMNS) + "))"
+# Whether a stored row and a staged one say different things. Compared column by column, so a
+# change in how the hash is computed never passes for a change in the listing.
+_DIFFERS_SQL = "(" + " OR ".join(f"r.{c} IS DISTINCT FROM s.{c}" for c in _CONTENT_COLUMNS) + ")"
+
+
+def _stage(con: duckdb.DuckDBPyConnection, loads: list[SourceLoad]) -> None:
+    """Read every loaded source's normalized rows once, into the temp table `staged_all`.
+
+    One pass over the files: rows sharing a base id but differing elsewhere each take their
+    content-derived id; rows then sharing an id are the same listing listed twice, numbered by
+    file order so the first is kept (`copy_no` 1) and the others rejected as duplicates.
+    """
+    paths = sorted({load.listings_path for load in loads})
+    sources = sorted({load.source for load in loads})
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE staged_raw AS SELECT * FROM read_parquet(?) WHERE source = ?",
-        [load.listings_path, load.source],
-    )
-    # Rows sharing a base id but differing elsewhere each take their content-derived id.
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE staged_ids AS
-        SELECT * REPLACE (
-            CASE WHEN count(*) OVER (PARTITION BY listing_id) > 1 THEN disambiguated_id ELSE listing_id END
-            AS listing_id)
-        FROM staged_raw
-        """
-    )
-    # Byte-identical rows are one listing listed twice: keep the first, reject the others.
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE staged_ranked AS
+        f"""
+        CREATE OR REPLACE TEMP TABLE staged_all AS
+        WITH raw AS (
+            SELECT *, {_CONTENT_HASH_SQL} AS content_hash
+            FROM read_parquet(?::VARCHAR[]) WHERE list_contains(?::VARCHAR[], source)
+        ),
+        ids AS (
+            SELECT * REPLACE (
+                CASE WHEN count(*) OVER (PARTITION BY listing_id) > 1 THEN disambiguated_id ELSE listing_id END
+                AS listing_id)
+            FROM raw
+        )
         SELECT *, row_number() OVER (PARTITION BY listing_id ORDER BY record_seq) AS copy_no,
                first(source_record_id) OVER (PARTITION BY listing_id ORDER BY record_seq) AS first_record
-        FROM staged_ids
-        """
-    )
-    con.execute(
-        """
-        INSERT INTO rejects
-        SELECT ?, source, source_url, source_file, source_record_id, 'record',
-               'duplicate of ' || first_record || ' (same listing, same content)', NULL
-        FROM staged_ranked WHERE copy_no > 1
+        FROM ids
         """,
-        [run_id],
+        [paths, sources],
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE staged AS SELECT * EXCLUDE (copy_no, first_record) "
-        "FROM staged_ranked WHERE copy_no = 1"
+        """
+        CREATE OR REPLACE TEMP TABLE staged_duplicates AS
+        SELECT source, source_url, source_file, source_record_id,
+               'duplicate of ' || first_record || ' (same listing, same content)' AS message
+        FROM staged_all WHERE copy_no > 1
+        """
     )
-    duplicates = con.execute("SELECT count(*) FROM staged_ranked WHERE copy_no > 1").fetchone()[0]
+    con.execute("DELETE FROM staged_all WHERE copy_no > 1")
+
+
+def _sql_text(value: str) -> str:
+    """A SQL string literal (quotes doubled; DuckDB strings have no backslash escapes)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime) -> LoadCounts:
+    counts = LoadCounts(source=load.source, seen=load.seen, complete=load.complete)
+    # A view, not a copy: at a million listings every copy of the rows costs seconds.
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW staged AS SELECT * FROM staged_all WHERE source = {_sql_text(load.source)}"
+    )
+    duplicates = con.execute(
+        "INSERT INTO rejects SELECT ?, source, source_url, source_file, source_record_id, 'record', message, NULL "
+        "FROM staged_duplicates WHERE source = ?",
+        [run_id, load.source],
+    ).fetchone()[0]
     con.execute(
         """
         INSERT INTO rejects
@@ -374,10 +407,10 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
     ).fetchone()[0]
 
     new, changed, unchanged = con.execute(
-        """
+        f"""
         SELECT count(*) FILTER (WHERE r.listing_id IS NULL),
-               count(*) FILTER (WHERE r.listing_id IS NOT NULL AND r.content_hash <> s.content_hash),
-               count(*) FILTER (WHERE r.listing_id IS NOT NULL AND r.content_hash = s.content_hash)
+               count(*) FILTER (WHERE r.listing_id IS NOT NULL AND {_DIFFERS_SQL}),
+               count(*) FILTER (WHERE r.listing_id IS NOT NULL AND NOT {_DIFFERS_SQL})
         FROM staged s LEFT JOIN listing_records r USING (listing_id)
         """
     ).fetchone()
@@ -387,7 +420,7 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
         f"""
         UPDATE listing_records AS r SET {assignments},
             last_seen = ?, last_run_id = ?, active = true,
-            last_changed = CASE WHEN r.content_hash <> s.content_hash THEN ? ELSE r.last_changed END
+            last_changed = CASE WHEN {_DIFFERS_SQL} THEN ? ELSE r.last_changed END
         FROM staged AS s WHERE r.listing_id = s.listing_id
         """,
         [now, run_id, now],
@@ -454,14 +487,6 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
     return counts
 
 
-# What a listing says (its content hash covers these); provenance and bookkeeping are left out.
-_CONTENT_COLUMNS = [
-    c
-    for c in _DATA_COLUMNS
-    if c not in {"source", "source_url", "source_file", "source_record_id", "fetched_at", "content_hash"}
-]
-
-
 def _record_changes(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime) -> None:
     """Write what this load does to each listing into `listing_changes`, before the tables change.
 
@@ -480,9 +505,14 @@ def _record_changes(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: st
                CASE WHEN r.listing_id IS NULL THEN 'new' WHEN NOT r.active THEN 'returned' ELSE 'changed' END,
                CASE WHEN r.listing_id IS NULL THEN [] ELSE list_filter([{differs}], lambda f: f IS NOT NULL) END,
                CASE WHEN r.listing_id IS NULL THEN NULL ELSE {snapshot("r")} END,
-               {snapshot("s")}
+               -- A new listing's content is its row in listing_records; later changes keep the
+               -- full before and after. Here only what names it, so a first national run does
+               -- not write every listing twice.
+               CASE WHEN r.listing_id IS NULL
+                    THEN json_object('name', s.name, 'city', s.city, 'state', s.state, 'zip5', s.zip5)
+                    ELSE {snapshot("s")} END
         FROM staged s LEFT JOIN listing_records r USING (listing_id)
-        WHERE r.listing_id IS NULL OR NOT r.active OR r.content_hash <> s.content_hash
+        WHERE r.listing_id IS NULL OR NOT r.active OR {_DIFFERS_SQL}
         """,
         {"run": run_id, "now": now},
     )
@@ -596,6 +626,8 @@ def load_run(
         ensure_schema(con)
         con.begin()
         try:
+            if loads:
+                _stage(con, loads)
             results = [_load_source(con, load, run_id, now) for load in loads]
             orphans = _load_orphan_rejects(con, loads, run_id)
             if orphans:

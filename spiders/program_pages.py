@@ -147,6 +147,8 @@ class ProgramPagesSpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pages_per_site: Counter[str] = Counter()
+        # URLs already requested: a link repeated on every page (site navigation) is one page of the cap, not many.
+        self.requested: set[str] = set()
         self._manifest: dict[str, str] | None = None
 
     def _replay_root(self) -> Path | None:
@@ -205,6 +207,7 @@ class ProgramPagesSpider(scrapy.Spider):
         stats.set_value(f"iopdir/source/{SOURCE}/seeds", len(mine))
         for url in mine:
             self.pages_per_site[site_of(url)] += 1
+            self.requested.add(_url_key(url))
             yield scrapy.Request(url, callback=self.parse_page, errback=self.page_failed)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -249,10 +252,13 @@ class ProgramPagesSpider(scrapy.Spider):
                 continue
             if not (RELEVANT_LINK.search(urlparse(url).path) or RELEVANT_LINK.search(_text(link))):
                 continue
+            if _url_key(url) in self.requested:
+                continue
             if self.pages_per_site[site] >= cap:
                 self.crawler.stats.inc_value(f"iopdir/source/{SOURCE}/capped_links")  # type: ignore[union-attr]
                 continue
             self.pages_per_site[site] += 1
+            self.requested.add(_url_key(url))
             yield scrapy.Request(url, callback=self.parse_page, errback=self.page_failed)
 
     def page_failed(self, failure: Failure) -> None:

@@ -20,6 +20,9 @@ DOWNLOAD_DELAY = 1.0
 DOWNLOAD_TIMEOUT = 60
 # National directory workbooks are a few MB; refuse anything absurd.
 DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
+# Items need no concurrent processing (the pipelines are synchronous), and Scrapy starts one task
+# per slot for every callback's output: 16 instead of 100 cut the national crawl from ~5.3 s to ~3.9 s.
+CONCURRENT_ITEMS = 16
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 TELNETCONSOLE_ENABLED = False
@@ -47,3 +50,6 @@ PROGRAM_PAGES_MAX_PER_SITE = 12
 PROGRAM_PAGES_SEEDS = None
 # program_pages: "I/N" crawls only shard I of N of the seed sites (split by a stable hash of the site). Unset = all.
 PROGRAM_PAGES_SHARD = None
+
+# Plain-dict items skip Scrapy's per-field export pass (same output; see spiders/exporters.py).
+FEED_EXPORTERS = {"jsonlines": "spiders.exporters.FastJsonLinesItemExporter"}

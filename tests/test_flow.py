@@ -72,7 +72,7 @@ def test_cli_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     db = tmp_path / "cli.duckdb"
     assert main(["run", "--db", str(db), "--replay", str(REPLAY_FIXTURE), "--source", "samhsa_directory"]) == 0
     out = capsys.readouterr().out
-    assert "samhsa_su" in out and "steps without Prefect start-up" in out
+    assert "samhsa_su" in out and "flow without Prefect start-up" in out
     assert main(["run", "--db", str(db), "--replay", str(tmp_path / "nowhere")]) == 2
     assert main(["run", "--db", str(db), "--replay", str(REPLAY_FIXTURE), "--source", "nope"]) == 1
 

@@ -50,6 +50,18 @@ def test_pages_per_site_are_capped() -> None:
     assert list(spider.follow(_response("https://alpha.example/", "alpha-home.html"))) == []
 
 
+def test_a_link_repeated_on_every_page_takes_one_place_of_the_cap() -> None:
+    spider = _spider(PROGRAM_PAGES_MAX_PER_SITE=10)
+    spider.pages_per_site[site_of("https://alpha.example/")] = 1  # the home page
+    home = _response("https://alpha.example/", "alpha-home.html")
+    first = [r.url for r in spider.follow(home)]
+    # The same page again (site navigation repeats its links): nothing new to request or count.
+    again = [r.url for r in spider.follow(home)]
+    assert first == ["https://alpha.example/iop", "https://alpha.example/private/iop-schedule-draft/"]
+    assert again == []
+    assert spider.pages_per_site[site_of("https://alpha.example/")] == 3
+
+
 def test_replay_paths_come_from_the_manifest() -> None:
     spider = _spider()
     assert spider.replay_path("https://beta.example/") == "program-pages-replay/pages/beta-home.html"
