@@ -22,7 +22,7 @@ from prefect.states import Failed
 from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
 from pipeline.facility_store import LinkCounts, link_facilities
 from pipeline.flag_store import FlagCounts, compute_flags, new_flags
-from pipeline.normalize import NormalizeResult, normalize_file
+from pipeline.normalize import NormalizeResult, normalize_file, worker_pool
 from pipeline.store import LoadCounts, SourceLoad, load_run, website_roots
 from pipeline.thresholds import Thresholds, load_thresholds
 
@@ -168,68 +168,70 @@ def refresh(
     run_dir = work / run_id
     steps: dict[str, float] = {}
 
-    t0 = time.perf_counter()
-    futures = {
-        s: crawl_task.submit(
-            s,
-            str(run_dir / s),
-            replay_dir,
-            {**(crawl_settings or {}), **spider_settings(s, db_path, run_dir, replay_dir)},
-        )
-        for s in spiders
-    }
-    crawls: dict[str, CrawlResult] = {}
-    failed: dict[str, str] = {}
-    for spider, future in futures.items():
-        future.wait()
-        if future.state.is_completed():
-            crawls[spider] = future.result()
-            continue
-        try:
-            future.result()
-        except Exception as error:  # recorded with the run; the other sources go on
-            failed[spider] = f"crawl failed: {error}"
-        else:
-            failed[spider] = f"crawl failed: {future.state.message}"
-        logger.error("%s", failed[spider])
-    steps["crawl"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    normalized = {
-        spider: normalize_task.submit(result.items_path, str(run_dir / spider / "normalized"), run_id)
-        for spider, result in crawls.items()
-    }
-    loads: list[SourceLoad] = []
-    codes_paths: list[str] = []
-    for spider, future in normalized.items():
-        result: NormalizeResult = future.result()
-        crawl = crawls[spider]
-        codes_paths.append(result.codes_path)
-        for source, complete in crawl.sources.items():
-            counts = result.counts.get(source)
-            loads.append(
-                SourceLoad(
-                    source=source,
-                    listings_path=result.listings_path,
-                    rejects_path=result.rejects_path,
-                    complete=complete,
-                    seen=counts.seen if counts else 0,
-                    crawl_stats={
-                        **{
-                            k: v
-                            for k, v in crawl.stats.items()
-                            if k.startswith(("iopdir/", "downloader/", "finish", "replay/"))
-                        },
-                        # An incremental run proves nothing gone, like a sample.
-                        **({} if full else {f"iopdir/source/{source}/sample": True}),
-                    },
-                    warnings=counts.warnings if counts else 0,
-                    message=crawl.errors.get(source, ""),
-                )
+    # Normalization's worker processes start now, and import the pipeline while the spiders crawl.
+    with worker_pool():
+        t0 = time.perf_counter()
+        futures = {
+            s: crawl_task.submit(
+                s,
+                str(run_dir / s),
+                replay_dir,
+                {**(crawl_settings or {}), **spider_settings(s, db_path, run_dir, replay_dir)},
             )
-            if not complete:
-                logger.error("%s: %s", source, crawl.errors.get(source, "crawl incomplete"))
-    steps["normalize"] = time.perf_counter() - t0
+            for s in spiders
+        }
+        crawls: dict[str, CrawlResult] = {}
+        failed: dict[str, str] = {}
+        for spider, future in futures.items():
+            future.wait()
+            if future.state.is_completed():
+                crawls[spider] = future.result()
+                continue
+            try:
+                future.result()
+            except Exception as error:  # recorded with the run; the other sources go on
+                failed[spider] = f"crawl failed: {error}"
+            else:
+                failed[spider] = f"crawl failed: {future.state.message}"
+            logger.error("%s", failed[spider])
+        steps["crawl"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        normalized = {
+            spider: normalize_task.submit(result.items_path, str(run_dir / spider / "normalized"), run_id)
+            for spider, result in crawls.items()
+        }
+        loads: list[SourceLoad] = []
+        codes_paths: list[str] = []
+        for spider, future in normalized.items():
+            result: NormalizeResult = future.result()
+            crawl = crawls[spider]
+            codes_paths.append(result.codes_path)
+            for source, complete in crawl.sources.items():
+                counts = result.counts.get(source)
+                loads.append(
+                    SourceLoad(
+                        source=source,
+                        listings_path=result.listings_path,
+                        rejects_path=result.rejects_path,
+                        complete=complete,
+                        seen=counts.seen if counts else 0,
+                        crawl_stats={
+                            **{
+                                k: v
+                                for k, v in crawl.stats.items()
+                                if k.startswith(("iopdir/", "downloader/", "finish", "replay/"))
+                            },
+                            # An incremental run proves nothing gone, like a sample.
+                            **({} if full else {f"iopdir/source/{source}/sample": True}),
+                        },
+                        warnings=counts.warnings if counts else 0,
+                        message=crawl.errors.get(source, ""),
+                    )
+                )
+                if not complete:
+                    logger.error("%s: %s", source, crawl.errors.get(source, "crawl incomplete"))
+        steps["normalize"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     counts = load_task(db_path, run_id, started_at, loads, codes_paths, failed)

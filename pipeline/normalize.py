@@ -11,8 +11,9 @@ import json
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -289,6 +290,43 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _ready() -> int:
+    # Submitted once per worker so it starts, and imports this module, before any work arrives.
+    return os.getpid()
+
+
+def _spawn_pool(workers: int) -> ProcessPoolExecutor:
+    # Spawned, not forked: the flow calls this from a thread, and forking a threaded process can
+    # copy a lock some other thread holds.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+_warm_pool: ProcessPoolExecutor | None = None
+
+
+@contextmanager
+def worker_pool(workers: int | None = None) -> Iterator[None]:
+    """Start normalization's worker processes now, for every `normalize_file` inside the block.
+
+    A worker needs about half a second to start and import the pipeline; the refresh flow opens
+    the pool before crawling, so that happens while the spiders run, not after.
+    """
+    global _warm_pool
+    workers = max(1, workers or default_workers())
+    if workers == 1 or _warm_pool is not None:
+        yield
+        return
+    pool = _spawn_pool(workers)
+    for _ in range(workers):
+        pool.submit(_ready)
+    _warm_pool = pool
+    try:
+        yield
+    finally:
+        _warm_pool = None
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def normalize_file(items_path: Path, out_dir: Path, run_id: str, workers: int | None = None) -> NormalizeResult:
     """Normalize one crawl's JSON-lines file into Parquet files in `out_dir`.
 
@@ -312,11 +350,11 @@ def normalize_file(items_path: Path, out_dir: Path, run_id: str, workers: int | 
 
     if workers == 1:
         parts = [_normalize_range(items_path, r, out_dir, run_id, code_refs) for r in ranges]
+    elif _warm_pool is not None:
+        futures = [_warm_pool.submit(_normalize_range, items_path, r, out_dir, run_id, code_refs) for r in ranges]
+        parts = [f.result() for f in futures]
     else:
-        # Spawned, not forked: the flow calls this from a thread, and forking a threaded process
-        # can copy a lock some other thread holds.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(ranges)), mp_context=context) as pool:
+        with _spawn_pool(min(workers, len(ranges))) as pool:
             futures = [pool.submit(_normalize_range, items_path, r, out_dir, run_id, code_refs) for r in ranges]
             parts = [f.result() for f in futures]
     for part in parts:

@@ -6,6 +6,7 @@ comes back to life if it reappears.
 """
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -307,13 +308,20 @@ class LoadCounts:
     message: str = ""
 
 
+#: DuckDB's memory budget for a writing connection (`IOPDIR_DUCKDB_MEMORY_LIMIT`, e.g. "4GB").
+#: DuckDB's own default is 80% of the machine; a load of a million listings then holds gigabytes
+#: it does not need, where with a budget it spills to `<db>.tmp/` and stays within it.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
 def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database; read-only connections cannot reach other files either."""
     if read_only:
         # No ATTACH, COPY TO or reading of other files from a read-only session.
         return duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(db_path))
+    limit = os.environ.get("IOPDIR_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    return duckdb.connect(str(db_path), config={"memory_limit": limit})
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -347,34 +355,39 @@ def _stage(con: duckdb.DuckDBPyConnection, loads: list[SourceLoad]) -> None:
     """
     paths = sorted({load.listings_path for load in loads})
     sources = sorted({load.source for load in loads})
+    # Window functions would carry every column (long code lists) through a sort; the repeated ids
+    # are few, so they are found by narrow GROUP BYs over the id column alone.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE staged_all AS
         WITH raw AS (
-            SELECT *, {_CONTENT_HASH_SQL} AS content_hash
-            FROM read_parquet(?::VARCHAR[]) WHERE list_contains(?::VARCHAR[], source)
+            SELECT * FROM read_parquet($paths::VARCHAR[]) WHERE list_contains($sources::VARCHAR[], source)
         ),
-        ids AS (
-            SELECT * REPLACE (
-                CASE WHEN count(*) OVER (PARTITION BY listing_id) > 1 THEN disambiguated_id ELSE listing_id END
-                AS listing_id)
-            FROM raw
-        )
-        SELECT *, row_number() OVER (PARTITION BY listing_id ORDER BY record_seq) AS copy_no,
-               first(source_record_id) OVER (PARTITION BY listing_id ORDER BY record_seq) AS first_record
-        FROM ids
+        shared AS (SELECT listing_id FROM raw GROUP BY listing_id HAVING count(*) > 1)
+        SELECT * REPLACE (
+                   CASE WHEN listing_id IN (SELECT listing_id FROM shared) THEN disambiguated_id
+                        ELSE listing_id END AS listing_id),
+               {_CONTENT_HASH_SQL} AS content_hash
+        FROM raw
         """,
-        [paths, sources],
+        {"paths": paths, "sources": sources},
     )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE staged_duplicates AS
-        SELECT source, source_url, source_file, source_record_id,
-               'duplicate of ' || first_record || ' (same listing, same content)' AS message
-        FROM staged_all WHERE copy_no > 1
+        WITH repeated AS (
+            SELECT listing_id, min(record_seq) AS first_seq, arg_min(source_record_id, record_seq) AS first_record
+            FROM staged_all GROUP BY listing_id HAVING count(*) > 1
+        )
+        SELECT s.source, s.source_url, s.source_file, s.source_record_id, s.record_seq,
+               'duplicate of ' || r.first_record || ' (same listing, same content)' AS message
+        FROM staged_all s JOIN repeated r ON s.listing_id = r.listing_id AND s.record_seq > r.first_seq
         """
     )
-    con.execute("DELETE FROM staged_all WHERE copy_no > 1")
+    con.execute(
+        "DELETE FROM staged_all AS s USING staged_duplicates AS d "
+        "WHERE s.source = d.source AND s.record_seq = d.record_seq"
+    )
 
 
 def _sql_text(value: str) -> str:
