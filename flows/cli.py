@@ -6,7 +6,7 @@ iopdir serve [--cron "0 3 * * 1"] [--timezone TZ] [--db PATH] [--source ...] [--
 iopdir eval hours FILE.jsonl
 iopdir eval flags FILE.jsonl
 iopdir changes [--since RUN_ID|DATE] [--source NAME] [--format table|csv|json]
-iopdir export hsds|parquet|csv OUT_DIR [--state XX] [--validate]
+iopdir export hsds|parquet|csv OUT_DIR [--state XX] [--validate] [--force]
 iopdir report OUT.html
 iopdir flags [--state XX] [--rule ID] [--status open|confirmed|dismissed] [--all] [--format ...]
 iopdir review FLAG_ID --confirm|--dismiss --note TEXT [--by NAME]
@@ -86,8 +86,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if summary.status == "ok" else 1
 
 
+#: Exit codes: 0 done; 1 a run with a failed source, or an export that fails validation; 2 a
+#: usage or input error (no database, bad SQL, a refused statement, a refused export path);
+#: 3 the database is busy (another process holds it), so trying again later may succeed.
+EXIT_BUSY = 3
+
+
 def _open_read_only(command: str, db: str) -> Any:
-    """A read-only connection to the database, or None after saying on stderr why there is none."""
+    """A read-only connection to the database, or None after saying on stderr why there is none.
+
+    A database another process holds for writing raises `pipeline.store.DatabaseBusy`, which
+    `main` reports with its own exit code.
+    """
     import duckdb
 
     from pipeline.store import connect
@@ -97,8 +107,8 @@ def _open_read_only(command: str, db: str) -> Any:
         return None
     try:
         return connect(db, read_only=True)
-    except duckdb.IOException as error:
-        print(f"iopdir {command}: cannot open {db!r} (is a load running?): {error}", file=sys.stderr)
+    except duckdb.Error as error:
+        print(f"iopdir {command}: cannot open {db!r}: {error}", file=sys.stderr)
         return None
 
 
@@ -115,8 +125,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         rows = result.fetchall() if columns else []
     except (duckdb.InvalidInputException, duckdb.PermissionException) as error:
         print(
-            "iopdir query: the database is opened read-only and without access to other files; "
-            f"this statement would modify it or reach outside it: {error}",
+            "iopdir query: the database is opened read-only, without access to other files and with its "
+            f"settings locked; this statement would modify it, reach outside it or change a setting: {error}",
             file=sys.stderr,
         )
         return 2
@@ -354,13 +364,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the database as HSDS 3.0 JSON, Parquet or CSV files."""
+    from pipeline.exports import ExportPathError, check_out_dir, mark_export
+
     if not os.path.isfile(args.db):
         print(f"iopdir export: no database at {args.db!r}; run `iopdir run` first", file=sys.stderr)
+        return 2
+    try:
+        # Before any work: a refused folder costs nothing, and nothing is half-written.
+        check_out_dir(args.db, args.out_dir, args.format, force=args.force)
+    except ExportPathError as error:
+        print(f"iopdir export: {error}", file=sys.stderr)
         return 2
     if args.format == "hsds":
         from pipeline.hsds import export_hsds, validate_hsds
 
         counts = export_hsds(args.db, args.out_dir, state=args.state)
+        mark_export(args.out_dir, "hsds", args.state)
         print(", ".join(f"{name} {n}" for name, n in counts.items()) + f" -> {args.out_dir}")
         if args.validate:
             errors = validate_hsds(args.out_dir)
@@ -371,7 +390,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 0
     from pipeline.exports import export_files
 
-    counts = export_files(args.db, args.out_dir, args.format, state=args.state)
+    counts = export_files(args.db, args.out_dir, args.format, state=args.state, force=args.force)
     print(", ".join(f"{name} {n}" for name, n in counts.items()) + f" -> {args.out_dir}")
     return 0
 
@@ -458,6 +477,9 @@ def build_parser(settings: Any = None) -> argparse.ArgumentParser:
     export.add_argument("out_dir", metavar="OUT_DIR")
     export.add_argument("--state", metavar="XX", help="only this state")
     export.add_argument("--validate", action="store_true", help="hsds: validate against the HSDS 3.0 schemas")
+    export.add_argument(
+        "--force", action="store_true", help="write into OUT_DIR even if it holds other files than an earlier export"
+    )
     export.add_argument("--db", default=db_default)
     export.set_defaults(func=cmd_export)
 
@@ -502,7 +524,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.settings = settings
     if getattr(args, "command", None) in {"run", "serve"} and not args.source:
         args.source = list(settings.sources)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except RuntimeError as error:
+        # Imported here, not above: commands that never open the database skip DuckDB's import.
+        from pipeline.store import DatabaseBusy
+
+        if not isinstance(error, DatabaseBusy):
+            raise
+        # Not a failure of this command: another process has the file (DuckDB locks it per
+        # process). A plain message and its own exit code, so a script can wait and retry.
+        print(f"iopdir {args.command}: {error}", file=sys.stderr)
+        return EXIT_BUSY
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
 from pipeline.facility_store import LinkCounts, link_facilities
 from pipeline.flag_store import FlagCounts, compute_flags, new_flags
 from pipeline.normalize import NormalizeResult, normalize_file, worker_pool
-from pipeline.store import LoadCounts, SourceLoad, load_run, website_roots
+from pipeline.store import LoadCounts, SourceLoad, connect, load_run, website_roots
 from pipeline.thresholds import Thresholds, load_thresholds
 
 CRAWL_TIMEOUT_S = 1800
@@ -52,6 +52,52 @@ def spider_settings(spider: str, db_path: str, run_dir: Path, replay_dir: str | 
     seeds.parent.mkdir(parents=True, exist_ok=True)
     seeds.write_text("\n".join(roots) + "\n", encoding="utf-8")
     return {"PROGRAM_PAGES_SEEDS": str(seeds)}
+
+
+def source_loads(crawl: CrawlResult, result: NormalizeResult, full: bool = True) -> list[SourceLoad]:
+    """What each source of a finished crawl hands to the loader: its files, counts and outcome.
+
+    A source the crawl did not complete is loaded as incomplete (its rows kept, none marked gone);
+    an incremental run (`full=False`) proves nothing gone either, like a sample.
+    """
+    kept = {k: v for k, v in crawl.stats.items() if k.startswith(("iopdir/", "downloader/", "finish", "replay/"))}
+    loads = []
+    for source, complete in crawl.sources.items():
+        counts = result.counts.get(source)
+        if complete and not (counts and counts.seen) and not crawl.stats.get(f"iopdir/source/{source}/empty_ok"):
+            # An empty answer is far more often a broken site or query than an empty directory:
+            # it must not pass for a complete crawl that proves every listing gone.
+            complete = False
+            crawl.errors.setdefault(source, "the source returned no items (and did not say it may be empty)")
+        loads.append(
+            SourceLoad(
+                source=source,
+                listings_path=result.listings_path,
+                rejects_path=result.rejects_path,
+                complete=complete,
+                seen=counts.seen if counts else 0,
+                crawl_stats={**kept, **({} if full else {f"iopdir/source/{source}/sample": True})},
+                warnings=counts.warnings if counts else 0,
+                message=crawl.errors.get(source) or str(crawl.stats.get(f"iopdir/source/{source}/note") or ""),
+            )
+        )
+    # Records of a source the crawl did not declare are loaded too, never dropped unseen; such a
+    # source proves nothing gone.
+    for source in sorted(set(result.counts) - set(crawl.sources) - {"unknown"}):
+        counts = result.counts[source]
+        loads.append(
+            SourceLoad(
+                source=source,
+                listings_path=result.listings_path,
+                rejects_path=result.rejects_path,
+                complete=False,
+                seen=counts.seen,
+                crawl_stats=kept,
+                warnings=counts.warnings,
+                message=f"records of a source the {crawl.spider} crawl did not declare",
+            )
+        )
+    return loads
 
 
 @task(name="normalize", cache_policy=NO_CACHE)
@@ -161,6 +207,8 @@ def refresh(
     """
     flow_started = time.perf_counter()
     logger = get_run_logger()
+    # A database another process holds fails the run now (DatabaseBusy), not after the crawl.
+    connect(db_path).close()
     started_at = datetime.now(UTC)
     run_id = new_run_id()
     spiders = list(spiders or DEFAULT_SPIDERS)
@@ -207,28 +255,8 @@ def refresh(
             result: NormalizeResult = future.result()
             crawl = crawls[spider]
             codes_paths.append(result.codes_path)
+            loads += source_loads(crawl, result, full)
             for source, complete in crawl.sources.items():
-                counts = result.counts.get(source)
-                loads.append(
-                    SourceLoad(
-                        source=source,
-                        listings_path=result.listings_path,
-                        rejects_path=result.rejects_path,
-                        complete=complete,
-                        seen=counts.seen if counts else 0,
-                        crawl_stats={
-                            **{
-                                k: v
-                                for k, v in crawl.stats.items()
-                                if k.startswith(("iopdir/", "downloader/", "finish", "replay/"))
-                            },
-                            # An incremental run proves nothing gone, like a sample.
-                            **({} if full else {f"iopdir/source/{source}/sample": True}),
-                        },
-                        warnings=counts.warnings if counts else 0,
-                        message=crawl.errors.get(source, ""),
-                    )
-                )
                 if not complete:
                     logger.error("%s: %s", source, crawl.errors.get(source, "crawl incomplete"))
         steps["normalize"] = time.perf_counter() - t0

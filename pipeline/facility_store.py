@@ -28,6 +28,8 @@ def link_facilities(db_path: str | Path, run_id: str) -> LinkCounts:
     """Link the active listings of different sources into facilities and store the result."""
     con = connect(db_path)
     try:
+        # The schema and the new links commit together or not at all, as the other writing steps do.
+        con.execute("BEGIN TRANSACTION")
         ensure_schema(con)
         rows = con.execute(
             "SELECT listing_id, source, name, name2, street, zip5, phone, latitude, longitude, website "
@@ -54,14 +56,17 @@ def link_facilities(db_path: str | Path, run_id: str) -> LinkCounts:
                 "run_id": [run_id] * len(members),
             }
         )
-        con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM facility_links")
-        con.execute("DELETE FROM facility_members")
-        con.register("new_links", links_table)
-        con.register("new_members", members_table)
-        con.execute("INSERT INTO facility_links SELECT * FROM new_links")
-        con.execute("INSERT INTO facility_members SELECT * FROM new_members")
-        con.execute("COMMIT")
+        try:
+            con.execute("DELETE FROM facility_links")
+            con.execute("DELETE FROM facility_members")
+            con.register("new_links", links_table)
+            con.register("new_members", members_table)
+            con.execute("INSERT INTO facility_links SELECT * FROM new_links")
+            con.execute("INSERT INTO facility_members SELECT * FROM new_members")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
         multi = con.execute(
             "SELECT count(*) FROM (SELECT facility_id FROM facility_members "
             "GROUP BY 1 HAVING count(DISTINCT source) > 1)"

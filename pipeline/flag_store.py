@@ -40,8 +40,10 @@ def compute_flags(db_path: str | Path, run_id: str, thresholds: Thresholds | Non
     now = datetime.now(UTC)
     con = connect(db_path)
     try:
-        ensure_schema(con)
+        # One transaction, schema included: a pass killed midway leaves the flags of the last
+        # complete pass, never some rules' flags updated and others not.
         con.execute("BEGIN TRANSACTION")
+        ensure_schema(con)
         # A source's code reference says which levels it can express at all.
         facts = """(
             SELECT l.*, s.source_levels FROM listing_records l

@@ -133,7 +133,10 @@ def website_site(url: str | None) -> str:
     """The site of a website address: host, lower case, without "www."; "" when there is none."""
     if not url:
         return ""
-    host = (urlparse(url if "//" in url else f"http://{url}").hostname or "").lower()
+    try:
+        host = (urlparse(url if "//" in url else f"http://{url}").hostname or "").lower()
+    except ValueError:  # "http://[x": an unparseable host is no site to block on
+        return ""
     return host.removeprefix("www.")
 
 

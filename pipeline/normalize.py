@@ -10,8 +10,9 @@ parallel, one part file each; the loader reads the parts together.
 import json
 import multiprocessing
 import os
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
@@ -20,15 +21,16 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from pipeline.clean import quoted
 from pipeline.errors import RejectRow
 from pipeline.listing_facts import with_facts
 from pipeline.samhsa_codes import CodeReference, field_of
 from pipeline.sources import findtreatment, ny_omh, program_pages, samhsa
 from pipeline.tables import CODE_SCHEMA, LISTING_SCHEMA, REJECT_SCHEMA, listing_row
 from schemas.listing import Listing
-from schemas.raw import RawRecord
+from schemas.raw import MAX_FIELD_CHARS, EnvelopeText, RawRecord
 
 BATCH_SIZE = 5_000
 #: Below this size a file is normalized in the calling process: starting a worker costs about a
@@ -47,6 +49,29 @@ LISTING_NORMALIZERS: dict[str, Normalizer] = {
     "findtreatment_facility": findtreatment.normalize_facility,
 }
 CODE_RECORD_TYPE = "service_code"
+
+_SAMHSA_SOURCES = frozenset({"samhsa_su", "samhsa_mh"})
+#: record type -> the sources whose spiders write it (the SAMHSA ones are the keys of
+#: `spiders.samhsa_directory.SamhsaDirectorySpider.files`; tests/test_bad_input.py keeps the two
+#: in step). A record claiming another source is rejected: the flow loads only the sources a crawl
+#: declares, so its listing would otherwise vanish from the run without being counted anywhere.
+#: Record types not named here (test-only ones) are not checked.
+RECORD_SOURCES: dict[str, frozenset[str]] = {
+    "samhsa_facility": _SAMHSA_SOURCES,
+    CODE_RECORD_TYPE: _SAMHSA_SOURCES,
+    "ny_omh_program": frozenset({ny_omh.SOURCE}),
+    "findtreatment_facility": frozenset({"findtreatment"}),
+    "program_section": frozenset({"program_pages"}),
+}
+
+#: Longest line of crawl output read as a record. Real lines stay under 6 KB; a record may hold
+#: many cells of up to `MAX_FIELD_CHARS`, but a line past this is no listing, and is neither held
+#: in memory whole nor parsed. (16 MiB, so that a single over-long cell, like a 10 MB "Name2",
+#: still parses and its rejection names the cell.)
+MAX_LINE_BYTES = 16 * 1024 * 1024
+#: Longest text a reject stores in any column (the raw line included); longer text is cut, with
+#: a note of its full length, so no input reaches the database whole past the cell limit.
+MAX_REJECT_CHARS = MAX_FIELD_CHARS
 
 
 @dataclass
@@ -85,7 +110,78 @@ def _error_field(error: ValidationError) -> str:
 
 
 def _error_message(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+    # The messages name the field and the rule, never the value: a 10 MB cell stays out of them.
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg']}" for e in error.errors(include_input=False)
+    )
+
+
+def _storable(text: str, total_bytes: int | None = None) -> str:
+    """Text as a reject may store it: cut to `MAX_REJECT_CHARS`, NUL and half surrogate pairs escaped.
+
+    `total_bytes` is the length of a line read only in part, for the note that says it was cut.
+    """
+    if total_bytes is not None or len(text) > MAX_REJECT_CHARS:
+        size = f"{total_bytes:,} bytes" if total_bytes is not None else f"{len(text):,} characters"
+        note = f"… [cut: {size} in all]"
+        text = text[: MAX_REJECT_CHARS - len(note)] + note
+    if not text.isascii():
+        # A lone surrogate ("\ud800" in the JSON) cannot be written as UTF-8: show it escaped.
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.replace("\x00", "\\x00")
+
+
+_ENVELOPE = TypeAdapter(EnvelopeText)
+
+
+def _envelope_value(data: Mapping[str, Any], key: str) -> str | None:
+    """A part of the envelope of a record that failed validation, if it is itself valid."""
+    value = data.get(key)
+    try:
+        return _ENVELOPE.validate_python(value) if isinstance(value, str) else None
+    except ValidationError:
+        return None
+
+
+# The envelope keys at the head of a line (spiders write them before `fields`), for naming the
+# source and record of a line too long to parse.
+_HEAD_KEY = re.compile(r'"(record_type|source|source_url|source_file|record_id)"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def _sniff_envelope(head: bytes) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for match in _HEAD_KEY.finditer(head[:65536].decode("utf-8", "replace")):
+        if match.group(1) not in found:
+            try:
+                found[match.group(1)] = json.loads(match.group(2))
+            except ValueError:
+                continue
+    return found
+
+
+def _read_line(handle: Any, limit: int = MAX_LINE_BYTES) -> tuple[bytes, int]:
+    """The next line (at most `limit` + 1 bytes of it) and its full length in bytes.
+
+    A longer line is skipped to its end in chunks, so it is never held in memory whole.
+    """
+    line = handle.readline(limit + 1)
+    length = len(line)
+    if length > limit and not line.endswith(b"\n"):
+        while chunk := handle.readline(1 << 20):
+            length += len(chunk)
+            if chunk.endswith(b"\n"):
+                break
+    return line, length
+
+
+def _json_problem(line: str, error: json.JSONDecodeError | RecursionError) -> str:
+    if isinstance(error, RecursionError):
+        # json raises this, not a JSONDecodeError, for arrays or objects nested a thousand deep.
+        return "line is not JSON: nested too deeply to read"
+    if error.pos >= len(line.rstrip()) or error.msg.startswith("Unterminated string"):
+        # The line stops mid-record: a crawl killed while writing, or a file cut short.
+        return "line is not a JSON object (truncated crawl output?)"
+    return f"line is not JSON: {error.msg} (column {error.colno})"
 
 
 class _BatchWriter:
@@ -123,13 +219,22 @@ class _Rejects:
         self,
         seq: int,
         raw_line: str,
-        record: RawRecord | None,
         field_name: str,
         message: str,
-        source: str | None = None,
+        *,
+        record: RawRecord | None = None,
+        envelope: Mapping[str, Any] | None = None,
         is_code: bool = False,
+        raw_length: int | None = None,
     ) -> None:
-        source = record.source if record else (source or "unknown")
+        """Reject line `seq`; `record` when it validated, else the usable parts of its `envelope`."""
+        if record is not None:
+            source, url, file, record_id = record.source, record.source_url, record.source_file, record.record_id
+        else:
+            keys = ("source", "source_url", "source_file", "record_id")
+            parts = {k: _envelope_value(envelope or {}, k) for k in keys}
+            source = parts["source"] or "unknown"
+            url, file, record_id = parts["source_url"], parts["source_file"], parts["record_id"]
         if is_code:
             self.counts[source].codes_rejected += 1
         else:
@@ -138,13 +243,14 @@ class _Rejects:
             {
                 "source": source,
                 "record_type": "code" if is_code else "listing",
-                "source_url": record.source_url if record else None,
-                "source_file": record.source_file if record else self.items_name,
-                "source_record_id": record.record_id if record else f"line {seq}",
+                "source_url": url,
+                "source_file": file or self.items_name,
+                # Without a valid id of its own, a row is found again by its line in the file.
+                "source_record_id": record_id or f"line {seq}",
                 "record_seq": seq,
-                "field": field_name,
-                "message": message,
-                "raw": raw_line.strip(),
+                "field": _storable(field_name),
+                "message": _storable(message),
+                "raw": _storable(raw_line.strip(), raw_length),
             }
         )
 
@@ -169,17 +275,22 @@ class _Range:
 def _scan(items_path: Path, parts: int) -> tuple[list[tuple[int, bytes]], list[_Range]]:
     """One pass over the file: the code-reference lines, and `parts` line-aligned byte ranges.
 
-    Only lines mentioning "service_code" are parsed here; the workers parse the rest.
+    Only lines mentioning "service_code" are parsed here; the workers parse the rest (and reject
+    an over-long line, whatever its type).
     """
     size = items_path.stat().st_size
     target = max(1, size // max(1, parts))
     code_lines: list[tuple[int, bytes]] = []
     ranges: list[_Range] = []
-    start, first_line, offset = 0, 1, 0
+    start, first_line, offset, number = 0, 1, 0, 0
     with items_path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            offset += len(line)
-            if b"service_code" in line:
+        while True:
+            line, length = _read_line(handle)
+            if not length:
+                break
+            number += 1
+            offset += length
+            if b"service_code" in line and length <= MAX_LINE_BYTES:
                 code_lines.append((number, line))
             if offset - start >= target and offset < size:
                 ranges.append(_Range(len(ranges), start, offset, first_line))
@@ -197,20 +308,21 @@ def _read_code_references(
         line = _decode(raw)
         try:
             data = json.loads(line) if line is not None else None
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue  # the range pass rejects it as a listing line
         if not isinstance(data, dict) or data.get("record_type") != CODE_RECORD_TYPE:
             continue
         record = None
         try:
             record = RawRecord.model_validate(data)
+            _check_source(record)
             entry = samhsa.code_entry(record)
         except ValidationError as error:
-            source = str(data.get("source") or "unknown")
-            rejects.add(seq, line or "", record, _error_field(error), _error_message(error), source, is_code=True)
+            field_name, message = _error_field(error), _error_message(error)
+            rejects.add(seq, line or "", field_name, message, record=record, envelope=data, is_code=True)
             continue
         except RejectRow as error:
-            rejects.add(seq, line or "", record, error.field, error.message, is_code=True)
+            rejects.add(seq, line or "", error.field, error.message, record=record, is_code=True)
             continue
         counts[record.source].codes += 1
         references[record.source].append(entry)
@@ -220,6 +332,15 @@ def _read_code_references(
             terms = reference.terms_for(entry.code)
             codes.add({"source": source, **asdict(entry), "vocabulary": [f"{field_of(t)}:{t.value}" for t in terms]})
     return code_refs
+
+
+def _check_source(record: RawRecord) -> None:
+    """Raise `RejectRow` when the record's source does not deliver records of its type."""
+    sources = RECORD_SOURCES.get(record.record_type)
+    if sources is not None and record.source not in sources:
+        expected = ", ".join(sorted(sources))
+        message = f"{quoted(record.source)} is not a source of {record.record_type} records ({expected})"
+        raise RejectRow("source", message)
 
 
 def _normalize_range(
@@ -235,47 +356,58 @@ def _normalize_range(
         position = part.start
         seq = part.first_line - 1
         while position < part.end:
-            raw = handle.readline()
-            if not raw:
+            raw, length = _read_line(handle)
+            if not length:
                 break
-            position += len(raw)
+            position += length
             seq += 1
+            if length > MAX_LINE_BYTES:
+                head = _sniff_envelope(raw)
+                is_code = head.get("record_type") == CODE_RECORD_TYPE
+                if not is_code:
+                    counts[_envelope_value(head, "source") or "unknown"].seen += 1
+                message = f"line is {length:,} bytes long, over the limit of {MAX_LINE_BYTES:,}; not read"
+                text = raw[:MAX_REJECT_CHARS].decode("utf-8", "replace")
+                rejects.add(seq, text, "record", message, envelope=head, is_code=is_code, raw_length=length)
+                continue
             if not raw.strip():
                 continue
             line = _decode(raw)
             if line is None:
                 counts["unknown"].seen += 1
-                rejects.add(seq, raw.decode("utf-8", "replace"), None, "record", "line is not valid UTF-8")
+                rejects.add(seq, raw.decode("utf-8", "replace"), "record", "line is not valid UTF-8")
                 continue
             try:
                 data = json.loads(line)
-            except json.JSONDecodeError:
-                data = None
+            except (json.JSONDecodeError, RecursionError) as error:
+                counts["unknown"].seen += 1
+                rejects.add(seq, line, "record", _json_problem(line, error))
+                continue
             if not isinstance(data, dict):
                 counts["unknown"].seen += 1
-                rejects.add(seq, line, None, "record", "line is not a JSON object (truncated crawl output?)")
+                rejects.add(seq, line, "record", f"line is a JSON {type(data).__name__}, not a record object")
                 continue
             if data.get("record_type") == CODE_RECORD_TYPE:
                 continue
-            source = str(data.get("source") or "unknown")
-            counts[source].seen += 1
+            counts[_envelope_value(data, "source") or "unknown"].seen += 1
             try:
                 record = RawRecord.model_validate(data)
             except ValidationError as error:
-                rejects.add(seq, line, None, _error_field(error), _error_message(error), source)
+                rejects.add(seq, line, _error_field(error), _error_message(error), envelope=data)
                 continue
             normalizer = LISTING_NORMALIZERS.get(record.record_type)
             if normalizer is None:
-                message = f"no normalizer for record type {record.record_type!r}"
-                rejects.add(seq, line, record, "record_type", message)
+                message = f"no normalizer for record type {quoted(record.record_type)}"
+                rejects.add(seq, line, "record_type", message, record=record)
                 continue
             try:
+                _check_source(record)
                 listing = with_facts(normalizer(record, code_refs.get(record.source, no_codes), run_id))
             except RejectRow as error:
-                rejects.add(seq, line, record, error.field, error.message)
+                rejects.add(seq, line, error.field, error.message, record=record)
                 continue
             except ValidationError as error:
-                rejects.add(seq, line, record, _error_field(error), _error_message(error))
+                rejects.add(seq, line, _error_field(error), _error_message(error), record=record)
                 continue
             counts[record.source].normalized += 1
             counts[record.source].warnings += len(listing.warnings)

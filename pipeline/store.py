@@ -1,12 +1,16 @@
 """The DuckDB store: schema, the bulk load of a run, and read-only queries.
 
-One process writes (the load step of a run, in one transaction); anyone may read. Listings are
-never deleted: a listing missing from a *complete* crawl of its source becomes inactive, and
-comes back to life if it reappears.
+One process at a time writes, each writing step (load, link, flags) in one transaction, so a
+step killed at any point leaves the previous complete state. DuckDB locks the file per process:
+while a writer has it open no other process may open it, and while readers have it open
+(read-only, `connect(..., read_only=True)`) no process may write; either case raises
+`DatabaseBusy`. Listings are never deleted: a listing missing from a *complete* crawl of its
+source becomes inactive, and comes back to life if it reappears.
 """
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -314,14 +318,65 @@ class LoadCounts:
 DEFAULT_MEMORY_LIMIT = "1GB"
 
 
+class DatabaseBusy(RuntimeError):
+    """Another process holds the database file, so this one cannot open it as asked.
+
+    DuckDB locks the file per process: one process may open it for writing and then no other
+    process may open it at all; several processes may open it read-only and then none may write.
+    Raised instead of DuckDB's IO error so callers can tell "try again later" from a broken file
+    and say so plainly (the CLI prints the message and exits with 3).
+    """
+
+    def __init__(self, path: str | Path, read_only: bool, reason: str) -> None:
+        self.path = str(path)
+        self.read_only = read_only
+        self.reason = reason
+        pid = re.search(r"\(PID (\d+)\)", reason)
+        self.holder_pid = int(pid.group(1)) if pid else None
+        holder = f"another process (PID {self.holder_pid})" if self.holder_pid else "another process"
+        if read_only:
+            # Read-only opens share the file; only a writer shuts them out.
+            what = f"{holder} holds it for writing (a run loading it?)"
+        else:
+            what = (
+                f"{holder} has it open (a run loading it, or a reader such as `iopdir query`, "
+                "an export or the report); DuckDB lets a process write only while no other process has the file open"
+            )
+        super().__init__(f"the database {self.path} is busy: {what}; try again when it finishes")
+
+
+# DuckDB 2.0's message when another process holds the file's lock ("IO Error: Could not set lock
+# on file ...: Conflicting lock is held in <program> (PID n)").
+_LOCK_ERRORS = ("Could not set lock on file", "Conflicting lock is held")
+
+# The settings of a read-only session (`iopdir query`, exports, the report):
+# - no access to other files: no ATTACH, COPY TO, EXPORT DATABASE, read_csv('/etc/passwd');
+# - the configuration locked, so a query cannot SET it back (nor raise the memory limit, or
+#   point profiling or logging output at a file);
+# - no extension installed or loaded on the fly: what DuckDB is built with is all there is.
+READ_ONLY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
 def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database; read-only connections cannot reach other files either."""
-    if read_only:
-        # No ATTACH, COPY TO or reading of other files from a read-only session.
-        return duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    limit = os.environ.get("IOPDIR_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
-    return duckdb.connect(str(db_path), config={"memory_limit": limit})
+    """Open the database; read-only connections cannot reach other files or change settings either.
+
+    Raises `DatabaseBusy` when another process holds the file (see there).
+    """
+    try:
+        if read_only:
+            return duckdb.connect(str(db_path), read_only=True, config=READ_ONLY_CONFIG)
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        limit = os.environ.get("IOPDIR_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+        return duckdb.connect(str(db_path), config={"memory_limit": limit})
+    except duckdb.IOException as error:
+        if any(marker in str(error) for marker in _LOCK_ERRORS):
+            raise DatabaseBusy(db_path, read_only, str(error)) from error
+        raise
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -395,6 +450,23 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _proves_gone(load: SourceLoad) -> bool:
+    """Whether this load may mark the source's missing listings gone.
+
+    Only a complete crawl of the whole source proves a listing is gone: not a partial crawl, not
+    a recorded sample or a shard, and not a crawl that came back empty without saying it may.
+    """
+    stats = load.crawl_stats
+    if not load.complete or stats.get(f"iopdir/source/{load.source}/sample"):
+        return False
+    return load.seen > 0 or bool(stats.get(f"iopdir/source/{load.source}/empty_ok"))
+
+
+def _unread_urls(load: SourceLoad) -> list[str]:
+    """Pages the crawl was not allowed to read (robots.txt, a redirect away): their listings stay as they were."""
+    return [str(u) for u in load.crawl_stats.get(f"iopdir/source/{load.source}/unread_urls") or []]
+
+
 def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime) -> LoadCounts:
     counts = LoadCounts(source=load.source, seen=load.seen, complete=load.complete)
     # A view, not a copy: at a million listings every copy of the rows costs seconds.
@@ -449,15 +521,14 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
         [now, now, now, run_id, run_id],
     )
     gone = 0
-    if load.complete and not load.crawl_stats.get(f"iopdir/source/{load.source}/sample"):
-        # Only a complete crawl of the whole source proves a listing is gone; a partial crawl or
-        # a recorded sample proves nothing.
+    if _proves_gone(load):
         gone = con.execute(
             """
             UPDATE listing_records SET active = false
             WHERE source = ? AND active AND listing_id NOT IN (SELECT listing_id FROM staged)
+              AND NOT list_contains(?::VARCHAR[], source_url)
             """,
-            [load.source],
+            [load.source, _unread_urls(load)],
         ).fetchone()[0]
     loaded = con.execute("SELECT count(*) FROM staged").fetchone()[0]
     counts.loaded = loaded
@@ -529,15 +600,16 @@ def _record_changes(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: st
         """,
         {"run": run_id, "now": now},
     )
-    if load.complete and not load.crawl_stats.get(f"iopdir/source/{load.source}/sample"):
+    if _proves_gone(load):
         con.execute(
             f"""
             INSERT INTO listing_changes
             SELECT $run, $now, r.listing_id, r.source, 'gone', [], {snapshot("r")}, NULL
             FROM listing_records r
             WHERE r.source = $source AND r.active AND r.listing_id NOT IN (SELECT listing_id FROM staged)
+              AND NOT list_contains($unread::VARCHAR[], r.source_url)
             """,
-            {"run": run_id, "now": now, "source": load.source},
+            {"run": run_id, "now": now, "source": load.source, "unread": _unread_urls(load)},
         )
 
 
@@ -636,9 +708,11 @@ def load_run(
     now = datetime.now(UTC)
     con = connect(db_path)
     try:
-        ensure_schema(con)
+        # One transaction from the schema to the `runs` row: a run killed at any point (even
+        # kill -9) leaves the file as the previous run left it, and the next run starts from there.
         con.begin()
         try:
+            ensure_schema(con)
             if loads:
                 _stage(con, loads)
             results = [_load_source(con, load, run_id, now) for load in loads]

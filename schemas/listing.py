@@ -12,10 +12,17 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_seri
 
 from schemas.vocab import HoursBasis, LevelOfCare, Payment, PhoneKind, Population, Service
 
+#: Longest name or address line a listing may have. Real ones stay under 100 characters (the
+#: longest, an OMH sponsor name, has 99); a longer "name" is a paragraph that landed in the wrong
+#: column, and the row is rejected rather than loaded with it.
+MAX_LINE_CHARS = 300
+
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_LINE_CHARS)]
+# [0-9], not \d: pydantic's regexes are Unicode-aware, and full-width or Arabic-Indic digits are no ZIP code.
 StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Zip5 = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
-E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9]\d{6,14}$")]
+Zip5 = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
 UUIDText = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 
 
@@ -29,7 +36,7 @@ class Phone(StrictModel):
     """A dialable number with the text it came from."""
 
     e164: E164
-    extension: Annotated[str, StringConstraints(pattern=r"^\d{1,10}$")] | None = None
+    extension: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}$")] | None = None
     original: NonEmpty
     kind: PhoneKind
 
@@ -77,11 +84,11 @@ class Listing(StrictModel):
     source: NonEmpty
     provenance: Provenance
 
-    name: NonEmpty
-    name2: str | None = None
-    street: str | None = None
-    street2: str | None = None
-    city: str | None = None
+    name: Annotated[NonEmpty, StringConstraints(max_length=MAX_LINE_CHARS)]
+    name2: Line | None = None
+    street: Line | None = None
+    street2: Line | None = None
+    city: Line | None = None
     # A directory row always has a state (its normalizer rejects one without); a provider's own
     # page often states none, and is then placed by linking to a directory listing.
     state: StateCode | None = None

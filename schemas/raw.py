@@ -4,9 +4,52 @@ Spiders write one `RawRecord` per source row to a JSON-lines file. The per-sourc
 (`SamhsaFacilityFields`, `ServiceCodeFields`) keep the source's own column names as aliases and
 its strings as given (untrimmed); they only insist that the columns exist. Cleaning is the
 normalized layer's job.
+
+The envelope is ours, not the source's, so it is strict: every part non-empty, without control
+characters, and `fetched_at` a real ISO-8601 time. The cells are the source's, so they are
+taken as given, with two limits that protect everything downstream: a cell is text (a string
+of valid Unicode, or null) and at most `MAX_FIELD_CHARS` long.
 """
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+import re
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+
+#: Longest cell a raw record may hold. The longest real one is 4,730 characters (a FindTreatment
+#: `all_services` list; SAMHSA rows stay under 1,000, a program page's section under 400): twenty
+#: times that still fits any real listing, while a page or a file dumped into one cell (a 10 MB
+#: "Name2") is rejected before it reaches a listing, a warning or the database.
+MAX_FIELD_CHARS = 100_000
+#: Longest envelope value (URL, file name, record id, time) and column name.
+MAX_ENVELOPE_CHARS = 4_096
+MAX_COLUMN_CHARS = 256
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _envelope_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty")
+    if _CONTROL.search(value):
+        raise ValueError("holds control characters")
+    return value
+
+
+def _iso_time(value: str) -> str:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("is not an ISO-8601 time") from None
+    return value
+
+
+EnvelopeText = Annotated[str, StringConstraints(max_length=MAX_ENVELOPE_CHARS), AfterValidator(_envelope_text)]
+# pydantic's own string check refuses half a surrogate pair ("\ud800" alone in the JSON), which
+# no UTF-8 writer downstream could store: such a cell is rejected as "not a valid string".
+ColumnName = Annotated[str, StringConstraints(max_length=MAX_COLUMN_CHARS)]
+CellText = Annotated[str, StringConstraints(max_length=MAX_FIELD_CHARS)]
 
 
 class RawRecord(BaseModel):
@@ -14,13 +57,15 @@ class RawRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    record_type: str = Field(description="Shape of `fields`, e.g. `samhsa_facility`.")
-    source: str = Field(description="Source name, e.g. `samhsa_su`.")
-    source_url: str = Field(description="URL the file or page was fetched from.")
-    source_file: str = Field(description="File name at that URL (or the page path).")
-    record_id: str = Field(description="Native id, or the row's position such as `Facilities List!2`.")
-    fetched_at: str = Field(description="ISO-8601 UTC time the response was received.")
-    fields: dict[str, str | None] = Field(description="Column name -> cell text, as given.")
+    record_type: EnvelopeText = Field(description="Shape of `fields`, e.g. `samhsa_facility`.")
+    source: EnvelopeText = Field(description="Source name, e.g. `samhsa_su`.")
+    source_url: EnvelopeText = Field(description="URL the file or page was fetched from.")
+    source_file: EnvelopeText = Field(description="File name at that URL (or the page path).")
+    record_id: EnvelopeText = Field(description="Native id, or the row's position such as `Facilities List!2`.")
+    fetched_at: Annotated[EnvelopeText, AfterValidator(_iso_time)] = Field(
+        description="ISO-8601 UTC time the response was received."
+    )
+    fields: dict[ColumnName, CellText | None] = Field(description="Column name -> cell text, as given.")
 
 
 class _RawFields(BaseModel):

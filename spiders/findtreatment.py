@@ -47,6 +47,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from schemas.raw import RawRecord
+from spiders.tabular import failure_text
 
 SOURCE = "findtreatment"
 RECORD_TYPE = "findtreatment_facility"
@@ -269,7 +270,7 @@ class FindTreatmentSpider(scrapy.Spider):
         if response is not None:
             message = f"HTTP {response.status} for {response.url}"
         else:
-            message = f"{failure.type.__name__}: {failure.getErrorMessage()} for {request.url}"
+            message = f"{failure_text(failure)} for {request.url}"
         self._fail(message)
 
     def _fail(self, message: str) -> None:

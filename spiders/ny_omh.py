@@ -49,7 +49,11 @@ class NyOmhSpider(TabularFileSpider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         """Read the endpoint and page size from the settings; allow only the endpoint's host."""
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.base_url = crawler.settings.get("NY_OMH_BASE_URL") or DEFAULT_BASE_URL
+        spider.base_url = (
+            crawler.settings.get("NY_OMH_BASE_URL")
+            or crawler.settings.getdict("IOPDIR_SOURCE_URLS").get(SOURCE)
+            or DEFAULT_BASE_URL
+        )
         spider.page_size = crawler.settings.getint("NY_OMH_PAGE_SIZE", DEFAULT_PAGE_SIZE)
         if spider.page_size < 1:
             raise ValueError(f"NY_OMH_PAGE_SIZE must be at least 1, not {spider.page_size}")

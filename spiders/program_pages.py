@@ -33,11 +33,14 @@ from urllib.parse import urlparse
 
 import scrapy
 from parsel import Selector
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from schemas.level_names import LEVEL_NAMES
 from schemas.raw import RawRecord
+from spiders.redirects import OffsiteRedirectError
 
 SOURCE = "program_pages"
 RECORD_TYPE = "program_section"
@@ -262,15 +265,41 @@ class ProgramPagesSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_page, errback=self.page_failed)
 
     def page_failed(self, failure: Failure) -> None:
-        """A page that could not be fetched leaves the source incomplete, with the reason."""
+        """A page that failed leaves the source incomplete; one we may not read makes the crawl partial.
+
+        An HTTP error or a network failure is an error: the source is incomplete, with the reason;
+        404 and 410 are answers, not errors.
+        A page robots.txt forbids, or one that redirects to another site, is not ours to read:
+        not an error, but its URL is recorded (`iopdir/source/program_pages/unread_urls`): a
+        listing read from that page before may still be there, we just cannot look, so the
+        loader never marks it gone.
+        """
         stats = self.crawler.stats
         assert stats is not None
         request = failure.request  # type: ignore[attr-defined]
         response = getattr(failure.value, "response", None)
-        reason = f"HTTP {response.status} for {request.url}" if response is not None else f"{failure.value!r}"
-        if "IgnoreRequest" in type(failure.value).__name__:
-            stats.inc_value(f"iopdir/source/{SOURCE}/ignored")  # e.g. robots.txt said no: not an error
+        if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
+            kind = "redirected_offsite" if isinstance(failure.value, OffsiteRedirectError) else "ignored"
+            stats.inc_value(f"iopdir/source/{SOURCE}/{kind}")
+            urls = stats.get_value(f"iopdir/source/{SOURCE}/unread_urls") or []
+            stats.set_value(f"iopdir/source/{SOURCE}/unread_urls", sorted({*urls, request.url}))
+            unread = {
+                "robots.txt or another rule": stats.get_value(f"iopdir/source/{SOURCE}/ignored", 0),
+                "redirected to another site": stats.get_value(f"iopdir/source/{SOURCE}/redirected_offsite", 0),
+            }
+            stats.set_value(
+                f"iopdir/source/{SOURCE}/note",
+                "pages not read: "
+                + ", ".join(f"{why} {n}" for why, n in unread.items() if n)
+                + "; their listings are kept as they were",
+            )
             return
+        if response is not None and response.status in (404, 410):
+            # A definite answer, not a fault: the page is not there (a broken link, a removed
+            # program). Its listing, if it had one, is gone, and a complete crawl may say so.
+            stats.inc_value(f"iopdir/source/{SOURCE}/not_found")
+            return
+        reason = f"HTTP {response.status} for {request.url}" if response is not None else f"{failure.value!r}"
         self.logger.error("program page failed: %s", reason)
         stats.set_value(f"iopdir/source/{SOURCE}/complete", False)
         stats.set_value(f"iopdir/source/{SOURCE}/error", reason)

@@ -33,9 +33,15 @@ LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 5.0
 
 DOWNLOADER_MIDDLEWARES = {
+    # Retries wait as long as a 429/503's Retry-After asks (up to RETRY_AFTER_MAX seconds).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.retry.RetryAfterMiddleware": 550,
+    # Its process_response runs before RedirectMiddleware's (600): redirects to another site are refused.
+    "spiders.redirects.SameSiteRedirectMiddleware": 650,
     # Last before the downloader, so robots.txt, retries and the user agent work as in a live crawl.
     "spiders.replay.ReplayMiddleware": 990,
 }
+RETRY_AFTER_MAX = 300.0
 EXTENSIONS = {
     "spiders.stats_file.StatsFile": 500,
 }

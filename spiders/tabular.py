@@ -10,15 +10,22 @@ import io
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from urllib.parse import urlparse
 
 import scrapy
 from python_calamine import CalamineWorkbook
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from schemas.raw import RawRecord
+
+
+def failure_text(failure: Failure) -> str:
+    """A failure as one line for the run record: its type and message (its doc when it has none)."""
+    detail = failure.getErrorMessage() or (failure.type.__doc__ or "").strip().splitlines()[0]
+    return f"{failure.type.__name__}: {detail}"
 
 
 def cell_text(value: Any) -> str:
@@ -56,6 +63,20 @@ class TabularFileSpider(scrapy.Spider):
     #: sheet name -> record type; sheets not named here are not read.
     sheets: ClassVar[Mapping[str, str]] = {}
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """Apply `IOPDIR_SOURCE_URLS` (source -> URL, e.g. a mirror): fetch those files there instead."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        overrides = crawler.settings.getdict("IOPDIR_SOURCE_URLS")
+        unknown = sorted(set(overrides) - set(cls.files))
+        if unknown:
+            raise ValueError(f"IOPDIR_SOURCE_URLS names sources this spider does not have: {unknown}")
+        if overrides:
+            spider.files = {**cls.files, **{s: str(u) for s, u in overrides.items()}}
+            hosts = [urlparse(u).hostname or "" for u in spider.files.values()]
+            spider.allowed_domains = sorted({*getattr(cls, "allowed_domains", []), *hosts})
+        return spider
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Request every source's file; record which sources this crawl covers."""
         stats = self.crawler.stats
@@ -77,7 +98,17 @@ class TabularFileSpider(scrapy.Spider):
         file_name = PurePosixPath(urlparse(response.url).path).name
         fetched_at = datetime.now(UTC).isoformat()
         found = set()
-        for sheet, rows in read_tables(response.body, file_name):
+        try:
+            # Read every sheet before yielding a row: a file that breaks half-way (truncated,
+            # an error page instead of a workbook) must not leave half a source behind.
+            tables = list(read_tables(response.body, file_name))
+        except Exception as error:  # calamine and csv raise many types for a damaged file
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or "no content type"
+            message = f"could not read {file_name} ({content_type}, {len(response.body)} bytes): {error}"
+            self.logger.error("%s: %s", source, message)
+            stats.set_value(f"iopdir/source/{source}/error", message)
+            return
+        for sheet, rows in tables:
             record_type = self.sheets.get(sheet)
             if record_type is None or not rows:
                 continue
@@ -137,10 +168,7 @@ class TabularFileSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         source = request.cb_kwargs.get("source", "?")
         response = getattr(failure.value, "response", None)
-        if response is not None:
-            message = f"HTTP {response.status} for {response.url}"
-        else:
-            message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        message = f"HTTP {response.status} for {response.url}" if response is not None else failure_text(failure)
         self.logger.error("%s: could not fetch %s: %s", source, request.url, message)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value(f"iopdir/source/{source}/error", message)

@@ -51,3 +51,25 @@ def test_a_recorded_sample_never_marks_listings_gone(fixture_crawl: Path, tmp_pa
     assert load("r1", facilities, {}) == 0
     assert load("r2", facilities[:2], {"iopdir/source/samhsa_su/sample": True}) == 0
     assert load("r3", facilities[:2], {}) == 3
+
+
+def test_an_empty_answer_and_unread_pages_mark_nothing_gone(fixture_crawl: Path, tmp_path: Path) -> None:
+    items = [i for i in read_items(fixture_crawl / "items.jsonl") if i["source"] == "samhsa_su"]
+    facilities = [i for i in items if i["record_type"] == "samhsa_facility"]
+    codes = [i for i in items if i["record_type"] != "samhsa_facility"]
+    db = tmp_path / "u.duckdb"
+
+    def load(run: str, rows: list[dict], stats: dict) -> tuple[int, str]:
+        result = normalize_file(write_items(tmp_path / run / "items.jsonl", codes + rows), tmp_path / run / "o", run)
+        load = SourceLoad("samhsa_su", result.listings_path, result.rejects_path, True, len(rows), crawl_stats=stats)
+        counts = load_run(db, run, datetime.now(UTC), [load], [result.codes_path])[0]
+        return counts.gone, counts.status
+
+    assert load("r1", facilities, {}) == (0, "ok")
+    # A "complete" crawl that came back empty is a broken source, not an empty directory.
+    assert load("r2", [], {}) == (0, "failed")
+    # Listings of a page the crawl may not read (here the one file all rows come from) stay active.
+    unread = [facilities[0]["source_url"]]
+    assert load("r3", facilities[3:], {"iopdir/source/samhsa_su/unread_urls": unread}) == (0, "ok")
+    gone, status = load("r4", facilities[3:], {})
+    assert status == "ok" and gone >= 3

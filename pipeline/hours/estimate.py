@@ -14,6 +14,7 @@ The semantics are those of `../shared/eval/README.md`:
 """
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -27,8 +28,10 @@ AGREEMENT_TOLERANCE_H = 0.5
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 # Connectors between two names of levels of care that make them one subject ("PHP and IOP").
+# The separator runs are possessive: giving their characters back to `[\s,()]*$` only repeats a
+# failing match, quadratically in the length of a long run of separators.
 _JOINED = re.compile(
-    r"^[\s,()/&-]*(?:(?:programs?|treatment|services?|level)[\s,()/&-]*)*(?:(?:and|or|&|/)\s*)?"
+    r"^[\s,()/&-]*+(?:(?:programs?|treatment|services?|level)[\s,()/&-]*+)*(?:(?:and|or|&|/)\s*)?"
     r"(?:the\s+|our\s+)?[\s,()]*$"
 )
 # A level named after these words is a reference ("step down from PHP"), not the subject.
@@ -41,7 +44,10 @@ _OFFICE = re.compile(
 _OFFICE_WORDS = ("office", "business", "administrative", "front desk", "reception", "call center", "phone", "intake")
 _EXCEPT = re.compile(r"\bexcept|\bexception\b|\bexcluding\b|\bbut\b")
 _OR = re.compile(r"\bor\b|\balternatively\b|\binstead\b")
-_ON = re.compile(r"\b(?:on|every|each)\s*$")
+# "9 a.m. to noon on Saturdays": a day set right after a span, introduced by "on", takes it. Only
+# when "on" is all that stands between them: in "Monday 9-12, or on Wednesday 1-4" the first span
+# stays with Monday.
+_ON = re.compile(r"^[\s(]*(?:on|every|each)\s*$")
 _REFINEMENT = re.compile(r"^\s*\(\s*(?:[a-z,]+\s+){0,2}$")
 
 
@@ -86,13 +92,12 @@ def select_program(mentions: Sequence[Mention], text: str, program: str | None) 
         previous = name
     if not subjects:
         return others
+    # A mention belongs to the last subject that starts at or before it (subjects are in text order).
+    subject_starts = [start for start, _ in subjects]
     keep: list[Mention] = []
     for mention in others:
-        owner = None
-        for start, programs in subjects:
-            if start <= mention.start:
-                owner = programs
-        if owner is None or program in owner:
+        index = bisect_right(subject_starts, mention.start) - 1
+        if index < 0 or program in subjects[index][1]:
             keep.append(mention)
     return keep
 
@@ -216,15 +221,38 @@ class _Reading:
 def _nearest_days(lengths: list[Mention], day_sets: list[Mention]) -> list[Mention]:
     """For each hours-per-day figure, the day set it most likely goes with: same sentence, then nearest."""
     chosen: list[Mention] = []
+    if not day_sets:
+        return chosen
+    # Day sets come from one scan, so they are disjoint and in text order, and so are their
+    # sentences: the ones of a sentence are a slice, and the nearest to a figure lies at the
+    # figure's insertion point (a scan of all of them per figure is quadratic on long pages).
+    day_sets = sorted(day_sets, key=lambda d: d.start)
+    sentences = [d.sentence for d in day_sets]
+    starts = [d.start for d in day_sets]
+    chosen_ids: set[int] = set()
     for length in lengths:
-        best = min(
-            day_sets,
-            key=lambda d: (d.sentence != length.sentence, min(abs(d.start - length.end), abs(length.start - d.end))),
-            default=None,
-        )
-        if best is not None and best not in chosen:
+        low, high = bisect_left(sentences, length.sentence), bisect_right(sentences, length.sentence)
+        if low == high:
+            low, high = 0, len(day_sets)
+        best = _nearest(day_sets, starts, low, high, length)
+        if id(best) not in chosen_ids:
+            chosen_ids.add(id(best))
             chosen.append(best)
     return chosen
+
+
+def _nearest(day_sets: list[Mention], starts: list[int], low: int, high: int, length: Mention) -> Mention:
+    """The first of `day_sets[low:high]` (disjoint, in text order) nearest to `length`."""
+
+    def distance(d: Mention) -> int:
+        return min(abs(d.start - length.end), abs(length.start - d.end))
+
+    # Day sets ending before the figure get farther going back, those starting after it farther
+    # going on; only the last one before, those overlapping it and the first one after compete.
+    # At most one day set starts before the figure and overlaps it, hence the two steps back.
+    first = max(low, bisect_left(starts, length.start, low, high) - 2)
+    last = min(high, bisect_right(starts, length.end, low, high) + 1)
+    return min(day_sets[first:last], key=distance)
 
 
 def _derive(mentions: list[Mention], text: str) -> _Reading:

@@ -6,10 +6,11 @@ care. `estimate` combines them; nothing here adds or multiplies.
 """
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import accumulate
 
 from pipeline.hours.model import DAY_MINUTES, WEEK_HOURS, Interval
 from schemas.level_names import LEVEL_NAMES, PHP_CUES
@@ -213,7 +214,7 @@ _SPAN = re.compile(
 )
 
 _AGES = re.compile(r"\b(?:ages?|aged|grades?|years)\s*$")
-_ADJACENT = re.compile(r"^\s*(?:,|:|from|on)?\s*$")
+_ADJACENT = re.compile(r"\s*(?:,|:|from|on)?\s*")  # the whole gap between a span and day names
 _POINT_TIME = r"(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))?\s*(?P<ap1>am|pm)?(?![\d:])"
 _START = re.compile(
     r"\b(?:begins?|starts?|starting|beginning|commences?|arrive|arrival is)\s+"
@@ -349,7 +350,28 @@ def resolve_span(
     return start, end
 
 
-def _span(match: re.Match[str], lead: str | None, day_mentions: list["Mention"]) -> tuple[int, int] | None:
+class _DayIndex:
+    """Day-name mentions (disjoint, in text order), to tell whether a span is right next to one."""
+
+    def __init__(self, days: list["Mention"]) -> None:
+        self.days = days
+        self.starts = [d.start for d in days]
+        self.ends = [d.end for d in days]
+
+    def adjacent(self, text: str, start: int, end: int) -> bool:
+        """True when only a comma, colon, "from" or "on" separates text[start:end] from day names.
+
+        Only the day names nearest on either side can qualify: a farther one has the nearer one
+        in between. Finding them by bisection keeps long pages linear.
+        """
+        before = bisect_right(self.ends, start) - 1
+        if before >= 0 and _ADJACENT.fullmatch(text, self.ends[before], start):
+            return True
+        after = bisect_left(self.starts, end)
+        return after < len(self.days) and _ADJACENT.fullmatch(text, end, self.starts[after]) is not None
+
+
+def _span(match: re.Match[str], lead: str | None, day_index: _DayIndex) -> tuple[int, int] | None:
     if match["sep"] == "and" and not (lead or "").startswith("between"):
         return None
     marked = bool(match["m1"] or match["m2"] or match["ap1"] or match["ap2"])
@@ -361,11 +383,7 @@ def _span(match: re.Match[str], lead: str | None, day_mentions: list["Mention"])
             int(match["h1"]) <= 12
             and int(match["h2"]) <= 12
             and not _AGES.search(text, max(0, start - 12), start)
-            and any(
-                (d.end <= start and _ADJACENT.match(text[d.end : start]))
-                or (d.start >= end and _ADJACENT.match(text[end : d.start]))
-                for d in day_mentions
-            )
+            and day_index.adjacent(text, start, end)
         )
     return resolve_span(
         int(match["h1"]),
@@ -382,8 +400,19 @@ def _time_point(match: re.Match[str]) -> tuple[int, int, str | None]:
     return int(match["h1"]), int(match["m1"] or 0), match["ap1"]
 
 
-def _overlaps(a: Mention, b: Mention) -> bool:
-    return a.start < b.end and b.start < a.end
+class _Overlap:
+    """Whether a span overlaps any of some mentions, by bisection (a scan per span is quadratic)."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        ordered = sorted(mentions, key=lambda m: m.start)
+        self.starts = [m.start for m in ordered]
+        # The largest end among the mentions up to each one.
+        self.reach = list(accumulate((m.end for m in ordered), max))
+
+    def any(self, start: int, end: int) -> bool:
+        """True when some mention has start < `end` and end > `start`."""
+        index = bisect_left(self.starts, end)
+        return index > 0 and self.reach[index - 1] > start
 
 
 _END_WORDS = ("ends ", "end at", "end by", "ending", "finish", "conclu", "wrap", "dismiss", "leave", "out at", "out by")
@@ -397,13 +426,19 @@ def _start_end_spans(text: str, bounds: list[int], spans: list[Mention]) -> list
     if not ends:
         return []
     starts = [m for m in _START.finditer(text) if m["m1"] or m["ap1"]]
+    if not starts:
+        return []
+    # Both are in text order: the nearest start is at the end's insertion point (the earlier one
+    # on a tie), found by bisection rather than a scan of all starts for each end.
+    start_positions = [s.start() for s in starts]
+    overlap = _Overlap(spans)
     found: list[Mention] = []
     for end in ends:
-        if any(s.start < end.end() and end.start() < s.end for s in spans):
+        if overlap.any(end.start(), end.end()):
             continue
-        start = min(starts, key=lambda s: abs(s.start() - end.start()), default=None)
-        if start is None:
-            continue
+        index = bisect_left(start_positions, end.start())
+        nearby = starts[max(0, index - 1) : index + 1]
+        start = min(nearby, key=lambda s: abs(s.start() - end.start()))
         h1, m1, ap1 = _time_point(start)
         h2, m2, ap2 = _time_point(end)
         span = resolve_span(h1, m1, ap1, h2, m2, ap2, marked=True)
@@ -513,9 +548,12 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
             per_day.append(mention(Kind.PER_DAY, begin, max(tail.end(), head.end()), value=value))
             break
     if "weekly " in text:
+        # "weekly total of 9 hours" once, not again where "9 hours" was read (these matches are
+        # disjoint from one another).
+        read = _Overlap(weekly)
         for match in _WEEKLY[0].finditer(text):
             item = mention(Kind.WEEKLY, match.start(), match.end(), value=_quantity(match))
-            if item.value and item.value.within(0, WEEK_HOURS) and not any(_overlaps(item, m) for m in weekly):
+            if item.value and item.value.within(0, WEEK_HOURS) and not read.any(item.start, item.end):
                 weekly.append(item)
     found += weekly
     found += per_day
@@ -529,6 +567,7 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
     day_mentions = [mention(Kind.DAYS, m.start(), m.end(), days=day_set(m.group(0))) for m in _DAYS.finditer(text)]
     day_mentions = [m for m in day_mentions if m.days]
     found += day_mentions
+    day_index = _DayIndex(day_mentions)
 
     spans: list[Mention] = []
     last_end = -1
@@ -537,7 +576,7 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
         if match is None:
             continue
         lead = phrase_before(text, position, _LEADS)
-        span = _span(match, lead, day_mentions)
+        span = _span(match, lead, day_index)
         if span:
             last_end = match.end()
             spans.append(mention(Kind.SPAN, position - len(lead) if lead else position, match.end(), span=span))
@@ -545,7 +584,8 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
     found += _start_end_spans(text, bounds, spans)
     if bare:
         with_days = {m.sentence for m in found if m.kind is Kind.COUNT or m.kind is Kind.DAYS}
-        found += [m for m in bare if m.sentence in with_days and not any(_overlaps(m, o) for o in found)]
+        taken = _Overlap(found)
+        found += [m for m in bare if m.sentence in with_days and not taken.any(m.start, m.end)]
 
     if levels:
         found += [mention(Kind.PROGRAM, m.start(), m.end(), program=m.lastgroup) for m in LEVEL_NAMES.finditer(text)]

@@ -27,7 +27,7 @@ def _first(row: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
 
 
 def _days(value: Any) -> frozenset[int]:
-    if isinstance(value, int) and 0 <= value <= 6:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
         return frozenset({value})
     text = str(value).strip()
     codes = [c.strip().upper()[-2:] for c in text.split(",")]
@@ -38,7 +38,8 @@ def _days(value: Any) -> frozenset[int]:
 
 def parse_time(value: Any) -> int | None:
     """Minutes after midnight of "09:00", "9:00 AM", "9am", "17:30:00", "12:00+05:00"; None if unreadable."""
-    text = _ZONE.sub("", str(value).strip()).strip().lower()
+    # One space at most between the parts: `_TIME` backtracks quadratically over a long run.
+    text = " ".join(_ZONE.sub("", str(value).strip()).lower().split())
     if text in {"noon", "12 noon"}:
         return 12 * 60
     if text == "midnight":

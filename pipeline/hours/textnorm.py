@@ -80,7 +80,13 @@ _NUMBER_WORDS = re.compile(
 _FRACTION = re.compile(r"(?<![\d.])(\d+)(?:\s+|-)1/2(?![\d/])|(?<![\d./])1/2(?![\d/])")
 _MINUTES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(\s*-?\s*)(?:minutes?|mins?)(?![a-z])")
 _SPACES = re.compile(r" {2,}")
-_DIGITS_PAREN = re.compile(r"(\d+)\s*\((\1)\)")
+# Runs of whitespace (and single tabs, returns, form feeds...) become one space, or one line break
+# when they hold one: the patterns then never see a long run, which `\s*x?\s*` would backtrack
+# over in quadratic time. Line breaks are kept because they end sentences.
+_WHITESPACE = re.compile(r"\s{2,}|[^\S \n]")
+# Not inside a longer number ("19 (9)"), and tried only where a number starts: `\d+` backtracking
+# from every digit of a long digit run is quadratic.
+_DIGITS_PAREN = re.compile(r"(?<![\d.])(\d+)\s*\((\1)\)")
 
 
 def _number_word(match: re.Match[str]) -> str:
@@ -108,11 +114,12 @@ def _phrase(match: re.Match[str]) -> str:
 
 
 def _digits_paren(match: re.Match[str]) -> str:
-    # "9 (9)" -> "9", but not inside a longer number ("19 (9)").
-    begin = match.start()
-    if begin and (match.string[begin - 1].isdigit() or match.string[begin - 1] == "."):
-        return match.group(0)
+    # "9 (9)" -> "9".
     return match[1]
+
+
+def _whitespace(match: re.Match[str]) -> str:
+    return "\n" if "\n" in match.group(0) else " "
 
 
 def _fraction(match: re.Match[str]) -> str:
@@ -205,6 +212,7 @@ def normalize(text: str) -> MappedText:
                 re.compile(r"[\u2010-\u2014\u2212\u00a0\u2009\u202f\u2018\u2019\u201c\u201d\u00bd\t]"),
                 lambda m: m.group(0).translate(_TRANSLATE),
             )
+    mapped.sub(_WHITESPACE, _whitespace)
     mapped.sub(_MERIDIEM, _meridiem)
     mapped.lower()
     lowered = mapped.text

@@ -3,7 +3,8 @@
 import json
 from collections.abc import Iterable, Mapping
 
-from pipeline.clean import CleanPhone, clean_phone
+from pipeline.clean import CleanPhone, clean_markup_text, clean_phone, has_name, quoted
+from pipeline.errors import RejectRow
 from schemas.listing import Phone, Provenance
 from schemas.raw import RawRecord
 from schemas.vocab import PhoneKind
@@ -37,6 +38,29 @@ def collect_phones(candidates: Iterable[tuple[str | None, PhoneKind]]) -> tuple[
 def phone_models(phones: Iterable[CleanPhone]) -> tuple[Phone, ...]:
     """Cleaned numbers as the listing's `phones`."""
     return tuple(Phone(e164=p.e164, extension=p.extension, original=p.original, kind=p.kind) for p in phones)
+
+
+def text_fields(values: Mapping[str, str | None]) -> tuple[dict[str, str | None], list[str]]:
+    """Free-text fields (label -> raw value) cleaned with `clean_markup_text`, and the warnings."""
+    cleaned: dict[str, str | None] = {}
+    warnings: list[str] = []
+    for label, value in values.items():
+        cleaned[label], problems = clean_markup_text(value, label)
+        warnings += problems
+    return cleaned, warnings
+
+
+def require_name(name: str | None, column: str, what: str) -> str:
+    """The cleaned name, or `RejectRow` on `column` when nothing of a name is left.
+
+    Empty, blank, invisible-only ("\u200b"), markup-only ("<br>") and punctuation-only ("---")
+    names all name nothing; the message says which it was.
+    """
+    if not name:
+        raise RejectRow(column, f"{what} is empty")
+    if not has_name(name):
+        raise RejectRow(column, f"{what} {quoted(name)} has no letter or digit")
+    return name
 
 
 def left_out_fields(fields: Mapping[str, str | None], identity: Iterable[str]) -> str:

@@ -9,15 +9,32 @@ and named in the listing's warnings.
 """
 
 import json
-import math
-import re
+from urllib.parse import urlsplit
 
-from pipeline.clean import CleanPhone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean import (
+    CleanPhone,
+    clean_coordinates,
+    clean_state,
+    clean_text,
+    clean_zip,
+    has_markup,
+    identity_text,
+    plain_text,
+    quoted,
+    state_problem,
+)
 from pipeline.errors import RejectRow
 from pipeline.findtreatment_labels import LABEL_CODES, codes_for_label
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.samhsa_codes import CodeReference
-from pipeline.sources.common import collect_phones, left_out_fields, phone_models, provenance
+from pipeline.sources.common import (
+    collect_phones,
+    left_out_fields,
+    phone_models,
+    provenance,
+    require_name,
+    text_fields,
+)
 from schemas.listing import Listing
 from schemas.raw import RawRecord
 from schemas.raw_findtreatment import FindTreatmentFacilityFields
@@ -31,7 +48,6 @@ UNKNOWN_LABEL_PREFIX = "label:"
 #: address), which must never tell two rows apart.
 _IDENTITY_KEYS = frozenset({"name1", "name", "name2", "street1", "address", "street2", "city", "state", "zip", "phone"})
 _QUERY_KEYS = frozenset({"_irow", "miles"})
-_WEBSITE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 def service_labels(row: FindTreatmentFacilityFields) -> list[tuple[str | None, str]]:
@@ -45,12 +61,15 @@ def service_labels(row: FindTreatmentFacilityFields) -> list[tuple[str | None, s
             entries = json.loads(row.services)
         except ValueError as error:
             raise RejectRow("services", f"not JSON: {error}") from error
+        except RecursionError:
+            raise RejectRow("services", "not JSON that can be read: nested too deeply") from None
         if not isinstance(entries, list):
             raise RejectRow("services", "not a list of {f1, f2, f3} entries")
         for entry in entries:
             if not isinstance(entry, dict):
-                raise RejectRow("services", f"entry {entry!r} is not an object")
-            category = clean_text(str(entry.get("f2") or "")) or None
+                raise RejectRow("services", f"entry {quoted(entry)} is not an object")
+            f2 = entry.get("f2")
+            category = plain_text(f2) if isinstance(f2, str) else None
             labels += [(category, label) for label in _split(entry.get("f3"))]
     elif row.all_services is not None:
         labels += [(None, label) for label in _split(row.all_services)]
@@ -60,7 +79,8 @@ def service_labels(row: FindTreatmentFacilityFields) -> list[tuple[str | None, s
 def _split(text: object) -> list[str]:
     if not isinstance(text, str):
         return []
-    return [label for part in text.split(";") if (label := clean_text(part))]
+    # Labels are matched, never shown as written: markup around one ("<b>Detox</b>") is dropped.
+    return [label for part in text.split(";") if (label := plain_text(part))]
 
 
 def map_labels(labels: list[tuple[str | None, str]]) -> tuple[list[str], list[str], list[str]]:
@@ -76,34 +96,33 @@ def map_labels(labels: list[tuple[str | None, str]]) -> tuple[list[str], list[st
         for _, code in pairs:
             if code not in codes:
                 codes.append(code)
-    warnings = [f"service labels with no SAMHSA code, kept as labels: {'; '.join(unknown)}"] if unknown else []
+    shown = "; ".join(unknown)
+    shown = shown if len(shown) <= 1000 else f"{shown[:1000]}… ({len(unknown)} labels)"
+    warnings = [f"service labels with no SAMHSA code, kept as labels: {shown}"] if unknown else []
     return codes, unknown, warnings
 
 
-def _coordinates(row: FindTreatmentFacilityFields) -> tuple[float | None, float | None, list[str]]:
-    """Latitude and longitude from their strings; both or neither, since one alone places nothing."""
-    lat_text, lon_text = clean_text(row.latitude), clean_text(row.longitude)
-    if lat_text is None and lon_text is None:
-        return None, None, []
-    try:
-        lat, lon = float(lat_text or ""), float(lon_text or "")
-    except ValueError:
-        return None, None, [f"coordinates ({row.latitude!r}, {row.longitude!r}) are not numbers; dropped"]
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        return None, None, [f"coordinates ({lat_text}, {lon_text}) are out of range; dropped"]
-    if lat == 0 and lon == 0:
-        # 0,0 is in the Gulf of Guinea: a placeholder, not a US facility.
-        return None, None, ["coordinates (0, 0) are a placeholder; dropped"]
-    return lat, lon, []
+def website(value: str | None) -> tuple[str | None, list[str]]:
+    """The website if it is an http(s) URL with a host name, else None with a warning.
 
-
-def _website(value: str | None) -> tuple[str | None, list[str]]:
+    Scheme-less ("www.x.org"), javascript:, ftp: and mailto: values are dropped, not repaired:
+    a link the directory publishes must work as given.
+    """
     text = clean_text(value)
     if text is None:
         return None, []
-    if _WEBSITE.match(text):
-        return text, []
-    return None, [f"website {text!r} is not an http(s) URL; dropped"]
+    shown = quoted(text) if not has_markup(text) else "with HTML markup"
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+    except ValueError:  # "http://[x" and other unparseable netlocs
+        return None, [f"website {shown} is not an http(s) URL; dropped"]
+    if parts.scheme.lower() not in {"http", "https"} or any(c.isspace() for c in text):
+        return None, [f"website {shown} is not an http(s) URL; dropped"]
+    # A host has a dot and no characters a host cannot have ("http://<script>", "http://a b").
+    if "." not in host or not all(c.isalnum() or c in ".-" for c in host):
+        return None, [f"website {shown} has no valid host name; dropped"]
+    return parts.scheme.lower() + text[len(parts.scheme) :], []
 
 
 def _phones(row: FindTreatmentFacilityFields) -> tuple[list[CleanPhone], list[str]]:
@@ -120,24 +139,26 @@ def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> 
     `pipeline.findtreatment_labels` instead. The parameter keeps the signature of every normalizer.
     """
     row = FindTreatmentFacilityFields.model_validate(record.fields)
-    name = clean_text(row.name1)
-    if not name:
-        raise RejectRow("name1", "facility name is empty")
+    text, warnings = text_fields(
+        {"name": row.name1, "name2": row.name2, "street": row.street1, "street2": row.street2, "city": row.city}
+    )
+    name = require_name(text["name"], "name1", "facility name")
     state = clean_state(row.state)
     if not state:
-        raise RejectRow("state", f"{row.state!r} is not a US state or territory")
-    zip5, warnings = clean_zip(row.zip, state)
+        raise RejectRow("state", state_problem(row.state))
+    zip5, zip_warnings = clean_zip(row.zip, state)
+    warnings += zip_warnings
     phones, phone_warnings = _phones(row)
     warnings += phone_warnings
-    latitude, longitude, coordinate_warnings = _coordinates(row)
+    latitude, longitude, coordinate_warnings = clean_coordinates(row.latitude, row.longitude, state)
     warnings += coordinate_warnings
-    website, website_warnings = _website(row.website)
+    site, website_warnings = website(row.website)
     warnings += website_warnings
     found, unknown, label_warnings = map_labels(service_labels(row))
     warnings += label_warnings
     mapped = LABEL_CODES.map(" ".join(found))
 
-    name2, street, street2, city = (clean_text(v) for v in (row.name2, row.street1, row.street2, row.city))
+    name2, street, street2, city = text["name2"], text["street"], text["street2"], text["city"]
     frid = clean_text(row.frid)
     if frid:
         base_id = listing_id(record.source, frid)
@@ -166,7 +187,7 @@ def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> 
         state=state,
         zip5=zip5,
         phones=phone_models(phones),
-        website=website,
+        website=site,
         latitude=latitude,
         longitude=longitude,
         levels_of_care=frozenset(mapped.terms["levels_of_care"]),

@@ -12,11 +12,21 @@ NY licenses IOPs through OASAS, not OMH, so this source has no `iop` listings.
 import json
 import re
 
-from pipeline.clean import CleanPhone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean import (
+    CleanPhone,
+    check_coordinates,
+    clean_state,
+    clean_text,
+    clean_zip,
+    identity_text,
+    plain_text,
+    quoted,
+    state_problem,
+)
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.samhsa_codes import CodeReference
-from pipeline.sources.common import collect_phones, phone_models, provenance
+from pipeline.sources.common import collect_phones, phone_models, provenance, require_name, text_fields
 from schemas.listing import Listing
 from schemas.raw import RawRecord
 from schemas.raw_ny_omh import NyOmhProgramFields
@@ -75,7 +85,7 @@ _POINT = re.compile(r"^POINT\s*\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)$"
 
 def _key(value: str | None) -> str:
     # "Crisis  Intervention" and "Personalized Recovery-Oriented Services" are matched by words.
-    return identity_text(clean_text(value))
+    return identity_text(plain_text(value))
 
 
 def levels_of_care(category: str | None, subcategory: str | None) -> frozenset[LevelOfCare]:
@@ -95,24 +105,31 @@ def populations(served: str | None, program_type: str | None) -> tuple[frozenset
             unknown.append(word)
     type_key = _key(program_type)
     found |= {population for phrase, population in POPULATION_TYPES.items() if phrase in type_key}
-    warnings = [f"populations served {served!r}: unknown words {' '.join(unknown)}"] if unknown else []
+    words = " ".join(unknown)
+    words = words if len(words) <= 200 else f"{words[:200]}…"
+    warnings = [f"populations served {quoted(plain_text(served))}: unknown words {words}"] if unknown else []
     return frozenset(found), warnings
 
 
-def coordinates(georeference: str | None) -> tuple[float | None, float | None, list[str]]:
-    """(latitude, longitude, warnings) from a Socrata point `POINT (lon lat)`; the placeholder point is dropped."""
-    text = clean_text(georeference)
+def coordinates(georeference: str | None, state: str | None = None) -> tuple[float | None, float | None, list[str]]:
+    """(latitude, longitude, warnings) from a Socrata point `POINT (lon lat)`; the placeholder point is dropped.
+
+    With the program's `state`, a point outside it is read back when swapped, else dropped
+    (`pipeline.clean.check_coordinates`).
+    """
+    text = plain_text(georeference)
     if text is None:
         return None, None, []
     match = _POINT.match(text)
     if not match:
-        return None, None, [f"georeference {text!r} is not a point; dropped"]
+        return None, None, [f"georeference {quoted(text)} is not a point; dropped"]
     longitude, latitude = float(match.group(1)), float(match.group(2))
     if (longitude, latitude) == PLACEHOLDER_POINT:
-        return None, None, [f"georeference {text!r} is OMH's placeholder for a missing location; dropped"]
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        return None, None, [f"georeference {text!r} is out of range; dropped"]
-    return latitude, longitude, []
+        return None, None, [f"georeference {quoted(text)} is OMH's placeholder for a missing location; dropped"]
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) and state is None:
+        return None, None, [f"georeference {quoted(text)} is out of range; dropped"]
+    latitude_ok, longitude_ok, problems = check_coordinates(latitude, longitude, state)
+    return latitude_ok, longitude_ok, [f"georeference {quoted(text)}: {p}" for p in problems]
 
 
 def _phones(row: NyOmhProgramFields) -> tuple[list[CleanPhone], list[str]]:
@@ -122,28 +139,37 @@ def _phones(row: NyOmhProgramFields) -> tuple[list[CleanPhone], list[str]]:
 def normalize_program(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
     """Turn one program row into a listing, or raise `RejectRow`. `codes` is unused: the source has none."""
     row = NyOmhProgramFields.model_validate(record.fields)
-    name = clean_text(row.program_name)
-    if not name:
-        raise RejectRow("Program Name", "program name is empty")
+    text, warnings = text_fields(
+        {
+            "name": row.program_name,
+            "facility name": row.facility_name,
+            "agency name": row.agency_name,
+            "street": row.program_address_1,
+            "street2": row.program_address_2,
+            "city": row.program_city,
+        }
+    )
+    name = require_name(text["name"], "Program Name", "program name")
     facility_code, program_code = clean_text(row.facility_code), clean_text(row.program_code)
     if not facility_code or not program_code:
         raise RejectRow("Program Code", "facility or program code is empty, so the program has no id")
     state = clean_state(row.program_state)
     if not state:
-        raise RejectRow("Program State", f"{row.program_state!r} is not a US state or territory")
-    zip5, warnings = clean_zip(row.program_zip, state)
+        raise RejectRow("Program State", state_problem(row.program_state))
+    zip5, zip_warnings = clean_zip(row.program_zip, state)
+    warnings += zip_warnings
     phones, phone_warnings = _phones(row)
     warnings += phone_warnings
-    latitude, longitude, geo_warnings = coordinates(row.georeference)
+    latitude, longitude, geo_warnings = coordinates(row.georeference, state)
     warnings += geo_warnings
     served, population_warnings = populations(row.populations_served, row.program_type_description)
     warnings += population_warnings
 
-    name2 = clean_text(row.facility_name) or clean_text(row.agency_name)
+    name2 = text["facility name"] or text["agency name"]
     if identity_text(name2) == identity_text(name):
         name2 = None  # a program named after its facility: the second line would repeat the first
     category, subcategory, program_type = (
-        clean_text(v)
+        plain_text(v)
         for v in (row.program_category_description, row.program_subcategory_description, row.program_type_description)
     )
     source_codes = tuple(
@@ -164,9 +190,9 @@ def normalize_program(record: RawRecord, codes: CodeReference, run_id: str) -> L
         provenance=provenance(record, run_id),
         name=name,
         name2=name2,
-        street=clean_text(row.program_address_1),
-        street2=clean_text(row.program_address_2),
-        city=clean_text(row.program_city),
+        street=text["street"],
+        street2=text["street2"],
+        city=text["city"],
         state=state,
         zip5=zip5,
         phones=phone_models(phones),

@@ -1,10 +1,17 @@
 """Normalize rows of SAMHSA's national directories (SU and MH) into listings."""
 
-from pipeline.clean import CleanPhone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean import CleanPhone, clean_state, clean_zip, identity_text, plain_text, quoted, state_problem
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.samhsa_codes import CodeEntry, CodeReference
-from pipeline.sources.common import collect_phones, left_out_fields, phone_models, provenance
+from pipeline.sources.common import (
+    collect_phones,
+    left_out_fields,
+    phone_models,
+    provenance,
+    require_name,
+    text_fields,
+)
 from schemas.listing import Listing
 from schemas.raw import RawRecord, SamhsaFacilityFields, ServiceCodeFields
 from schemas.vocab import PhoneKind
@@ -15,15 +22,18 @@ _INTAKE_COLUMNS = ("intake1", "intake2", "intake1a", "intake2a")
 def code_entry(record: RawRecord) -> CodeEntry:
     """Read one row of a "Service Code Reference" sheet."""
     row = ServiceCodeFields.model_validate(record.fields)
-    code = (clean_text(row.service_code) or "").upper()
+    # plain_text: the reference is shown to maintainers as it is; markup would only be in the way.
+    code = (plain_text(row.service_code) or "").upper()
     if not code:
         raise RejectRow("service_code", "empty code")
+    if len(code.split()) != 1:
+        raise RejectRow("service_code", f"{quoted(code)} is not one code")
     return CodeEntry(
-        category_code=(clean_text(row.category_code) or "").upper(),
-        category_name=clean_text(row.category_name) or "",
+        category_code=(plain_text(row.category_code) or "").upper(),
+        category_name=plain_text(row.category_name) or "",
         code=code,
-        label=clean_text(row.service_name) or "",
-        description=clean_text(row.service_description) or "",
+        label=plain_text(row.service_name) or "",
+        description=plain_text(row.service_description) or "",
     )
 
 
@@ -35,20 +45,27 @@ def _phones(row: SamhsaFacilityFields) -> tuple[list[CleanPhone], list[str]]:
 def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
     """Turn one "Facilities List" row into a listing, or raise `RejectRow`."""
     row = SamhsaFacilityFields.model_validate(record.fields)
-    name = clean_text(row.name1)
-    if not name:
-        raise RejectRow("Name1", "facility name is empty")
+    text, warnings = text_fields(
+        {"name": row.name1, "name2": row.name2, "street": row.street1, "street2": row.street2, "city": row.city}
+    )
+    name = require_name(text["name"], "Name1", "facility name")
     state = clean_state(row.state)
     if not state:
-        raise RejectRow("State", f"{row.state!r} is not a US state or territory")
-    zip5, warnings = clean_zip(row.zip, state)
+        raise RejectRow("State", state_problem(row.state))
+    zip5, zip_warnings = clean_zip(row.zip, state)
+    warnings += zip_warnings
     phones, phone_warnings = _phones(row)
     warnings += phone_warnings
-    mapped = codes.map(row.service_code_info)
+    # Codes are letters and digits: markup around them ("<b>OP</b>") and control characters
+    # inside them are not part of any code.
+    mapped = codes.map(plain_text(row.service_code_info) or "")
     if mapped.unknown:
-        warnings.append(f"codes not in the directory's code reference: {' '.join(mapped.unknown)}")
+        unknown = " ".join(mapped.unknown)
+        if len(unknown) > 300:  # a row of garbage "codes" makes one bounded warning
+            unknown = f"{unknown[:300]}… ({len(mapped.unknown)} codes)"
+        warnings.append(f"codes not in the directory's code reference: {unknown}")
 
-    name2, street, street2, city = (clean_text(v) for v in (row.name2, row.street1, row.street2, row.city))
+    name2, street, street2, city = text["name2"], text["street"], text["street2"], text["city"]
     main_phone = next((p.e164 for p in phones if p.kind is PhoneKind.MAIN), "")
     base_id = listing_id(
         record.source,
