@@ -174,10 +174,13 @@ def _read_line(handle: Any, limit: int = MAX_LINE_BYTES) -> tuple[bytes, int]:
     return line, length
 
 
-def _json_problem(line: str, error: json.JSONDecodeError | RecursionError) -> str:
+def _json_problem(line: str, error: ValueError | RecursionError) -> str:
     if isinstance(error, RecursionError):
         # json raises this, not a JSONDecodeError, for arrays or objects nested a thousand deep.
         return "line is not JSON: nested too deeply to read"
+    if not isinstance(error, json.JSONDecodeError):
+        # Python refuses integers of more than 4,300 digits (a ValueError of its own).
+        return f"line is not JSON that can be read: {str(error).split(';')[0]}"
     if error.pos >= len(line.rstrip()) or error.msg.startswith("Unterminated string"):
         # The line stops mid-record: a crawl killed while writing, or a file cut short.
         return "line is not a JSON object (truncated crawl output?)"
@@ -308,7 +311,7 @@ def _read_code_references(
         line = _decode(raw)
         try:
             data = json.loads(line) if line is not None else None
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):
             continue  # the range pass rejects it as a listing line
         if not isinstance(data, dict) or data.get("record_type") != CODE_RECORD_TYPE:
             continue
@@ -379,7 +382,7 @@ def _normalize_range(
                 continue
             try:
                 data = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as error:
+            except (ValueError, RecursionError) as error:  # ValueError: also integers too long to read
                 counts["unknown"].seen += 1
                 rejects.add(seq, line, "record", _json_problem(line, error))
                 continue

@@ -342,6 +342,10 @@ def _session_reading(sessions: Sequence[Session]) -> tuple[Interval | None, tupl
     return interval, rendered
 
 
+def _bounded(interval: Interval | None) -> Interval | None:
+    return None if interval is None or interval.empty else interval
+
+
 def estimate_hours(
     text: str | None = None,
     *,
@@ -371,7 +375,10 @@ def estimate_hours(
         stated = _stated(mentions)
         derived = _derive(mentions, mapped.text)
     session_interval, session_evidence = _session_reading(sessions) if sessions else (None, ())
-    derived_interval = alternatives(i for i in (derived.interval, session_interval) if i is not None)
+    derived_interval = _bounded(alternatives(i for i in (derived.interval, session_interval) if i is not None))
+    # Alternatives open on both sides ("up to 9 hours a week" or "20 or more hours") bound nothing:
+    # no reading, rather than a `stated` basis without hours.
+    stated.interval = _bounded(stated.interval)
 
     def quote(reading: _Reading) -> tuple[str, ...]:
         return _evidence(mapped, reading.mentions) if mapped is not None else ()

@@ -37,7 +37,7 @@ def _blocks(json_ld: str | None) -> list[dict[str, Any]]:
     """The page's JSON-LD blocks (the spider writes a list; a lone object counts as one block)."""
     try:
         blocks = json.loads(json_ld or "[]")
-    except json.JSONDecodeError as error:
+    except ValueError as error:  # not JSON, or an integer too long for Python to read
         raise RejectRow("json_ld", f"not JSON: {error}") from error
     except RecursionError:
         raise RejectRow("json_ld", "not JSON that can be read: nested too deeply") from None
