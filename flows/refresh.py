@@ -58,17 +58,18 @@ def source_loads(crawl: CrawlResult, result: NormalizeResult, full: bool = True)
     """What each source of a finished crawl hands to the loader: its files, counts and outcome.
 
     A source the crawl did not complete is loaded as incomplete (its rows kept, none marked gone);
-    an incremental run (`full=False`) proves nothing gone either, like a sample.
+    an incremental run (`full=False`) proves nothing gone either, like a sample. Records of a
+    source the crawl did not declare are loaded too, as incomplete: never dropped unseen.
     """
     kept = {k: v for k, v in crawl.stats.items() if k.startswith(("iopdir/", "downloader/", "finish", "replay/"))}
+    undeclared = sorted(set(result.counts) - set(crawl.sources) - {"unknown"})
     loads = []
-    for source, complete in crawl.sources.items():
+    for source, complete in {**crawl.sources, **dict.fromkeys(undeclared, False)}.items():
         counts = result.counts.get(source)
-        if complete and not (counts and counts.seen) and not crawl.stats.get(f"iopdir/source/{source}/empty_ok"):
-            # An empty answer is far more often a broken site or query than an empty directory:
-            # it must not pass for a complete crawl that proves every listing gone.
-            complete = False
-            crawl.errors.setdefault(source, "the source returned no items (and did not say it may be empty)")
+        if source in undeclared:
+            message = f"records of a source the {crawl.spider} crawl did not declare"
+        else:
+            message = crawl.errors.get(source) or str(crawl.stats.get(f"iopdir/source/{source}/note") or "")
         loads.append(
             SourceLoad(
                 source=source,
@@ -78,23 +79,7 @@ def source_loads(crawl: CrawlResult, result: NormalizeResult, full: bool = True)
                 seen=counts.seen if counts else 0,
                 crawl_stats={**kept, **({} if full else {f"iopdir/source/{source}/sample": True})},
                 warnings=counts.warnings if counts else 0,
-                message=crawl.errors.get(source) or str(crawl.stats.get(f"iopdir/source/{source}/note") or ""),
-            )
-        )
-    # Records of a source the crawl did not declare are loaded too, never dropped unseen; such a
-    # source proves nothing gone.
-    for source in sorted(set(result.counts) - set(crawl.sources) - {"unknown"}):
-        counts = result.counts[source]
-        loads.append(
-            SourceLoad(
-                source=source,
-                listings_path=result.listings_path,
-                rejects_path=result.rejects_path,
-                complete=False,
-                seen=counts.seen,
-                crawl_stats=kept,
-                warnings=counts.warnings,
-                message=f"records of a source the {crawl.spider} crawl did not declare",
+                message=message,
             )
         )
     return loads
