@@ -40,7 +40,7 @@ from twisted.python.failure import Failure
 
 from schemas.level_names import LEVEL_NAMES
 from schemas.raw import RawRecord
-from spiders.redirects import OffsiteRedirectError
+from spiders.redirects import OffsiteRedirectError, site_of
 
 SOURCE = "program_pages"
 RECORD_TYPE = "program_section"
@@ -64,12 +64,6 @@ def _url_key(url: str) -> str:
     # Host names are case-insensitive ("http://Turningpnt.org/" is requested as turningpnt.org).
     parts = urlparse(url)
     return parts._replace(netloc=parts.netloc.lower()).geturl()
-
-
-def site_of(url: str) -> str:
-    """The site a URL belongs to: its host, lower-cased, without "www."."""
-    host = (urlparse(url).hostname or "").lower()
-    return host.removeprefix("www.")
 
 
 def parse_shard(value: str) -> tuple[int, int]:
