@@ -90,7 +90,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # "Acme\u200b" different names, and "\u200b" alone a non-empty one.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _PLACEHOLDER_PHONES = re.compile(r"^(n/?a|none|not available|unknown|tbd|-+|\.+)$", re.IGNORECASE)
-_EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*([0-9]{1,10})\s*$", re.IGNORECASE)
+#: An extension at the end of a phone number ("x204", "ext. 12"), any case.
+EXTENSION_PATTERN = r"\s*(?:x|ext\.?|extension)\s*([0-9]{1,10})\s*$"
+_EXTENSION = re.compile(EXTENSION_PATTERN, re.IGNORECASE)
 
 
 def clean_text(value: str | None) -> str | None:
@@ -443,9 +445,45 @@ def _clean_phone_text(text: str, kind: PhoneKind) -> tuple[CleanPhone | None, li
     return CleanPhone(e164, extension or number_extension, text, kind), []
 
 
-# A ten-digit North American number, optionally with +1 or 1 in front, in the usual punctuation.
-# [0-9], not \d: int() would read other scripts' digits, and E.164 is ASCII.
-_PLAIN_NANP = re.compile(r"(?:\+?1[\s.-]*)?\(?([0-9]{3})\)?[\s.-]*([0-9]{3})[\s.-]*([0-9]{4})")
+#: A ten-digit North American number, optionally with +1 or 1 in front, in the usual punctuation.
+#: [0-9], not \d: int() would read other scripts' digits, and E.164 is ASCII. (Also run by DuckDB's
+#: RE2 in `pipeline.samhsa_bulk`, so it stays within the syntax both engines read alike.)
+PLAIN_NANP_PATTERN = r"(?:\+?1[\s.-]*)?\(?([0-9]{3})\)?[\s.-]*([0-9]{3})[\s.-]*([0-9]{4})"
+_PLAIN_NANP = re.compile(PLAIN_NANP_PATTERN)
+
+
+@lru_cache(maxsize=1)
+def nanp_valid_pattern() -> str:
+    """A regular expression matching exactly the ten-digit NANP numbers `_nanp_e164` accepts.
+
+    Built from phonenumbers' own metadata: a number is valid when some NANP region has a number
+    type (fixed line, mobile, toll free, ...) whose pattern it matches, and every type pattern
+    lies inside its region's general pattern. For set-based cleaning in DuckDB, which cannot call
+    phonenumbers; `tests/test_samhsa_bulk.py` checks the two agree.
+    """
+    from phonenumbers import PhoneMetadata
+    from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+
+    types = (
+        "fixed_line",
+        "mobile",
+        "toll_free",
+        "premium_rate",
+        "shared_cost",
+        "personal_number",
+        "voip",
+        "pager",
+        "uan",
+        "voicemail",
+    )
+    patterns: list[str] = []
+    for region in COUNTRY_CODE_TO_REGION_CODE[1]:
+        metadata = PhoneMetadata.metadata_for_region(region)
+        for name in types:
+            desc = getattr(metadata, name)
+            if desc is not None and desc.national_number_pattern and 10 in (desc.possible_length or (10,)):
+                patterns.append(desc.national_number_pattern)
+    return "(?:" + "|".join(f"(?:{p})" for p in dict.fromkeys(patterns)) + ")"
 
 
 @lru_cache(maxsize=200_000)

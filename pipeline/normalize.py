@@ -26,6 +26,8 @@ from pydantic import TypeAdapter, ValidationError
 from pipeline.clean import quoted
 from pipeline.errors import RejectRow
 from pipeline.listing_facts import with_facts
+from pipeline.samhsa_bulk import RECORD_TYPE as BULK_RECORD_TYPE
+from pipeline.samhsa_bulk import normalize_bulk
 from pipeline.samhsa_codes import CodeReference, field_of
 from pipeline.sources import findtreatment, ny_omh, program_pages, samhsa
 from pipeline.tables import CODE_SCHEMA, LISTING_SCHEMA, REJECT_SCHEMA, listing_row
@@ -275,8 +277,11 @@ class _Range:
     first_line: int
 
 
-def _scan(items_path: Path, parts: int) -> tuple[list[tuple[int, bytes]], list[_Range]]:
-    """One pass over the file: the code-reference lines, and `parts` line-aligned byte ranges.
+def _scan(items_path: Path, parts: int) -> tuple[list[tuple[int, bytes]], list[_Range], int, bool]:
+    """One pass over the file: the code-reference lines, `parts` line-aligned byte ranges, the line count.
+
+    The last value says whether every line has something on it (no blank line), which the bulk
+    path needs: DuckDB numbers the records it reads, not the lines.
 
     Only lines mentioning "service_code" are parsed here; the workers parse the rest (and reject
     an over-long line, whatever its type).
@@ -286,6 +291,7 @@ def _scan(items_path: Path, parts: int) -> tuple[list[tuple[int, bytes]], list[_
     code_lines: list[tuple[int, bytes]] = []
     ranges: list[_Range] = []
     start, first_line, offset, number = 0, 1, 0, 0
+    no_blank = True
     with items_path.open("rb") as handle:
         while True:
             line, length = _read_line(handle)
@@ -293,13 +299,15 @@ def _scan(items_path: Path, parts: int) -> tuple[list[tuple[int, bytes]], list[_
                 break
             number += 1
             offset += length
+            if line[:1].isspace() and not line.strip():
+                no_blank = False
             if b"service_code" in line and length <= MAX_LINE_BYTES:
                 code_lines.append((number, line))
             if offset - start >= target and offset < size:
                 ranges.append(_Range(len(ranges), start, offset, first_line))
                 start, first_line = offset, number + 1
     ranges.append(_Range(len(ranges), start, max(offset, start), first_line))
-    return code_lines, ranges
+    return code_lines, ranges, number, no_blank
 
 
 def _read_code_references(
@@ -347,9 +355,17 @@ def _check_source(record: RawRecord) -> None:
 
 
 def _normalize_range(
-    items_path: Path, part: _Range, out_dir: Path, run_id: str, code_refs: dict[str, CodeReference]
+    items_path: Path,
+    part: _Range,
+    out_dir: Path,
+    run_id: str,
+    code_refs: dict[str, CodeReference],
+    taken: bytes | None = None,
 ) -> dict[str, SourceCounts]:
-    """Normalize the listing records of one byte range into its own listings and rejects parts."""
+    """Normalize the listing records of one byte range into its own listings and rejects parts.
+
+    `taken` has a byte per line of the range, non-zero for a line the bulk path already read.
+    """
     counts: dict[str, SourceCounts] = defaultdict(SourceCounts)
     listings = _BatchWriter(out_dir / f"listings-{part.index:04d}.parquet", LISTING_SCHEMA)
     rejects = _Rejects(out_dir / f"rejects-{part.index:04d}.parquet", items_path.name, counts)
@@ -364,6 +380,8 @@ def _normalize_range(
                 break
             position += length
             seq += 1
+            if taken is not None and taken[seq - part.first_line]:
+                continue
             if length > MAX_LINE_BYTES:
                 head = _sniff_envelope(raw)
                 is_code = head.get("record_type") == CODE_RECORD_TYPE
@@ -462,10 +480,14 @@ def worker_pool(workers: int | None = None) -> Iterator[None]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def normalize_file(items_path: Path, out_dir: Path, run_id: str, workers: int | None = None) -> NormalizeResult:
+def normalize_file(
+    items_path: Path, out_dir: Path, run_id: str, workers: int | None = None, bulk: bool = True
+) -> NormalizeResult:
     """Normalize one crawl's JSON-lines file into Parquet files in `out_dir`.
 
-    `workers` processes share the work when the file is large (default: one per core; 1 keeps
+    With `bulk`, the plain rows of SAMHSA's directories are normalized set-based in DuckDB first
+    (`pipeline.samhsa_bulk`), and the Python normalizers read every other line. `workers`
+    processes share the Python work when the file is large (default: one per core; 1 keeps
     everything in this process). Every record is counted once, whatever the split.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -475,7 +497,7 @@ def normalize_file(items_path: Path, out_dir: Path, run_id: str, workers: int | 
     if items_path.stat().st_size < PARALLEL_MIN_BYTES:
         workers = 1
     counts: dict[str, SourceCounts] = defaultdict(SourceCounts)
-    code_lines, ranges = _scan(items_path, 1 if workers == 1 else workers * RANGES_PER_WORKER)
+    code_lines, ranges, line_count, no_blank = _scan(items_path, 1 if workers == 1 else workers * RANGES_PER_WORKER)
 
     codes = _BatchWriter(out_dir / "codes.parquet", CODE_SCHEMA)
     code_rejects = _Rejects(out_dir / "rejects-codes.parquet", items_path.name, counts)
@@ -483,14 +505,32 @@ def normalize_file(items_path: Path, out_dir: Path, run_id: str, workers: int | 
     codes.close()
     code_rejects.writer.close()
 
+    taken: list[bytes | None] = [None] * len(ranges)
+    if bulk and no_blank:
+        result = normalize_bulk(
+            items_path,
+            out_dir / "listings-bulk.parquet",
+            run_id,
+            {s: r for s, r in code_refs.items() if s in RECORD_SOURCES[BULK_RECORD_TYPE]},
+            line_count,
+            # The Python workers have not started on the file yet: DuckDB may use every core.
+            threads=default_workers(),
+        )
+        if result is not None:
+            for source, listed in result.listings_by_source.items():
+                counts[source].seen += listed
+                counts[source].normalized += listed
+            ends = [r.first_line for r in ranges[1:]] + [line_count + 1]
+            taken = [result.taken[r.first_line : end] for r, end in zip(ranges, ends, strict=True)]
+    jobs = [(items_path, r, out_dir, run_id, code_refs, t) for r, t in zip(ranges, taken, strict=True)]
     if workers == 1:
-        parts = [_normalize_range(items_path, r, out_dir, run_id, code_refs) for r in ranges]
+        parts = [_normalize_range(*job) for job in jobs]
     elif _warm_pool is not None:
-        futures = [_warm_pool.submit(_normalize_range, items_path, r, out_dir, run_id, code_refs) for r in ranges]
+        futures = [_warm_pool.submit(_normalize_range, *job) for job in jobs]
         parts = [f.result() for f in futures]
     else:
         with _spawn_pool(min(workers, len(ranges))) as pool:
-            futures = [pool.submit(_normalize_range, items_path, r, out_dir, run_id, code_refs) for r in ranges]
+            futures = [pool.submit(_normalize_range, *job) for job in jobs]
             parts = [f.result() for f in futures]
     for part in parts:
         for source, part_counts in part.items():

@@ -1,0 +1,371 @@
+"""SAMHSA directory rows normalized set-based, in DuckDB: the bulk path of `pipeline.normalize`.
+
+Nearly every row of SAMHSA's directories is plain: ASCII text without markup, escapes or control
+characters, a known state, a five- or nine-digit ZIP, phones written as ten-digit numbers, codes
+the directory's own reference knows, each once. For such a row every rule of
+`pipeline.sources.samhsa.normalize_facility` reduces to string and bit operations that DuckDB
+runs over whole columns at once, so this module turns them all into listings with a few queries
+instead of a Python call per row.
+
+The Python normalizer stays the reference and keeps every other row: a row this path cannot
+prove plain (a warning to give, a reject to explain, markup to strip, a number to parse the long
+way, a cell that is not a string) is left to it and read exactly as before. The rules are not
+written twice where it matters: column names, states, the code map and its umbrella rule, the
+NANP number plan and the level names come from the modules that own them.
+`tests/test_samhsa_bulk.py` checks that both paths give the same Parquet row for every row this
+one takes, on the national directories and on hand-made edge cases.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+from pipeline.clean import EXTENSION_PATTERN, PLAIN_NANP_PATTERN, US_STATES, nanp_valid_pattern
+from pipeline.ids import NAMESPACE
+from pipeline.samhsa_codes import UMBRELLA_CODES, CodeReference
+from pipeline.tables import LISTING_SCHEMA
+from schemas.level_names import FLAGGED_LEVELS, LEVEL_NAMES
+from schemas.listing import MAX_LINE_CHARS
+from schemas.raw import MAX_ENVELOPE_CHARS, MAX_FIELD_CHARS, RawRecord, SamhsaFacilityFields
+from schemas.vocab import LevelOfCare, Payment, Population, Service
+
+RECORD_TYPE = "samhsa_facility"
+#: The row's columns, in the order the spider writes them (the raw model's aliases).
+FIELDS = tuple(f.alias or name for name, f in SamhsaFacilityFields.model_fields.items())
+#: The envelope keys, in the order the spider writes them, before "fields".
+ENVELOPE = tuple(name for name in RawRecord.model_fields if name != "fields")
+#: Columns the identity of a row is built from; the rest tell apart rows that share it.
+IDENTITY_FIELDS = ("Name1", "Name2", "Street1", "Street2", "City", "State", "Zip", "Phone")
+_PHONE_FIELDS = (
+    ("Phone", "main"),
+    ("Intake1", "intake"),
+    ("Intake2", "intake"),
+    ("Intake1a", "intake"),
+    ("Intake2a", "intake"),
+)
+_TERM_FIELDS = {
+    "levels_of_care": LevelOfCare,
+    "services": Service,
+    "payments": Payment,
+    "populations": Population,
+}
+#: Printable ASCII but the quote, the backslash and "<": a JSON string with nothing to unescape,
+#: no control, invisible or non-ASCII character to clean, and no tag to strip.
+_PLAIN_VALUE = r"[ !#-;=-\[\]-~]*"
+# A character reference `strip_markup` would decode ("&amp;"); a bare "&" ("A & B") is text.
+_CHAR_REF = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+_FETCHED_AT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?\+00:00"
+_SESSION = "STRUCT(day INTEGER, start_minute INTEGER, end_minute INTEGER, track VARCHAR)"
+_PHONE = "STRUCT(e164 VARCHAR, extension VARCHAR, original VARCHAR, kind VARCHAR)"
+_WORD = 64
+# A number with an extension, for RE2: the number (group 1) and the extension's digits (group 5).
+_NANP_EXTENSION = f"({PLAIN_NANP_PATTERN})(?i:{EXTENSION_PATTERN.removesuffix('$')})"
+
+
+@dataclass
+class BulkResult:
+    """What the bulk path took: a byte per line number of the file (non-zero = taken), the listings per source."""
+
+    taken: bytes
+    listings_by_source: dict[str, int]
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _text_list(values: list[str]) -> str:
+    return "[" + ", ".join(_literal(v) for v in values) + "]::VARCHAR[]"
+
+
+@lru_cache(maxsize=1)
+def line_pattern() -> str:
+    """The whole line of a plain row, as the spider's exporter writes it: the keys in order, every value plain text.
+
+    A line of another shape (keys reordered, a value that is a number or null, an extra column,
+    an escape) does not match, and is read by the Python path.
+    """
+    envelope = ", ".join(
+        f'"{name}": "{"samhsa_facility" if name == "record_type" else _PLAIN_VALUE}"' for name in ENVELOPE
+    )
+    fields = ", ".join(f'"{re.escape(name)}": "{_PLAIN_VALUE}"' for name in FIELDS)
+    return r"\{" + envelope + r', "fields": \{' + fields + r"\}\}"
+
+
+def _sha1_of_name(name_sql: str) -> str:
+    """SQL for the SHA-1 (hex) a UUID5 of `pipeline.ids.NAMESPACE` and a VARCHAR expression is cut from."""
+    return f"sha1(from_hex('{NAMESPACE.hex}') || encode({name_sql}))"
+
+
+def _uuid5_text(digest: str) -> str:
+    """SQL for `pipeline.ids.uuid5_text` from a column holding `_sha1_of_name` of the name."""
+    # Version 5 in the 13th hex digit; the RFC 4122 variant (binary 10xx) in the 17th.
+    return (
+        f"substr({digest}, 1, 8) || '-' || substr({digest}, 9, 4) || '-5' || substr({digest}, 14, 3) || '-' "
+        f"|| translate(substr({digest}, 17, 1), '0123456789abcdef', '89ab89ab89ab89ab') "
+        f"|| substr({digest}, 18, 3) || '-' || substr({digest}, 21, 12)"
+    )
+
+
+def _clean(column: str) -> str:
+    """`pipeline.clean.clean_text` of a plain value: runs of spaces collapsed, trimmed, '' -> NULL."""
+    collapsed = f"CASE WHEN contains({column}, '  ') THEN regexp_replace({column}, ' +', ' ', 'g') ELSE {column} END"
+    return f"nullif(trim({collapsed}), '')"
+
+
+def _identity(column: str) -> str:
+    """`pipeline.clean.identity_text` of a plain ASCII value."""
+    return f"coalesce(trim(regexp_replace(replace(lower({column}), '''', ''), '[^a-z0-9]+', ' ', 'g')), '')"
+
+
+@lru_cache(maxsize=1)
+def _level_pattern() -> str:
+    # RE2 has no lookahead; LEVEL_NAMES's "(?=[pdhioelr])" only lets Python skip word starts that
+    # cannot begin a name, so dropping it changes no match.
+    pattern = LEVEL_NAMES.pattern.replace("(?=[pdhioelr])", "")
+    if "(?=" in pattern or "(?!" in pattern or "(?<" in pattern.replace("(?P<", ""):
+        raise RuntimeError("LEVEL_NAMES gained a lookaround DuckDB's RE2 cannot run")
+    return pattern
+
+
+def _name_levels(text_sql: str) -> str:
+    """SQL for `named_levels(text) & FLAGGED_LEVELS`, sorted: a level is named when its group takes part in a match."""
+    pattern = _literal(_level_pattern())
+    tests = [
+        f"CASE WHEN list_bool_or(list_transform(regexp_extract_all({text_sql}, {pattern}, "
+        f"{LEVEL_NAMES.groupindex[level]}), lambda x: x <> '')) THEN {_literal(level)} END"
+        for level in sorted(FLAGGED_LEVELS)
+    ]
+    exact = f"list_filter([{', '.join(tests)}]::VARCHAR[], lambda x: x IS NOT NULL)"
+    # Extracting groups is RE2's slow mode; most names name no level, and matching alone is fast.
+    return f"CASE WHEN regexp_matches({text_sql}, {pattern}) THEN {exact} ELSE []::VARCHAR[] END"
+
+
+class _CodeBits:
+    """A source's code reference as bit positions, so a row's set of codes is a few integers."""
+
+    def __init__(self, reference: CodeReference) -> None:
+        self.reference = reference
+        self.index = {code: i for i, code in enumerate(sorted(reference.entries))}
+
+    def words(self) -> int:
+        return max(1, -(-len(self.index) // _WORD))
+
+    def test(self, codes: list[str]) -> str:
+        """SQL: whether any of `codes` is on the row (its words `w0`, `w1`, ...)."""
+        masks: dict[int, int] = {}
+        for code in codes:
+            i = self.index[code]
+            masks[i // _WORD] = masks.get(i // _WORD, 0) | (1 << (i % _WORD))
+        return "(" + " OR ".join(f"(w{j} & {m}::UBIGINT) <> 0" for j, m in sorted(masks.items())) + ")"
+
+    def terms(self) -> dict[str, str]:
+        """SQL per listing field: its sorted vocabulary terms, from the row's code words."""
+        out: dict[str, str] = {}
+        for field_name, vocab in _TERM_FIELDS.items():
+            items = []
+            for term in sorted(vocab, key=str):
+                codes = sorted(c for c in self.index if term in self.reference.terms_for(c))
+                if not codes:
+                    continue
+                plain = [c for c in codes if c not in UMBRELLA_CODES]
+                tests = [self.test(plain)] if plain else []
+                for umbrella in (c for c in codes if c in UMBRELLA_CODES):
+                    # An umbrella code counts only when no more specific sibling is on the row.
+                    siblings = [c for c in sorted(UMBRELLA_CODES[umbrella]) if c in self.index]
+                    unless = f" AND NOT {self.test(siblings)}" if siblings else ""
+                    tests.append(f"({self.test([umbrella])}{unless})")
+                items.append(f"CASE WHEN {' OR '.join(tests)} THEN {_literal(str(term))} END")
+            listed = f"list_filter([{', '.join(items)}]::VARCHAR[], lambda x: x IS NOT NULL)"
+            out[field_name] = listed if items else "[]::VARCHAR[]"
+        return out
+
+
+def _read_sql(items_path: Path) -> str:
+    """Stage the plain SAMHSA lines of the file in `bulk_in`: line number, envelope and raw cells."""
+    path = _literal(str(items_path))
+    envelope = ", ".join(f"{name}: 'VARCHAR'" for name in ENVELOPE)
+    fields = ", ".join(f'"{name}" VARCHAR' for name in FIELDS)
+    envelope_ok = " AND ".join(f"trim({n}) <> '' AND length({n}) <= {MAX_ENVELOPE_CHARS}" for n in ENVELOPE)
+    cells_ok = " AND ".join(f'length(fields."{n}") <= {MAX_FIELD_CHARS}' for n in FIELDS)
+    return f"""
+    CREATE OR REPLACE TEMP TABLE bulk_in AS
+    WITH plain_lines AS (
+        SELECT ordinality AS seq FROM read_ndjson_objects({path}) WITH ORDINALITY
+        WHERE regexp_full_match(json, {_literal(line_pattern())})
+          AND (NOT contains(json, '&') OR NOT regexp_matches(json, {_literal(_CHAR_REF)}))
+    ),
+    parsed AS (
+        SELECT ordinality AS seq, * FROM read_json({path}, format = 'newline_delimited',
+            columns = {{{envelope}, fields: 'STRUCT({fields})'}}) WITH ORDINALITY
+    )
+    SELECT p.seq, p.source, p.source_url, p.source_file, p.record_id, p.fetched_at,
+           {", ".join(f'p.fields."{n}" AS "raw_{n}"' for n in FIELDS)}
+    FROM parsed p SEMI JOIN plain_lines l ON p.seq = l.seq
+    WHERE list_contains($sources, p.source) AND {envelope_ok} AND {cells_ok}
+      AND regexp_full_match(p.fetched_at, {_literal(_FETCHED_AT)})
+    """
+
+
+def _codes_sql(bits: Mapping[str, _CodeBits]) -> str:
+    """Stage each row's code list in `bulk_codes` as bit words, with its count of codes and of unknown ones."""
+    index = " UNION ALL ".join(
+        f"SELECT {_literal(source)} AS source, unnest({_text_list(list(b.index))}) AS code, "
+        f"unnest(range({len(b.index)})) AS idx"
+        for source, b in bits.items()
+        if b.index
+    )
+    words = max(b.words() for b in bits.values())
+    word_sql = ", ".join(
+        f"bit_or(CASE WHEN k.idx // {_WORD} = {j} THEN 1::UBIGINT << (k.idx % {_WORD})::UBIGINT END) AS w{j}"
+        for j in range(words)
+    )
+    return f"""
+    CREATE OR REPLACE TEMP TABLE bulk_codes AS
+    WITH code_index AS ({index or "SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS code, NULL::BIGINT AS idx"}),
+    tokens AS (
+        SELECT seq, source, unnest(string_split({_clean('"raw_Service_code_info"')}, ' ')) AS code FROM bulk_in
+    )
+    SELECT t.seq, count(*) AS n, count(*) FILTER (WHERE k.idx IS NULL) AS unknown, {word_sql}
+    FROM tokens t LEFT JOIN code_index k ON t.source = k.source AND t.code = k.code
+    WHERE t.code <> '*'
+    GROUP BY t.seq
+    """
+
+
+def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
+    """The plain rows of one source from `bulk_in` and `bulk_codes` as rows of LISTING_SCHEMA."""
+    # Prefixed: DuckDB names are case-insensitive, and "City" would be the cleaned `city`.
+    f = {name: f'"raw_{name}"' for name in FIELDS}
+    text = {"name": "Name1", "name2": "Name2", "street": "Street1", "street2": "Street2", "city": "City"}
+    phones = range(len(_PHONE_FIELDS))
+    terms = bits.terms()
+    left_out = [name for name in sorted(FIELDS) if name not in IDENTITY_FIELDS]
+    # json.dumps(sort_keys=True) of the other columns: plain values need no escaping.
+    left_out_json = " || ', ' || ".join(f"'\"{name}\": \"' || {f[name]} || '\"'" for name in left_out)
+    identity_sql = " || '|' || ".join(
+        ["source", *(_identity(c) for c in text), "state", "coalesce(zip5, '')", "coalesce(main_phone, '')"]
+    )
+    # The ten digits of a number, and its extension; an extension is searched for (RE2's slow
+    # mode) only on numbers that have one.
+    digits = [
+        f"""CASE WHEN regexp_full_match(p{i}, {_literal(PLAIN_NANP_PATTERN)})
+                 THEN regexp_replace(p{i}, '[^0-9]', '', 'g')[-10:]
+                 WHEN regexp_full_match(p{i}, {_literal(_NANP_EXTENSION)})
+                 THEN regexp_replace(regexp_extract(p{i}, {_literal(_NANP_EXTENSION)}, 1), '[^0-9]', '', 'g')[-10:]
+            END AS d{i},
+            CASE WHEN NOT regexp_full_match(p{i}, {_literal(PLAIN_NANP_PATTERN)})
+                 THEN nullif(regexp_extract(p{i}, {_literal(_NANP_EXTENSION)}, 5), '')
+            END AS x{i}"""
+        for i in phones
+    ]
+    valid_phone = [
+        f"(p{i} IS NULL OR (length(p{i}) <= 60 AND regexp_full_match(d{i}, {_literal(nanp_valid_pattern())})))"
+        for i in phones
+    ]
+    # A number is listed once, at its first column.
+    phone_items = [
+        f"CASE WHEN d{i} IS NOT NULL"
+        f"{''.join(f' AND (d{i}, x{i}) IS DISTINCT FROM (d{j}, x{j})' for j in range(i))} THEN "
+        f"{{'e164': '+1' || d{i}, 'extension': x{i}, 'original': p{i}, 'kind': '{kind}'}} END"
+        for i, (_, kind) in enumerate(_PHONE_FIELDS)
+    ]
+    code_count = " + ".join(f"bit_count(w{j})" for j in range(words))
+    return f"""
+    WITH cleaned AS (
+        SELECT i.*, {", ".join(f"{_clean(f[col])} AS {name}" for name, col in text.items())},
+               upper(replace({_clean(f["State"])}, '.', '')) AS state,
+               regexp_replace({_clean(f["Zip"])}, '[ -]', '', 'g') AS zip_digits,
+               {", ".join(f"{_clean(f[col])} AS p{i}" for i, (col, _) in enumerate(_PHONE_FIELDS))},
+               coalesce(c.n, 0) AS n_codes, coalesce(c.unknown, 0) AS unknown_codes,
+               {", ".join(f"coalesce(c.w{j}, 0::UBIGINT) AS w{j}" for j in range(words))}
+        FROM bulk_in i LEFT JOIN bulk_codes c USING (seq)
+        WHERE i.source = {_literal(source)}
+    ),
+    parsed AS (SELECT *, {", ".join(digits)} FROM cleaned),
+    plain AS (
+        SELECT *, CASE WHEN d0 IS NOT NULL THEN '+1' || d0 END AS main_phone, left(zip_digits, 5) AS zip5
+        FROM parsed
+        WHERE name IS NOT NULL AND regexp_matches(name, '[A-Za-z0-9]')
+          AND greatest({", ".join(f"length(coalesce({name}, ''))" for name in text)}) <= {MAX_LINE_CHARS}
+          AND list_contains({_text_list(sorted(US_STATES))}, state)
+          AND (zip_digits IS NULL OR regexp_full_match(zip_digits, '[0-9]{{5}}(?:[0-9]{{4}})?'))
+          AND {" AND ".join(valid_phone)}
+          -- Every code known, and each once (a repeated code is the Python path's to fold).
+          AND unknown_codes = 0 AND {code_count} = n_codes
+    ),
+    identified AS (SELECT *, {_sha1_of_name(identity_sql)} AS id_digest FROM plain),
+    named AS (SELECT *, {_uuid5_text("id_digest")} AS listing_id FROM identified),
+    disambiguated AS (
+        SELECT *, {_sha1_of_name("listing_id || '|{' || " + left_out_json + " || '}'")} AS rest_digest FROM named
+    )
+    SELECT listing_id, {_uuid5_text("rest_digest")} AS disambiguated_id,
+           source, name, name2, street, street2, city, state, zip5, main_phone AS phone,
+           list_filter([{", ".join(phone_items)}], lambda x: x IS NOT NULL)::{_PHONE}[] AS phones,
+           NULL::VARCHAR AS website, NULL::DOUBLE AS latitude, NULL::DOUBLE AS longitude,
+           {terms["levels_of_care"]} AS levels_of_care,
+           {terms["services"]} AS services,
+           {terms["payments"]} AS payments,
+           []::VARCHAR[] AS payers,
+           {terms["populations"]} AS populations,
+           NULL::DOUBLE AS hours_min, NULL::DOUBLE AS hours_max, 'unknown' AS hours_basis,
+           []::VARCHAR[] AS hours_evidence, NULL::VARCHAR AS schedule_text, []::{_SESSION}[] AS schedule,
+           NULL::VARCHAR AS hours_level,
+           {_name_levels("lower(name || ' ' || coalesce(name2, ''))")} AS name_levels,
+           []::VARCHAR[] AS text_levels, []::VARCHAR[] AS php_cues,
+           coalesce(list_filter(string_split({_clean(f["Service_code_info"])}, ' '), lambda x: x <> '*'),
+                    []::VARCHAR[]) AS source_codes,
+           []::VARCHAR[] AS warnings,
+           trim(source_url) AS source_url, trim(source_file) AS source_file, trim(record_id) AS source_record_id,
+           seq AS record_seq, fetched_at::TIMESTAMPTZ AS fetched_at, $run_id AS run_id
+    FROM disambiguated
+    """
+
+
+def normalize_bulk(
+    items_path: Path,
+    out_path: Path,
+    run_id: str,
+    references: Mapping[str, CodeReference],
+    lines: int,
+    threads: int,
+) -> BulkResult | None:
+    """Normalize the plain SAMHSA rows of `items_path` into one Parquet file of LISTING_SCHEMA.
+
+    `references` are the code references of the sources to read (a source without one has no
+    plain rows: all its codes would be unknown); `lines` is the file's line count, and the file
+    must have no blank line, so that DuckDB's row numbers are line numbers. Returns None, having
+    written nothing, when DuckDB cannot read the file as JSON lines: the Python path then reads
+    every line and reports each bad one.
+    """
+    if not references:
+        return None
+    bits = {source: _CodeBits(reference) for source, reference in sorted(references.items())}
+    words = max(b.words() for b in bits.values())
+    con = duckdb.connect(config={"threads": max(1, threads)})
+    try:
+        con.execute("SET enable_progress_bar = false")
+        try:
+            con.execute(_read_sql(items_path), {"sources": list(bits)})
+        except duckdb.Error:
+            return None  # not JSON lines DuckDB can read whole: the Python path reports each line
+        con.execute(_codes_sql(bits))
+        union = " UNION ALL ".join(f"({_select_sql(source, b, words)})" for source, b in bits.items())
+        con.execute(
+            f"CREATE TEMP TABLE bulk_out AS SELECT {', '.join(LISTING_SCHEMA.names)} FROM ({union})",
+            {"run_id": run_id},
+        )
+        con.execute(f"COPY bulk_out TO {_literal(str(out_path))} (FORMAT parquet)")
+        per_source = dict(con.execute("SELECT source, count(*) FROM bulk_out GROUP BY 1").fetchall())
+        # One character per line number, 0 to `lines`: '1' where this path took the line.
+        bitmap = con.execute(
+            "SELECT bitstring_agg(record_seq, 0, $lines)::VARCHAR FROM bulk_out", {"lines": lines}
+        ).fetchone()[0]
+    finally:
+        con.close()
+    taken = bitmap.encode("ascii").replace(b"0", b"\x00") if bitmap else bytes(lines + 1)
+    return BulkResult(taken=taken, listings_by_source={s: int(per_source.get(s, 0)) for s in bits})
