@@ -192,15 +192,17 @@ def _read_sql(items_path: Path) -> str:
     fields = ", ".join(f'"{name}" VARCHAR' for name in FIELDS)
     envelope_ok = " AND ".join(f"trim({n}) <> '' AND length({n}) <= {MAX_ENVELOPE_CHARS}" for n in ENVELOPE)
     cells_ok = " AND ".join(f'length(fields."{n}") <= {MAX_FIELD_CHARS}' for n in FIELDS)
+    # ignore_errors: a line DuckDB cannot read (malformed, "fields" not an object) becomes a row of
+    # NULLs, in its place, so row numbers stay line numbers; the Python path reports it.
     return f"""
     CREATE OR REPLACE TEMP TABLE bulk_in AS
     WITH plain_lines AS (
-        SELECT ordinality AS seq FROM read_ndjson_objects({path}) WITH ORDINALITY
+        SELECT ordinality AS seq FROM read_ndjson_objects({path}, ignore_errors = true) WITH ORDINALITY
         WHERE regexp_full_match(json, {_literal(line_pattern())})
           AND (NOT contains(json, '&') OR NOT regexp_matches(json, {_literal(_CHAR_REF)}))
     ),
     parsed AS (
-        SELECT ordinality AS seq, * FROM read_json({path}, format = 'newline_delimited',
+        SELECT ordinality AS seq, * FROM read_json({path}, format = 'newline_delimited', ignore_errors = true,
             columns = {{{envelope}, fields: 'STRUCT({fields})'}}) WITH ORDINALITY
     )
     SELECT p.seq, p.source, p.source_url, p.source_file, p.record_id, p.fetched_at,
