@@ -16,7 +16,9 @@ NANP number plan and the level names come from the modules that own them.
 one takes, on the national directories and on hand-made edge cases.
 """
 
+import os
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +29,7 @@ import duckdb
 from pipeline.clean import EXTENSION_PATTERN, PLAIN_NANP_PATTERN, US_STATES, nanp_valid_pattern
 from pipeline.ids import NAMESPACE
 from pipeline.samhsa_codes import UMBRELLA_CODES, CodeReference
+from pipeline.store import DEFAULT_MEMORY_LIMIT
 from pipeline.tables import LISTING_SCHEMA
 from schemas.level_names import FLAGGED_LEVELS, LEVEL_NAMES
 from schemas.listing import MAX_LINE_CHARS
@@ -348,7 +351,10 @@ def normalize_bulk(
         return None
     bits = {source: _CodeBits(reference) for source, reference in sorted(references.items())}
     words = max(b.words() for b in bits.values())
-    con = duckdb.connect(config={"threads": max(1, threads)})
+    # The same memory budget as the loader's, spilling next to the output past it.
+    limit = os.environ.get("IOPDIR_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    spill = out_path.parent / f"{out_path.stem}.tmp"
+    con = duckdb.connect(config={"threads": max(1, threads), "memory_limit": limit, "temp_directory": str(spill)})
     try:
         con.execute("SET enable_progress_bar = false")
         try:
@@ -358,16 +364,18 @@ def normalize_bulk(
         con.execute(_codes_sql(bits))
         union = " UNION ALL ".join(f"({_select_sql(source, b, words)})" for source, b in bits.items())
         con.execute(
-            f"CREATE TEMP TABLE bulk_out AS SELECT {', '.join(LISTING_SCHEMA.names)} FROM ({union})",
+            f"COPY (SELECT {', '.join(LISTING_SCHEMA.names)} FROM ({union})) TO {_literal(str(out_path))} "
+            "(FORMAT parquet)",
             {"run_id": run_id},
         )
-        con.execute(f"COPY bulk_out TO {_literal(str(out_path))} (FORMAT parquet)")
-        per_source = dict(con.execute("SELECT source, count(*) FROM bulk_out GROUP BY 1").fetchall())
+        written = f"read_parquet({_literal(str(out_path))})"
+        per_source = dict(con.execute(f"SELECT source, count(*) FROM {written} GROUP BY 1").fetchall())
         # One character per line number, 0 to `lines`: '1' where this path took the line.
         bitmap = con.execute(
-            "SELECT bitstring_agg(record_seq, 0, $lines)::VARCHAR FROM bulk_out", {"lines": lines}
+            f"SELECT bitstring_agg(record_seq, 0, $lines)::VARCHAR FROM {written}", {"lines": lines}
         ).fetchone()[0]
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     taken = bitmap.encode("ascii").replace(b"0", b"\x00") if bitmap else bytes(lines + 1)
     return BulkResult(taken=taken, listings_by_source={s: int(per_source.get(s, 0)) for s in bits})

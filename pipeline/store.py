@@ -395,6 +395,8 @@ _CONTENT_COLUMNS = [
 # A quick fingerprint of a listing's content, computed by DuckDB in bulk: 64 bits of DuckDB's own
 # hash, which is fast but only comparable within one DuckDB version. Changes are never detected
 # from it (see _DIFFERS_SQL).
+# What else a run writes: which crawl row a listing was read from, and when.
+_PROVENANCE_COLUMNS = [c for c in _DATA_COLUMNS if c not in _CONTENT_COLUMNS]
 _CONTENT_HASH_SQL = "printf('%016x', hash(" + ", ".join(_CONTENT_COLUMNS) + "))"
 # Whether a stored row and a staged one say different things. Compared column by column, so a
 # change in how the hash is computed never passes for a change in the listing.
@@ -491,22 +493,32 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
         [load.rejects_path, load.source],
     ).fetchone()[0]
 
+    _stage_status(con)
     new, changed, unchanged = con.execute(
-        f"""
-        SELECT count(*) FILTER (WHERE r.listing_id IS NULL),
-               count(*) FILTER (WHERE r.listing_id IS NOT NULL AND {_DIFFERS_SQL}),
-               count(*) FILTER (WHERE r.listing_id IS NOT NULL AND NOT {_DIFFERS_SQL})
-        FROM staged s LEFT JOIN listing_records r USING (listing_id)
-        """
+        "SELECT count(*) FILTER (WHERE status = 'new'), count(*) FILTER (WHERE status = 'changed'), "
+        "count(*) FILTER (WHERE status = 'unchanged') FROM staged_status"
     ).fetchone()
     _record_changes(con, load, run_id, now)
+    # Unchanged listings: only what says they were seen again, and where (the provenance of
+    # this crawl); rewriting their lists of codes and phones would change nothing.
+    assignments = ", ".join(f"{c} = s.{c}" for c in _PROVENANCE_COLUMNS)
+    con.execute(
+        f"""
+        UPDATE listing_records AS r SET {assignments}, last_seen = ?, last_run_id = ?, active = true
+        FROM (SELECT * FROM staged
+              SEMI JOIN (SELECT listing_id FROM staged_status WHERE status = 'unchanged') USING (listing_id)) AS s
+        WHERE r.listing_id = s.listing_id
+        """,
+        [now, run_id],
+    )
     assignments = ", ".join(f"{c} = s.{c}" for c in _DATA_COLUMNS)
     con.execute(
         f"""
         UPDATE listing_records AS r SET {assignments},
-            last_seen = ?, last_run_id = ?, active = true,
-            last_changed = CASE WHEN {_DIFFERS_SQL} THEN ? ELSE r.last_changed END
-        FROM staged AS s WHERE r.listing_id = s.listing_id
+            last_seen = ?, last_run_id = ?, active = true, last_changed = ?
+        FROM (SELECT * FROM staged
+              SEMI JOIN (SELECT listing_id FROM staged_status WHERE status = 'changed') USING (listing_id)) AS s
+        WHERE r.listing_id = s.listing_id
         """,
         [now, run_id, now],
     )
@@ -516,7 +528,7 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
         INSERT INTO listing_records (listing_id, {columns},
             first_seen, last_seen, last_changed, first_run_id, last_run_id, active)
         SELECT s.listing_id, {", ".join("s." + c for c in _DATA_COLUMNS)}, ?, ?, ?, ?, ?, true
-        FROM staged s ANTI JOIN listing_records r ON r.listing_id = s.listing_id
+        FROM staged s SEMI JOIN staged_status t ON t.listing_id = s.listing_id AND t.status = 'new'
         """,
         [now, now, now, run_id, run_id],
     )
@@ -571,6 +583,31 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
     return counts
 
 
+def _stage_status(con: duckdb.DuckDBPyConnection) -> None:
+    """Say of each staged listing whether it is new, changed or unchanged, in `staged_status`.
+
+    One narrow join on id, content hash and active flag decides nearly every row; only rows whose
+    hash differs are compared column by column, so a change in how the hash is computed never
+    passes for a change in a listing. A returned listing (stored, but gone) is flagged apart.
+    """
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE staged_status AS
+        SELECT s.listing_id, r.listing_id IS NOT NULL AND NOT r.active AS returned,
+               CASE WHEN r.listing_id IS NULL THEN 'new'
+                    WHEN r.content_hash = s.content_hash THEN 'unchanged' ELSE 'compare' END AS status
+        FROM staged s LEFT JOIN (SELECT listing_id, content_hash, active FROM listing_records) r USING (listing_id)
+        """
+    )
+    con.execute(
+        f"""
+        UPDATE staged_status AS t SET status = CASE WHEN {_DIFFERS_SQL} THEN 'changed' ELSE 'unchanged' END
+        FROM staged s JOIN listing_records r USING (listing_id)
+        WHERE t.status = 'compare' AND t.listing_id = s.listing_id
+        """
+    )
+
+
 def _record_changes(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime) -> None:
     """Write what this load does to each listing into `listing_changes`, before the tables change.
 
@@ -582,21 +619,26 @@ def _record_changes(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: st
     def snapshot(alias: str) -> str:
         return "json_object(" + ", ".join(f"'{c}', {alias}.{c}" for c in _CONTENT_COLUMNS) + ")"
 
+    # A new listing's content is its row in listing_records; later changes keep the full before
+    # and after. Here only what names it, so a first national run does not write every listing twice.
+    con.execute(
+        """
+        INSERT INTO listing_changes
+        SELECT $run, $now, s.listing_id, s.source, 'new', [], NULL,
+               json_object('name', s.name, 'city', s.city, 'state', s.state, 'zip5', s.zip5)
+        FROM staged s SEMI JOIN (SELECT listing_id FROM staged_status WHERE status = 'new') USING (listing_id)
+        """,
+        {"run": run_id, "now": now},
+    )
+    # Changed and returned listings are few: only their stored rows are read whole.
     con.execute(
         f"""
         INSERT INTO listing_changes
-        SELECT $run, $now, s.listing_id, s.source,
-               CASE WHEN r.listing_id IS NULL THEN 'new' WHEN NOT r.active THEN 'returned' ELSE 'changed' END,
-               CASE WHEN r.listing_id IS NULL THEN [] ELSE list_filter([{differs}], lambda f: f IS NOT NULL) END,
-               CASE WHEN r.listing_id IS NULL THEN NULL ELSE {snapshot("r")} END,
-               -- A new listing's content is its row in listing_records; later changes keep the
-               -- full before and after. Here only what names it, so a first national run does
-               -- not write every listing twice.
-               CASE WHEN r.listing_id IS NULL
-                    THEN json_object('name', s.name, 'city', s.city, 'state', s.state, 'zip5', s.zip5)
-                    ELSE {snapshot("s")} END
-        FROM staged s LEFT JOIN listing_records r USING (listing_id)
-        WHERE r.listing_id IS NULL OR NOT r.active OR {_DIFFERS_SQL}
+        SELECT $run, $now, s.listing_id, s.source, CASE WHEN NOT r.active THEN 'returned' ELSE 'changed' END,
+               list_filter([{differs}], lambda f: f IS NOT NULL), {snapshot("r")}, {snapshot("s")}
+        FROM (SELECT listing_id FROM staged_status WHERE status = 'changed' OR returned) t
+        JOIN staged s USING (listing_id)
+        JOIN listing_records r USING (listing_id)
         """,
         {"run": run_id, "now": now},
     )

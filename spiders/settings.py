@@ -57,5 +57,7 @@ PROGRAM_PAGES_SEEDS = None
 # program_pages: "I/N" crawls only shard I of N of the seed sites (split by a stable hash of the site). Unset = all.
 PROGRAM_PAGES_SHARD = None
 
+# No per-item DEBUG record is built unless LOG_LEVEL is DEBUG (see spiders/logformatter.py).
+LOG_FORMATTER = "spiders.logformatter.QuietItemsLogFormatter"
 # Plain-dict items skip Scrapy's per-field export pass (same output; see spiders/exporters.py).
 FEED_EXPORTERS = {"jsonlines": "spiders.exporters.FastJsonLinesItemExporter"}

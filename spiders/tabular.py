@@ -62,6 +62,16 @@ class TabularFileSpider(scrapy.Spider):
     replay_folder: ClassVar[str] = ""
     #: sheet name -> record type; sheets not named here are not read.
     sheets: ClassVar[Mapping[str, str]] = {}
+    # A file's callback yields only items, tens of thousands of them; these spider middlewares
+    # only ever act on requests, yet each item passed through every one of them.
+    custom_settings: ClassVar[dict[str, Any]] = {
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+        }
+    }
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:

@@ -86,6 +86,23 @@ def test_changed_content_keeps_the_id_and_counts_as_changed(items: list[dict], t
     assert "iop" not in levels
 
 
+def test_a_stored_hash_that_differs_is_checked_column_by_column(items: list[dict], tmp_path: Path) -> None:
+    # As after a change in how the hash is computed: equal content is unchanged, and no change is
+    # recorded; the stored hash is brought up to date.
+    db = tmp_path / "t.duckdb"
+    path = write_items(tmp_path / "a" / "items.jsonl", items)
+    normalize_and_load(path, db, "r1")
+    with duckdb.connect(str(db)) as con:
+        hashes = dict(con.execute("SELECT listing_id, content_hash FROM listing_records").fetchall())
+        con.execute("UPDATE listing_records SET content_hash = 'old-formula'")
+    counts = normalize_and_load(path, db, "r2")
+    assert (counts["samhsa_su"].unchanged, counts["samhsa_su"].changed) == (5, 0)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert dict(con.execute("SELECT listing_id, content_hash FROM listing_records").fetchall()) == hashes
+        assert con.execute("SELECT count(*) FROM listing_changes WHERE run_id = 'r2'").fetchone()[0] == 0
+        assert con.execute("SELECT bool_and(last_run_id = 'r2') FROM listing_records").fetchone()[0] is True
+
+
 def test_missing_listing_goes_inactive_only_after_a_complete_crawl(items: list[dict], tmp_path: Path) -> None:
     db = tmp_path / "t.duckdb"
     normalize_and_load(write_items(tmp_path / "a" / "items.jsonl", items), db, "r1")
@@ -101,6 +118,9 @@ def test_missing_listing_goes_inactive_only_after_a_complete_crawl(items: list[d
         assert row == (False, "r1")  # kept, not deleted
     back = normalize_and_load(write_items(tmp_path / "d" / "items.jsonl", items), db, "r4")
     assert back["samhsa_su"].unchanged == 5
+    with duckdb.connect(str(db), read_only=True) as con:
+        kinds = con.execute("SELECT change, count(*) FROM listing_changes WHERE run_id = 'r4' GROUP BY 1").fetchall()
+        assert kinds == [("returned", 1)]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT bool_and(active) FROM listings").fetchone()[0] is True
 
