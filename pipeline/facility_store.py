@@ -1,15 +1,14 @@
 """Facilities in the DuckDB file: link the active listings of all sources, in one pass per run.
 
-Reads what linking needs of every active listing in one query, links in memory
-(`pipeline.link`), and replaces `facility_links` and `facility_members` in bulk from Arrow.
+Linking runs inside DuckDB (`pipeline.link.build_links`, set-based SQL over all active
+listings), and `facility_links` and `facility_members` are replaced with INSERT ... SELECT from
+its temporary tables, in the same write transaction.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
-
-from pipeline.link import LinkInput, facilities, find_links
+from pipeline.link import LINK_INPUT_COLUMNS, build_links
 from pipeline.store import connect, ensure_schema
 
 
@@ -30,39 +29,27 @@ def link_facilities(db_path: str | Path, run_id: str) -> LinkCounts:
     try:
         # The schema and the new links commit together or not at all, as the other writing steps do.
         con.execute("BEGIN TRANSACTION")
-        ensure_schema(con)
-        rows = con.execute(
-            "SELECT listing_id, source, name, name2, street, zip5, phone, latitude, longitude, website "
-            "FROM listing_records WHERE active ORDER BY listing_id"
-        ).fetchall()
-        items = [LinkInput(*row) for row in rows]
-        links = find_links(items)
-        members = facilities([i.listing_id for i in items], links)
-        source_of = {i.listing_id: i.source for i in items}
-        links_table = pa.table(
-            {
-                "listing_a": [link.listing_a for link in links],
-                "listing_b": [link.listing_b for link in links],
-                "score": pa.array([link.score for link in links], pa.float64()),
-                "reasons": pa.array([list(link.reasons) for link in links], pa.list_(pa.string())),
-                "run_id": [run_id] * len(links),
-            }
-        )
-        members_table = pa.table(
-            {
-                "facility_id": list(members.values()),
-                "listing_id": list(members),
-                "source": [source_of[i] for i in members],
-                "run_id": [run_id] * len(members),
-            }
-        )
         try:
+            ensure_schema(con)
+            build_links(
+                con, f"(SELECT {', '.join(LINK_INPUT_COLUMNS)} FROM listing_records WHERE active) AS active_listings"
+            )
             con.execute("DELETE FROM facility_links")
             con.execute("DELETE FROM facility_members")
-            con.register("new_links", links_table)
-            con.register("new_members", members_table)
-            con.execute("INSERT INTO facility_links SELECT * FROM new_links")
-            con.execute("INSERT INTO facility_members SELECT * FROM new_members")
+            con.execute(
+                "INSERT INTO facility_links SELECT listing_a, listing_b, score, reasons, $run_id "
+                "FROM link_links ORDER BY listing_a, listing_b",
+                {"run_id": run_id},
+            )
+            con.execute(
+                "INSERT INTO facility_members SELECT facility_id, listing_id, source, $run_id "
+                "FROM link_members ORDER BY listing_id",
+                {"run_id": run_id},
+            )
+            listings, links, facilities = con.execute(
+                "SELECT (SELECT count(*) FROM link_members), (SELECT count(*) FROM link_links), "
+                "(SELECT count(DISTINCT facility_id) FROM link_members)"
+            ).fetchone()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -83,9 +70,9 @@ def link_facilities(db_path: str | Path, run_id: str) -> LinkCounts:
     finally:
         con.close()
     return LinkCounts(
-        listings=len(items),
-        links=len(links),
-        facilities=len(set(members.values())),
+        listings=listings,
+        links=links,
+        facilities=facilities,
         multi_source_facilities=int(multi[0]) if multi else 0,
         pairs_by_sources=dict(pairs),
     )

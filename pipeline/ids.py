@@ -31,3 +31,23 @@ def listing_id(source: str, *identity: str) -> str:
 def disambiguated_id(base_id: str, distinguishing: str) -> str:
     """Id of one of several distinct rows that share `base_id`, from what tells them apart."""
     return uuid5_text(f"{base_id}|{distinguishing}")
+
+
+def sha1_sql(name_sql: str) -> str:
+    """SQL (DuckDB) for the hex SHA-1 of the namespace and a VARCHAR expression: what a UUID5 is cut from."""
+    return f"sha1(from_hex('{NAMESPACE.hex}') || encode({name_sql}))"
+
+
+def uuid5_sql(digest: str) -> str:
+    """SQL (DuckDB) for `uuid5_text` of a name, from `digest`, a column holding `sha1_sql` of it.
+
+    The first 16 bytes of the digest with version 5 (the 13th hex digit) and the RFC 4122
+    variant: the two top bits of byte 8 become 10, so the 17th hex digit d becomes 8 + d % 4.
+    Set-based steps (bulk normalization, linking) mint ids with it; they are checked against
+    `uuid5_text`.
+    """
+    return (
+        f"substr({digest}, 1, 8) || '-' || substr({digest}, 9, 4) || '-5' || substr({digest}, 14, 3) || '-' "
+        f"|| translate(substr({digest}, 17, 1), '0123456789abcdef', '89ab89ab89ab89ab') "
+        f"|| substr({digest}, 18, 3) || '-' || substr({digest}, 21, 12)"
+    )

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.clean import EXTENSION_PATTERN, PLAIN_NANP_PATTERN, US_STATES, nanp_valid_pattern
-from pipeline.ids import NAMESPACE
+from pipeline.ids import sha1_sql, uuid5_sql
 from pipeline.samhsa_codes import UMBRELLA_CODES, CodeReference
 from pipeline.store import DEFAULT_MEMORY_LIMIT
 from pipeline.tables import LISTING_SCHEMA
@@ -99,30 +99,26 @@ def line_pattern() -> str:
     return r"\{" + envelope + r', "fields": \{' + fields + r"\}\}"
 
 
-def _sha1_of_name(name_sql: str) -> str:
-    """SQL for the SHA-1 (hex) a UUID5 of `pipeline.ids.NAMESPACE` and a VARCHAR expression is cut from."""
-    return f"sha1(from_hex('{NAMESPACE.hex}') || encode({name_sql}))"
-
-
-def _uuid5_text(digest: str) -> str:
-    """SQL for `pipeline.ids.uuid5_text` from a column holding `_sha1_of_name` of the name."""
-    # Version 5 in the 13th hex digit; the RFC 4122 variant (binary 10xx) in the 17th.
-    return (
-        f"substr({digest}, 1, 8) || '-' || substr({digest}, 9, 4) || '-5' || substr({digest}, 14, 3) || '-' "
-        f"|| translate(substr({digest}, 17, 1), '0123456789abcdef', '89ab89ab89ab89ab') "
-        f"|| substr({digest}, 18, 3) || '-' || substr({digest}, 21, 12)"
-    )
-
-
 def _clean(column: str) -> str:
     """`pipeline.clean.clean_text` of a plain value: runs of spaces collapsed, trimmed, '' -> NULL."""
     collapsed = f"CASE WHEN contains({column}, '  ') THEN regexp_replace({column}, ' +', ' ', 'g') ELSE {column} END"
     return f"nullif(trim({collapsed}), '')"
 
 
-def _identity(column: str) -> str:
-    """`pipeline.clean.identity_text` of a plain ASCII value."""
-    return f"coalesce(trim(regexp_replace(replace(lower({column}), '''', ''), '[^a-z0-9]+', ' ', 'g')), '')"
+# Printable ASCII that is neither a letter, a digit, a space nor the apostrophe (which joins).
+_PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum() and chr(c) != "'")
+
+
+def _spaced(column: str) -> str:
+    """First half of `pipeline.clean.identity_text` of a plain value: lower case, punctuation to spaces."""
+    # translate, not a regular expression: a character map costs a fraction per row.
+    blanks = _literal(" " * len(_PUNCTUATION))
+    return f"coalesce(translate(replace(lower({column}), '''', ''), {_literal(_PUNCTUATION)}, {blanks}), '')"
+
+
+def _collapsed(column: str) -> str:
+    """Second half: runs of spaces made one, trimmed."""
+    return f"trim(CASE WHEN contains({column}, '  ') THEN regexp_replace({column}, ' +', ' ', 'g') ELSE {column} END)"
 
 
 @lru_cache(maxsize=1)
@@ -253,7 +249,7 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
     # json.dumps(sort_keys=True) of the other columns: plain values need no escaping.
     left_out_json = " || ', ' || ".join(f"'\"{name}\": \"' || {f[name]} || '\"'" for name in left_out)
     identity_sql = " || '|' || ".join(
-        ["source", *(_identity(c) for c in text), "state", "coalesce(zip5, '')", "coalesce(main_phone, '')"]
+        ["source", *(_collapsed(f"i_{c}") for c in text), "state", "coalesce(zip5, '')", "coalesce(main_phone, '')"]
     )
     # The ten digits of a number, and its extension; an extension is searched for (RE2's slow
     # mode) only on numbers that have one.
@@ -303,12 +299,13 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
           -- Every code known, and each once (a repeated code is the Python path's to fold).
           AND unknown_codes = 0 AND {code_count} = n_codes
     ),
-    identified AS (SELECT *, {_sha1_of_name(identity_sql)} AS id_digest FROM plain),
-    named AS (SELECT *, {_uuid5_text("id_digest")} AS listing_id FROM identified),
+    folded AS (SELECT *, {", ".join(f"{_spaced(c)} AS i_{c}" for c in text)} FROM plain),
+    identified AS (SELECT *, {sha1_sql(identity_sql)} AS id_digest FROM folded),
+    named AS (SELECT *, {uuid5_sql("id_digest")} AS listing_id FROM identified),
     disambiguated AS (
-        SELECT *, {_sha1_of_name("listing_id || '|{' || " + left_out_json + " || '}'")} AS rest_digest FROM named
+        SELECT *, {sha1_sql("listing_id || '|{' || " + left_out_json + " || '}'")} AS rest_digest FROM named
     )
-    SELECT listing_id, {_uuid5_text("rest_digest")} AS disambiguated_id,
+    SELECT listing_id, {uuid5_sql("rest_digest")} AS disambiguated_id,
            source, name, name2, street, street2, city, state, zip5, main_phone AS phone,
            list_filter([{", ".join(phone_items)}], lambda x: x IS NOT NULL)::{_PHONE}[] AS phones,
            NULL::VARCHAR AS website, NULL::DOUBLE AS latitude, NULL::DOUBLE AS longitude,

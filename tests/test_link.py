@@ -1,14 +1,35 @@
-"""Linking listings of different sources into facilities: known same and different pairs."""
+"""Linking listings of different sources into facilities: known same and different pairs.
 
+Every helper used here (`score_pair`, `find_links`, `facilities`, the keys) runs the one SQL
+implementation in `pipeline.link` on a small in-memory DuckDB table.
+"""
+
+import itertools
 import json
+import random
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
+from pipeline.clean import identity_text
 from pipeline.facility_store import link_facilities
 from pipeline.flag_store import compute_flags
-from pipeline.link import LinkInput, facilities, find_links, name_key, score_pair, street_key
+from pipeline.ids import sha1_sql, uuid5_sql, uuid5_text
+from pipeline.link import (
+    Link,
+    LinkInput,
+    _round_half_even_sql,
+    facilities,
+    find_links,
+    identity_folds,
+    listing_keys,
+    name_key,
+    score_pair,
+    street_key,
+    website_site,
+)
 
 
 def _listing(
@@ -108,9 +129,153 @@ def test_pair(case: str, a: LinkInput, b: LinkInput, same: bool) -> None:
     assert [(lk.listing_a, lk.listing_b) for lk in find_links([a, b])] == ([("a", "b")] if same else [])
 
 
-def test_keys() -> None:
-    assert street_key("123 N. Main Street, Suite 4B") == "123 n main st"
+def test_reasons_and_scores_read_as_before() -> None:
+    """The reasons and the score to the character: reviewers and the flags' evidence read them."""
+    assert find_links(PAIRS[5][1:3]) == [Link("a", "b", 0.5, ("38 m apart", "name similarity 1.00"))]
+    renamed = score_pair(*PAIRS[2][1:3])
+    assert renamed == Link("a", "b", 0.67, ("same street address and ZIP", "same phone", "name similarity 0.17"))
+    page = find_links(
+        [
+            LinkInput("p", "pages", "Arroyos Recovery IOP", website="https://arroyos.org/iop"),
+            LinkInput("d", "directory", "Arroyos Recovery", website="https://www.arroyos.org/"),
+        ]
+    )
+    assert page == [Link("d", "p", 0.5, ("same website arroyos.org", "name similarity 1.00"))]
+
+
+@pytest.mark.parametrize(
+    ("street", "key"),
+    [
+        ("123 N. Main Street, Suite 4B", "123 n main st"),
+        ("855 Pine St.", "855 pine st"),
+        ("O'Hara Street, Bldg. B, Rm 5", "ohara st"),
+        # A unit word takes the word after it, even another unit word; the word after that counts.
+        ("Suite Ste 4 Main St", "4 main st"),
+        ("Floor 2 Floor 3 Elm Street", "elm st"),
+        ("123 Main St Suite", "123 main st"),
+        ("Route 9 West", "route 9 w"),
+        ("Café Street", "cafe st"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_street_key(street: str | None, key: str) -> None:
+    assert street_key(street) == key
+
+
+def test_name_keys() -> None:
     assert name_key("The Howard Center, Inc.") == "howard center"
+    assert name_key("Howard Center", "Pine Street Counseling") == "howard center pine street counseling"
+    assert name_key(None, "Co. of St. John\u2019s") == "st johns"
+    [keys] = listing_keys([LinkInput("x", "su", "Englewood Mental Health Center")])
+    assert (keys.name, keys.core) == ("englewood mental health center", "englewood")
+
+
+@pytest.mark.parametrize(
+    ("url", "site"),
+    [
+        ("https://www.arroyos.org/iop", "arroyos.org"),
+        ("WWW.Example.ORG/iop", "example.org"),
+        ("https://user:pw@WWW.X.org:8080/a?b#c", "x.org"),
+        ("www.www.x.org", "www.x.org"),
+        ("//x.org/a", "x.org"),
+        ("x.org?a=//b", ""),
+        # A host in brackets is an IP address or no host at all: no site to block on.
+        ("http://[::1]/", ""),
+        ("http://[x", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_website_site(url: str | None, site: str) -> None:
+    assert website_site(url) == site
+
+
+def test_grid_cells() -> None:
+    a, b, c = listing_keys(
+        [
+            LinkInput("a", "su", "x", latitude=38.0300, longitude=-78.4800),
+            LinkInput("b", "su", "x", latitude=-0.001, longitude=0.0),
+            LinkInput("c", "su", "x", latitude=float("nan"), longitude=0.0),
+        ]
+    )
+    # floor(degrees / 0.005) in floating point, as Python's math.floor(38.03 / 0.005) = 7606 too.
+    assert a.cell == (7606, -15696) and b.cell == (-1, 0) and c.cell is None
+
+
+TRICKY = [
+    "St. John's",
+    "St. John\u2019s",
+    "ST JOHNS",
+    "Café Müller",
+    "CAFÉ  MÜLLER",
+    "\uff26\uff55\uff4c\uff4c\uff0d\uff57\uff49\uff44\uff54\uff48 \uff11\uff12",  # full width
+    "\ufb01ne \ufb02ow",  # ligatures
+    "Œuvre, Æsir & Straße",
+    "\u0130stanbul",
+    "ΣΟΦΙΑ",
+    "\u00bd-way",
+    "a\u0301b\u0308",
+    "Howard Center / Pine Street (Counseling) - Services, Inc.",
+    "  lots   of\tspace\n",
+    "'",
+    "x\u00a0y\u2009z",
+    "\x00\x07tab\x7f",
+    "---",
+    " ",
+    "",
+    None,
+]
+
+
+def test_sql_folding_equals_identity_text() -> None:
+    assert identity_folds(TRICKY) == [identity_text(v) for v in TRICKY]
+    # The keys fold the same way: a name key is identity_text's words less the legal-form words.
+    keys = listing_keys([LinkInput(str(i), "s", v) for i, v in enumerate(TRICKY)])
+    assert [k.name for k in keys] == [
+        " ".join(w for w in identity_text(v).split() if w not in {"inc", "the", "of", "and"}) for v in TRICKY
+    ]
+
+
+def test_rounding_is_pythons() -> None:
+    """Scores round as round(x, 3), reasons print as f"{x:.2f}" and f"{x:.0f}": half to even, exactly."""
+    rng = random.Random(7)
+    values = [k / 16 for k in range(17)] + [k / 2000 for k in range(2001)] + [rng.random() for _ in range(5000)]
+    values += [k + 0.5 for k in range(151)] + [rng.uniform(0, 150) for _ in range(2000)]
+    with duckdb.connect() as con:
+        con.register("v", pa.table({"i": range(len(values)), "x": values}))
+        got = con.execute(
+            f"SELECT {_round_half_even_sql('x', 0)}, {_round_half_even_sql('x', 2)}, "
+            f"{_round_half_even_sql('x', 3)}::DOUBLE / 1000 FROM v ORDER BY i"
+        ).fetchall()
+    assert [g[0] for g in got] == [int(f"{x:.0f}") for x in values]
+    assert [g[1] for g in got] == [int(f"{x:.2f}".replace(".", "")) for x in values]
+    assert [g[2] for g in got] == [round(x, 3) for x in values]
+    assert round(0.0625, 3) == 0.062  # where DuckDB's own round() says 0.063
+
+
+def test_ids_minted_in_sql_are_uuid5() -> None:
+    rng = random.Random(5)
+    names = ["facility|"] + [
+        "facility|" + "".join(rng.choice("0123456789abcdef-é€😀| '") for _ in range(rng.randint(1, 60)))
+        for _ in range(3000)
+    ]
+    with duckdb.connect() as con:
+        con.register("n", pa.table({"i": range(len(names)), "name": names}))
+        got = con.execute(
+            f"SELECT {uuid5_sql('h')} FROM (SELECT i, {sha1_sql('name')} AS h FROM n) ORDER BY i"
+        ).fetchall()
+    assert [g[0] for g in got] == [uuid5_text(n) for n in names]
+
+
+def test_components_of_a_long_chain() -> None:
+    """Labels spread over several rounds: a chain whose smallest id is at one end, links in any order."""
+    ids = [f"{i:03d}" for i in range(60)]
+    links = [Link(x, y, 1.0, ()) for x, y in itertools.pairwise(ids)]
+    random.Random(3).shuffle(links)
+    members = facilities([*ids[::-1], "lone"], links)
+    assert set(members.values()) == {uuid5_text("facility|000"), uuid5_text("facility|lone")}
+    assert members["059"] == uuid5_text("facility|000")
 
 
 def test_facilities_group_transitively_with_stable_ids() -> None:
