@@ -509,7 +509,7 @@ def normalize_file(
     if bulk and no_blank:
         result = normalize_bulk(
             items_path,
-            out_dir / "listings-bulk.parquet",
+            out_dir,
             run_id,
             {s: r for s, r in code_refs.items() if s in RECORD_SOURCES[BULK_RECORD_TYPE]},
             line_count,

@@ -65,6 +65,8 @@ _FETCHED_AT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{
 _SESSION = "STRUCT(day INTEGER, start_minute INTEGER, end_minute INTEGER, track VARCHAR)"
 _PHONE = "STRUCT(e164 VARCHAR, extension VARCHAR, original VARCHAR, kind VARCHAR)"
 _WORD = 64
+#: Lines of the file normalized by one query into one Parquet part.
+CHUNK_LINES = 200_000
 # A number with an extension, for RE2: the number (group 1) and the extension's digits (group 5).
 _NANP_EXTENSION = f"({PLAIN_NANP_PATTERN})(?i:{EXTENSION_PATTERN.removesuffix('$')})"
 
@@ -285,7 +287,7 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
                coalesce(c.n, 0) AS n_codes, coalesce(c.unknown, 0) AS unknown_codes,
                {", ".join(f"coalesce(c.w{j}, 0::UBIGINT) AS w{j}" for j in range(words))}
         FROM bulk_in i LEFT JOIN bulk_codes c USING (seq)
-        WHERE i.source = {_literal(source)}
+        WHERE i.source = {_literal(source)} AND i.seq BETWEEN $first AND $last
     ),
     parsed AS (SELECT *, {", ".join(digits)} FROM cleaned),
     plain AS (
@@ -330,13 +332,13 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
 
 def normalize_bulk(
     items_path: Path,
-    out_path: Path,
+    out_dir: Path,
     run_id: str,
     references: Mapping[str, CodeReference],
     lines: int,
     threads: int,
 ) -> BulkResult | None:
-    """Normalize the plain SAMHSA rows of `items_path` into one Parquet file of LISTING_SCHEMA.
+    """Normalize the plain SAMHSA rows of `items_path` into `listings-bulk-*.parquet` files of LISTING_SCHEMA.
 
     `references` are the code references of the sources to read (a source without one has no
     plain rows: all its codes would be unknown); `lines` is the file's line count, and the file
@@ -350,22 +352,28 @@ def normalize_bulk(
     words = max(b.words() for b in bits.values())
     # The same memory budget as the loader's, spilling next to the output past it.
     limit = os.environ.get("IOPDIR_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
-    spill = out_path.parent / f"{out_path.stem}.tmp"
+    spill = out_dir / "listings-bulk.tmp"
     con = duckdb.connect(config={"threads": max(1, threads), "memory_limit": limit, "temp_directory": str(spill)})
     try:
         con.execute("SET enable_progress_bar = false")
+        # Row order is carried by record_seq; keeping it would make DuckDB buffer the output.
+        con.execute("SET preserve_insertion_order = false")
         try:
             con.execute(_read_sql(items_path), {"sources": list(bits)})
         except duckdb.Error:
             return None  # not JSON lines DuckDB can read whole: the Python path reports each line
         con.execute(_codes_sql(bits))
         union = " UNION ALL ".join(f"({_select_sql(source, b, words)})" for source, b in bits.items())
-        con.execute(
-            f"COPY (SELECT {', '.join(LISTING_SCHEMA.names)} FROM ({union})) TO {_literal(str(out_path))} "
-            "(FORMAT parquet)",
-            {"run_id": run_id},
-        )
-        written = f"read_parquet({_literal(str(out_path))})"
+        query = f"SELECT {', '.join(LISTING_SCHEMA.names)} FROM ({union})"
+        # In slices of the file, one Parquet part each: the joins and lists of a million rows at
+        # once would not fit the memory budget, and spilling them costs more than the slicing.
+        for part, first in enumerate(range(1, lines + 1, CHUNK_LINES)):
+            target = _literal(str(out_dir / f"listings-bulk-{part:04d}.parquet"))
+            con.execute(
+                f"COPY ({query}) TO {target} (FORMAT parquet)",
+                {"run_id": run_id, "first": first, "last": first + CHUNK_LINES - 1},
+            )
+        written = f"read_parquet({_literal(str(out_dir / 'listings-bulk-*.parquet'))})"
         per_source = dict(con.execute(f"SELECT source, count(*) FROM {written} GROUP BY 1").fetchall())
         # One character per line number, 0 to `lines`: '1' where this path took the line.
         bitmap = con.execute(

@@ -95,10 +95,10 @@ def _both(items: Path, out: Path) -> dict[str, Any]:
         con.execute(f"CREATE TABLE {name}_listings AS SELECT * FROM read_parquet('{result.listings_path}')")
         con.execute(f"CREATE TABLE {name}_rejects AS SELECT * FROM read_parquet('{result.rejects_path}')")
         found[name] = result
-    bulk_part = out / "bulk" / "listings-bulk.parquet"
+    parts = out / "bulk" / "listings-bulk-*.parquet"
     found["taken"] = (
-        {r[0] for r in con.execute(f"SELECT record_seq FROM read_parquet('{bulk_part}')").fetchall()}
-        if bulk_part.exists()
+        {r[0] for r in con.execute(f"SELECT record_seq FROM read_parquet('{parts}')").fetchall()}
+        if list(parts.parent.glob(parts.name))
         else set()
     )
     return found
