@@ -215,7 +215,7 @@ def _read_sql(items_path: Path) -> str:
 
 
 def _codes_sql(bits: Mapping[str, _CodeBits]) -> str:
-    """Stage each row's code list in `bulk_codes` as bit words, with its count of codes and of unknown ones."""
+    """Stage each code list in `bulk_codes` as bit words, with its count of codes and of unknown ones."""
     index = " UNION ALL ".join(
         f"SELECT {_literal(source)} AS source, unnest({_text_list(list(b.index))}) AS code, "
         f"unnest(range({len(b.index)})) AS idx"
@@ -227,16 +227,19 @@ def _codes_sql(bits: Mapping[str, _CodeBits]) -> str:
         f"bit_or(CASE WHEN k.idx // {_WORD} = {j} THEN 1::UBIGINT << (k.idx % {_WORD})::UBIGINT END) AS w{j}"
         for j in range(words)
     )
+    # Per distinct code list of a source, not per row: what a list means depends on nothing else,
+    # and facilities of one kind often list the same codes.
     return f"""
     CREATE OR REPLACE TEMP TABLE bulk_codes AS
     WITH code_index AS ({index or "SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS code, NULL::BIGINT AS idx"}),
+    lists AS (SELECT DISTINCT source, "raw_Service_code_info" AS code_info FROM bulk_in),
     tokens AS (
-        SELECT seq, source, unnest(string_split({_clean('"raw_Service_code_info"')}, ' ')) AS code FROM bulk_in
+        SELECT source, code_info, unnest(string_split({_clean("code_info")}, ' ')) AS code FROM lists
     )
-    SELECT t.seq, count(*) AS n, count(*) FILTER (WHERE k.idx IS NULL) AS unknown, {word_sql}
+    SELECT t.source, t.code_info, count(*) AS n, count(*) FILTER (WHERE k.idx IS NULL) AS unknown, {word_sql}
     FROM tokens t LEFT JOIN code_index k ON t.source = k.source AND t.code = k.code
     WHERE t.code <> '*'
-    GROUP BY t.seq
+    GROUP BY t.source, t.code_info
     """
 
 
@@ -286,7 +289,8 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
                {", ".join(f"{_clean(f[col])} AS p{i}" for i, (col, _) in enumerate(_PHONE_FIELDS))},
                coalesce(c.n, 0) AS n_codes, coalesce(c.unknown, 0) AS unknown_codes,
                {", ".join(f"coalesce(c.w{j}, 0::UBIGINT) AS w{j}" for j in range(words))}
-        FROM bulk_in i LEFT JOIN bulk_codes c USING (seq)
+        FROM bulk_in i
+        LEFT JOIN bulk_codes c ON c.source = i.source AND c.code_info = i."raw_Service_code_info"
         WHERE i.source = {_literal(source)} AND i.seq BETWEEN $first AND $last
     ),
     parsed AS (SELECT *, {", ".join(digits)} FROM cleaned),
