@@ -79,6 +79,8 @@ US_STATES = frozenset(
         "PW",
     ]
 )
+#: A ZIP code or ZIP+4 once spaces and hyphens are gone.
+ZIP_PATTERN = r"[0-9]{5}(?:[0-9]{4})?"
 #: States whose ZIP codes begin with 0, so a 4-digit ZIP there lost its leading zero in a spreadsheet.
 ZERO_LEADING_ZIP_STATES = frozenset(["CT", "MA", "ME", "NH", "NJ", "RI", "VT", "PR", "VI"])
 
@@ -380,7 +382,7 @@ def clean_zip(value: str | None, state: str | None) -> tuple[str | None, list[st
         return None, []
     digits = re.sub(r"[\s-]", "", _ascii_digits(text))
     # [0-9], not \d: \d also matches Arabic-Indic and other digits, which are no ZIP.
-    if re.fullmatch(r"[0-9]{5}(?:[0-9]{4})?", digits):
+    if re.fullmatch(ZIP_PATTERN, digits):
         return digits[:5], []
     # Spreadsheets turn 06810 into 6810; only pad where ZIPs really start with 0.
     if re.fullmatch(r"[0-9]{4}", digits) and state in ZERO_LEADING_ZIP_STATES:

@@ -26,7 +26,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.clean import EXTENSION_PATTERN, PLAIN_NANP_PATTERN, US_STATES, nanp_valid_pattern
+from pipeline.clean import (
+    EXTENSION_PATTERN,
+    MAX_PHONE_CHARS,
+    PLAIN_NANP_PATTERN,
+    US_STATES,
+    ZIP_PATTERN,
+    nanp_valid_pattern,
+)
 from pipeline.ids import sha1_sql, uuid5_sql
 from pipeline.samhsa_codes import UMBRELLA_CODES, CodeReference
 from pipeline.store import DEFAULT_MEMORY_LIMIT
@@ -269,9 +276,9 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
             END AS x{i}"""
         for i in phones
     ]
+    valid = _literal(nanp_valid_pattern())
     valid_phone = [
-        f"(p{i} IS NULL OR (length(p{i}) <= 60 AND regexp_full_match(d{i}, {_literal(nanp_valid_pattern())})))"
-        for i in phones
+        f"(p{i} IS NULL OR (length(p{i}) <= {MAX_PHONE_CHARS} AND regexp_full_match(d{i}, {valid})))" for i in phones
     ]
     # A number is listed once, at its first column.
     phone_items = [
@@ -285,6 +292,7 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
     WITH cleaned AS (
         SELECT i.*, {", ".join(f"{_clean(f[col])} AS {name}" for name, col in text.items())},
                upper(replace({_clean(f["State"])}, '.', '')) AS state,
+               -- clean_zip drops whitespace and hyphens; a plain value has no whitespace but spaces.
                regexp_replace({_clean(f["Zip"])}, '[ -]', '', 'g') AS zip_digits,
                {", ".join(f"{_clean(f[col])} AS p{i}" for i, (col, _) in enumerate(_PHONE_FIELDS))},
                coalesce(c.n, 0) AS n_codes, coalesce(c.unknown, 0) AS unknown_codes,
@@ -300,7 +308,7 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
         WHERE name IS NOT NULL AND regexp_matches(name, '[A-Za-z0-9]')
           AND greatest({", ".join(f"length(coalesce({name}, ''))" for name in text)}) <= {MAX_LINE_CHARS}
           AND list_contains({_text_list(sorted(US_STATES))}, state)
-          AND (zip_digits IS NULL OR regexp_full_match(zip_digits, '[0-9]{{5}}(?:[0-9]{{4}})?'))
+          AND (zip_digits IS NULL OR regexp_full_match(zip_digits, {_literal(ZIP_PATTERN)}))
           AND {" AND ".join(valid_phone)}
           -- Every code known, and each once (a repeated code is the Python path's to fold).
           AND unknown_codes = 0 AND {code_count} = n_codes
