@@ -253,12 +253,17 @@ def _create_folds(con: duckdb.DuckDBPyConnection, values_sql: str) -> None:
     # NFKD decomposition has no SQL equivalent; these values are few (accented names).
     values = [row[0] for row in rows]
     table = pa.table({"value": pa.array(values, pa.string()), "folded": [identity_text(v) for v in values]})
-    con.execute("CREATE OR REPLACE TEMP TABLE link_folds (value VARCHAR, folded VARCHAR)")
-    con.register("link_folds_arrow", table)
+    _temp_table(con, "link_folds", "value VARCHAR, folded VARCHAR", table)
+
+
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str, columns: str, table: pa.Table) -> None:
+    """Create the temp table `name` (`columns`, SQL) holding the rows of an Arrow table."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
+    con.register(f"{name}_arrow", table)
     try:
-        con.execute("INSERT INTO link_folds SELECT * FROM link_folds_arrow")
+        con.execute(f"INSERT INTO {name} SELECT * FROM {name}_arrow")
     finally:
-        con.unregister("link_folds_arrow")
+        con.unregister(f"{name}_arrow")
 
 
 # The host in a URL's netloc, lower case: after any user, before any port. A host in brackets (an
@@ -417,12 +422,7 @@ def _create_ratios(con: duckdb.DuckDBPyConnection) -> None:
     # needs numpy, which the project does not otherwise depend on.
     ratios = [fuzz.token_set_ratio(a, b) for a, b in zip(texts_a, texts_b, strict=True)]
     table = pa.table({"text_a": pairs.column("text_a"), "text_b": pairs.column("text_b"), "ratio": ratios})
-    con.execute("CREATE OR REPLACE TEMP TABLE link_ratios (text_a VARCHAR, text_b VARCHAR, ratio DOUBLE)")
-    con.register("link_ratios_arrow", table)
-    try:
-        con.execute("INSERT INTO link_ratios SELECT * FROM link_ratios_arrow")
-    finally:
-        con.unregister("link_ratios_arrow")
+    _temp_table(con, "link_ratios", "text_a VARCHAR, text_b VARCHAR, ratio DOUBLE", table)
 
 
 def _create_keys(con: duckdb.DuckDBPyConnection, listings: str) -> None:

@@ -119,18 +119,19 @@ def code(code_value: str, category: str, name: str, source: str = "samhsa_su") -
     }
 
 
+def references(*entries: tuple[str, str, str]) -> list[dict[str, Any]]:
+    """Code reference rows of both directories for (code, category, name) entries."""
+    return [code(c, cat, name, source) for source in ("samhsa_su", "samhsa_mh") for c, cat, name in entries]
+
+
 #: The code references the facility rows are read with (both directories know the same codes).
-REFERENCES = [
-    code(c, cat, name, source)
-    for source in ("samhsa_su", "samhsa_mh")
-    for c, cat, name in (
-        ("SA", "TC", "Substance use treatment"),
-        ("MH", "TC", "Mental health treatment"),
-        ("OP", "SET", "Outpatient"),
-        ("OIT", "SET", "Intensive outpatient treatment"),
-        ("CBT", "TAP", "Cognitive behavioral therapy"),
-    )
-]
+REFERENCES = references(
+    ("SA", "TC", "Substance use treatment"),
+    ("MH", "TC", "Mental health treatment"),
+    ("OP", "SET", "Outpatient"),
+    ("OIT", "SET", "Intensive outpatient treatment"),
+    ("CBT", "TAP", "Cognitive behavioral therapy"),
+)
 
 
 def samhsa(source: str = "samhsa_su", **cells: Any) -> dict[str, Any]:

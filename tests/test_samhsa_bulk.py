@@ -21,21 +21,17 @@ from pipeline.clean import _nanp_e164, nanp_valid_pattern
 from pipeline.normalize import normalize_file
 from pipeline.samhsa_bulk import line_pattern
 from spiders.exporters import FastJsonLinesItemExporter
-from tests.bad_input import KINDS, REFERENCES, code, samhsa
+from tests.bad_input import KINDS, REFERENCES, references, samhsa
 
 # Codes beyond the corpus's references, so the umbrella rule and each listing field are exercised.
-_MORE_CODES = [
-    code(c, cat, name, source)
-    for source in ("samhsa_su", "samhsa_mh")
-    for c, cat, name in (
-        ("ORT", "SET", "Outpatient methadone/buprenorphine or naltrexone treatment"),
-        ("PHDT", "SET", "Partial hospitalization/day treatment"),
-        ("MD", "PAY", "Medicaid"),
-        ("SS", "PYAS", "Sliding fee scale"),
-        ("ADLT", "AGE", "Adults"),
-        ("VET", "SG", "Veterans"),
-    )
-]
+_MORE_CODES = references(
+    ("ORT", "SET", "Outpatient methadone/buprenorphine or naltrexone treatment"),
+    ("PHDT", "SET", "Partial hospitalization/day treatment"),
+    ("MD", "PAY", "Medicaid"),
+    ("SS", "PYAS", "Sliding fee scale"),
+    ("ADLT", "AGE", "Adults"),
+    ("VET", "SG", "Veterans"),
+)
 
 #: (case, record, whether the bulk path takes it). A row it does not take is the Python path's.
 CASES: list[tuple[str, dict[str, Any], bool]] = [
