@@ -392,11 +392,13 @@ _CONTENT_COLUMNS = [
 ]
 
 
-# A quick fingerprint of a listing's content, computed by DuckDB in bulk: 64 bits of DuckDB's own
-# hash, which is fast but only comparable within one DuckDB version. Changes are never detected
-# from it (see _DIFFERS_SQL).
 # What else a run writes: which crawl row a listing was read from, and when.
 _PROVENANCE_COLUMNS = [c for c in _DATA_COLUMNS if c not in _CONTENT_COLUMNS]
+# A quick fingerprint of a listing's content, computed by DuckDB in bulk: 64 bits of DuckDB's own
+# hash, fast but only comparable within one DuckDB version. An equal hash is taken for equal
+# content (that a listing's new content collides with its own old one is a 1-in-2^64 chance);
+# a different hash is only a reason to compare column by column (see _DIFFERS_SQL), so a
+# change in how the hash is computed never passes for a change in a listing.
 _CONTENT_HASH_SQL = "printf('%016x', hash(" + ", ".join(_CONTENT_COLUMNS) + "))"
 # Whether a stored row and a staged one say different things. Compared column by column, so a
 # change in how the hash is computed never passes for a change in the listing.
