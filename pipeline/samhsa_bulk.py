@@ -16,6 +16,7 @@ NANP number plan and the level names come from the modules that own them.
 one takes, on the national directories and on hand-made edge cases.
 """
 
+import logging
 import os
 import re
 import shutil
@@ -42,6 +43,8 @@ from schemas.level_names import FLAGGED_LEVELS, LEVEL_NAMES
 from schemas.listing import MAX_LINE_CHARS
 from schemas.raw import MAX_ENVELOPE_CHARS, MAX_FIELD_CHARS, RawRecord, SamhsaFacilityFields
 from schemas.vocab import LevelOfCare, Payment, Population, Service
+
+logger = logging.getLogger(__name__)
 
 RECORD_TYPE = "samhsa_facility"
 #: The row's columns, in the order the spider writes them (the raw model's aliases).
@@ -342,6 +345,30 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
     """
 
 
+def _write_parts(
+    con: duckdb.DuckDBPyConnection, bits: Mapping[str, _CodeBits], words: int, out_dir: Path, run_id: str, lines: int
+) -> tuple[dict[str, int], str | None]:
+    """Write the listings of the staged lines as Parquet parts; the listings per source and the taken-lines bitmap."""
+    con.execute(_codes_sql(bits))
+    union = " UNION ALL ".join(f"({_select_sql(source, b, words)})" for source, b in bits.items())
+    query = f"SELECT {', '.join(LISTING_SCHEMA.names)} FROM ({union})"
+    # In slices of the file, one Parquet part each: the joins and lists of a million rows at
+    # once would not fit the memory budget, and spilling them costs more than the slicing.
+    for part, first in enumerate(range(1, lines + 1, CHUNK_LINES)):
+        target = _literal(str(out_dir / f"listings-bulk-{part:04d}.parquet"))
+        con.execute(
+            f"COPY ({query}) TO {target} (FORMAT parquet)",
+            {"run_id": run_id, "first": first, "last": first + CHUNK_LINES - 1},
+        )
+    written = f"read_parquet({_literal(str(out_dir / 'listings-bulk-*.parquet'))})"
+    per_source = dict(con.execute(f"SELECT source, count(*) FROM {written} GROUP BY 1").fetchall())
+    # One character per line number, 0 to `lines`: '1' where this path took the line.
+    bitmap = con.execute(
+        f"SELECT bitstring_agg(record_seq, 0, $lines)::VARCHAR FROM {written}", {"lines": lines}
+    ).fetchone()[0]
+    return per_source, bitmap
+
+
 def normalize_bulk(
     items_path: Path,
     out_dir: Path,
@@ -374,23 +401,14 @@ def normalize_bulk(
             con.execute(_read_sql(items_path), {"sources": list(bits)})
         except duckdb.Error:
             return None  # not JSON lines DuckDB can read whole: the Python path reports each line
-        con.execute(_codes_sql(bits))
-        union = " UNION ALL ".join(f"({_select_sql(source, b, words)})" for source, b in bits.items())
-        query = f"SELECT {', '.join(LISTING_SCHEMA.names)} FROM ({union})"
-        # In slices of the file, one Parquet part each: the joins and lists of a million rows at
-        # once would not fit the memory budget, and spilling them costs more than the slicing.
-        for part, first in enumerate(range(1, lines + 1, CHUNK_LINES)):
-            target = _literal(str(out_dir / f"listings-bulk-{part:04d}.parquet"))
-            con.execute(
-                f"COPY ({query}) TO {target} (FORMAT parquet)",
-                {"run_id": run_id, "first": first, "last": first + CHUNK_LINES - 1},
-            )
-        written = f"read_parquet({_literal(str(out_dir / 'listings-bulk-*.parquet'))})"
-        per_source = dict(con.execute(f"SELECT source, count(*) FROM {written} GROUP BY 1").fetchall())
-        # One character per line number, 0 to `lines`: '1' where this path took the line.
-        bitmap = con.execute(
-            f"SELECT bitstring_agg(record_seq, 0, $lines)::VARCHAR FROM {written}", {"lines": lines}
-        ).fetchone()[0]
+        try:
+            per_source, bitmap = _write_parts(con, bits, words, out_dir, run_id, lines)
+        except duckdb.Error as error:
+            # Out of memory or disk for spilling, say: the Python path can still read every line.
+            for part in out_dir.glob("listings-bulk-*.parquet"):
+                part.unlink()
+            logger.warning("bulk normalization of %s failed, reading it row by row: %s", items_path, error)
+            return None
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 from scrapy.exporters import JsonLinesItemExporter
 
+from pipeline import samhsa_bulk
 from pipeline.clean import _nanp_e164, nanp_valid_pattern
 from pipeline.normalize import normalize_file
 from pipeline.samhsa_bulk import line_pattern
@@ -200,3 +201,19 @@ def test_the_nanp_pattern_accepts_only_what_phonenumbers_accepts() -> None:
             # phonenumbers also "accepts" a few numbers beginning 0 or 1 (as shorter national
             # numbers); the bulk path leaves those to it.
             assert not valid, number
+
+
+def test_a_bulk_path_that_fails_midway_leaves_everything_to_the_python_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(con: duckdb.DuckDBPyConnection, bits: Any, words: int, out_dir: Path, run_id: str, lines: int) -> None:
+        (out_dir / "listings-bulk-0000.parquet").write_bytes(b"half a part")
+        raise duckdb.OutOfMemoryException("out of memory (simulated)")
+
+    monkeypatch.setattr(samhsa_bulk, "_write_parts", fail)
+    items = tmp_path / "items.jsonl"
+    _write(items, [*REFERENCES, samhsa(), samhsa(), samhsa(Name1="<b>Markup</b> House")])
+    found = _both(items, tmp_path)
+    assert not found["taken"]
+    assert not list((tmp_path / "bulk").glob("listings-bulk-*"))
+    _assert_same(found)
