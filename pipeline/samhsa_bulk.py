@@ -1,7 +1,7 @@
 """SAMHSA directory rows normalized set-based, in DuckDB: the bulk path of `pipeline.normalize`.
 
 Nearly every row of SAMHSA's directories is plain: ASCII text without markup, escapes or control
-characters, a known state, a five- or nine-digit ZIP, phones written as ten-digit numbers, codes
+characters, a known state, a five- or nine-digit ZIP, ten-digit phone numbers (an extension or not), codes
 the directory's own reference knows, each once. For such a row every rule of
 `pipeline.sources.samhsa.normalize_facility` reduces to string and bit operations that DuckDB
 runs over whole columns at once, so this module turns them all into listings with a few queries
@@ -13,7 +13,7 @@ way, a cell that is not a string) is left to it and read exactly as before. The 
 written twice where it matters: column names, states, the code map and its umbrella rule, the
 NANP number plan and the level names come from the modules that own them.
 `tests/test_samhsa_bulk.py` checks that both paths give the same Parquet row for every row this
-one takes, on the national directories and on hand-made edge cases.
+one takes, on the national directories, the bad-input corpus and hand-made edge cases.
 """
 
 import logging
@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.clean import (
+    CHAR_REF_PATTERN,
     EXTENSION_PATTERN,
     MAX_PHONE_CHARS,
     PLAIN_NANP_PATTERN,
@@ -37,6 +38,7 @@ from pipeline.clean import (
 )
 from pipeline.ids import sha1_sql, uuid5_sql
 from pipeline.samhsa_codes import UMBRELLA_CODES, CodeReference
+from pipeline.sources.samhsa import IDENTITY_COLUMNS, PHONE_COLUMNS
 from pipeline.store import DEFAULT_MEMORY_LIMIT
 from pipeline.tables import LISTING_SCHEMA
 from schemas.level_names import FLAGGED_LEVELS, LEVEL_NAMES
@@ -51,15 +53,6 @@ RECORD_TYPE = "samhsa_facility"
 FIELDS = tuple(f.alias or name for name, f in SamhsaFacilityFields.model_fields.items())
 #: The envelope keys, in the order the spider writes them, before "fields".
 ENVELOPE = tuple(name for name in RawRecord.model_fields if name != "fields")
-#: Columns the identity of a row is built from; the rest tell apart rows that share it.
-IDENTITY_FIELDS = ("Name1", "Name2", "Street1", "Street2", "City", "State", "Zip", "Phone")
-_PHONE_FIELDS = (
-    ("Phone", "main"),
-    ("Intake1", "intake"),
-    ("Intake2", "intake"),
-    ("Intake1a", "intake"),
-    ("Intake2a", "intake"),
-)
 _TERM_FIELDS = {
     "levels_of_care": LevelOfCare,
     "services": Service,
@@ -69,8 +62,6 @@ _TERM_FIELDS = {
 #: Printable ASCII but the quote, the backslash and "<": a JSON string with nothing to unescape,
 #: no control, invisible or non-ASCII character to clean, and no tag to strip.
 _PLAIN_VALUE = r"[ !#-;=-\[\]-~]*"
-# A character reference `strip_markup` would decode ("&amp;"); a bare "&" ("A & B") is text.
-_CHAR_REF = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 _FETCHED_AT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?\+00:00"
 _SESSION = "STRUCT(day INTEGER, start_minute INTEGER, end_minute INTEGER, track VARCHAR)"
 _PHONE = "STRUCT(e164 VARCHAR, extension VARCHAR, original VARCHAR, kind VARCHAR)"
@@ -210,7 +201,7 @@ def _read_sql(items_path: Path) -> str:
     WITH plain_lines AS (
         SELECT ordinality AS seq FROM read_ndjson_objects({path}, ignore_errors = true) WITH ORDINALITY
         WHERE regexp_full_match(json, {_literal(line_pattern())})
-          AND (NOT contains(json, '&') OR NOT regexp_matches(json, {_literal(_CHAR_REF)}))
+          AND (NOT contains(json, '&') OR NOT regexp_matches(json, {_literal(CHAR_REF_PATTERN)}))
     ),
     parsed AS (
         SELECT ordinality AS seq, * FROM read_json({path}, format = 'newline_delimited', ignore_errors = true,
@@ -258,9 +249,9 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
     # Prefixed: DuckDB names are case-insensitive, and "City" would be the cleaned `city`.
     f = {name: f'"raw_{name}"' for name in FIELDS}
     text = {"name": "Name1", "name2": "Name2", "street": "Street1", "street2": "Street2", "city": "City"}
-    phones = range(len(_PHONE_FIELDS))
+    phones = range(len(PHONE_COLUMNS))
     terms = bits.terms()
-    left_out = [name for name in sorted(FIELDS) if name not in IDENTITY_FIELDS]
+    left_out = [name for name in sorted(FIELDS) if name not in IDENTITY_COLUMNS]
     # json.dumps(sort_keys=True) of the other columns: plain values need no escaping.
     left_out_json = " || ', ' || ".join(f"'\"{name}\": \"' || {f[name]} || '\"'" for name in left_out)
     identity_sql = " || '|' || ".join(
@@ -288,7 +279,7 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
         f"CASE WHEN d{i} IS NOT NULL"
         f"{''.join(f' AND (d{i}, x{i}) IS DISTINCT FROM (d{j}, x{j})' for j in range(i))} THEN "
         f"{{'e164': '+1' || d{i}, 'extension': x{i}, 'original': p{i}, 'kind': '{kind}'}} END"
-        for i, (_, kind) in enumerate(_PHONE_FIELDS)
+        for i, (_, kind) in enumerate(PHONE_COLUMNS)
     ]
     code_count = " + ".join(f"bit_count(w{j})" for j in range(words))
     return f"""
@@ -297,7 +288,7 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
                upper(replace({_clean(f["State"])}, '.', '')) AS state,
                -- clean_zip drops whitespace and hyphens; a plain value has no whitespace but spaces.
                regexp_replace({_clean(f["Zip"])}, '[ -]', '', 'g') AS zip_digits,
-               {", ".join(f"{_clean(f[col])} AS p{i}" for i, (col, _) in enumerate(_PHONE_FIELDS))},
+               {", ".join(f"{_clean(f[col])} AS p{i}" for i, (col, _) in enumerate(PHONE_COLUMNS))},
                coalesce(c.n, 0) AS n_codes, coalesce(c.unknown, 0) AS unknown_codes,
                {", ".join(f"coalesce(c.w{j}, 0::UBIGINT) AS w{j}" for j in range(words))}
         FROM bulk_in i

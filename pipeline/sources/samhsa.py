@@ -16,7 +16,17 @@ from schemas.listing import Listing
 from schemas.raw import RawRecord, SamhsaFacilityFields, ServiceCodeFields
 from schemas.vocab import PhoneKind
 
-_INTAKE_COLUMNS = ("intake1", "intake2", "intake1a", "intake2a")
+#: The row's phone columns, in the order its numbers are listed: the main number, then intake lines.
+PHONE_COLUMNS = (
+    ("Phone", PhoneKind.MAIN),
+    ("Intake1", PhoneKind.INTAKE),
+    ("Intake2", PhoneKind.INTAKE),
+    ("Intake1a", PhoneKind.INTAKE),
+    ("Intake2a", PhoneKind.INTAKE),
+)
+#: The columns a row's identity is built from; the others tell apart distinct rows that share it.
+IDENTITY_COLUMNS = ("Name1", "Name2", "Street1", "Street2", "City", "State", "Zip", "Phone")
+_ATTRIBUTE = {field.alias: name for name, field in SamhsaFacilityFields.model_fields.items()}
 
 
 def code_entry(record: RawRecord) -> CodeEntry:
@@ -38,7 +48,7 @@ def code_entry(record: RawRecord) -> CodeEntry:
 
 
 def _phones(row: SamhsaFacilityFields) -> tuple[list[CleanPhone], list[str]]:
-    candidates = [(row.phone, PhoneKind.MAIN)] + [(getattr(row, c), PhoneKind.INTAKE) for c in _INTAKE_COLUMNS]
+    candidates = [(getattr(row, _ATTRIBUTE[column]), kind) for column, kind in PHONE_COLUMNS]
     return collect_phones(candidates)
 
 
@@ -75,7 +85,7 @@ def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> 
         main_phone,
     )
     # What the identity leaves out; tells apart distinct rows that share name, address and phone.
-    rest = left_out_fields(record.fields, ("Name1", "Name2", "Street1", "Street2", "City", "State", "Zip", "Phone"))
+    rest = left_out_fields(record.fields, IDENTITY_COLUMNS)
     return Listing(
         listing_id=base_id,
         disambiguated_id=disambiguated_id(base_id, rest),
