@@ -18,7 +18,10 @@ def _last_line(capsys: pytest.CaptureFixture[str]) -> str:
 def test_public_set(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "flags", str(PUBLIC)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[-1] == "php_as_iop: precision 1.00 recall 1.00 (tp 1 fp 0 fn 0)"
+    # The acceptance bars of the flag rules, whatever the size of the set.
+    figures = out[-1].removeprefix("php_as_iop: ").split()
+    precision, recall = float(figures[1]), float(figures[3])
+    assert precision >= 0.95 and recall >= 0.9, out[-1]
     assert any(line.startswith("expected \\ raised") for line in out)
     # No consistent case raised php_as_iop.
     assert not [line for line in out if "\texpected none\tgot php_as_iop" in line]
