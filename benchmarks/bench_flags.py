@@ -8,7 +8,7 @@ members and links inside DuckDB up to `--n` listings. Copies get ids derived fro
 and the copy number, and about one IOP/PHP-coded copy in five gets stated weekly hours spread
 over 3-30 h, so the hour rules have work to do, not only the code and name rules.
 
-Then `pipeline.flag_store.compute_flags` runs `--rounds` times: the first pass inserts every
+Then `pipeline.flags.store.compute_flags` runs `--rounds` times: the first pass inserts every
 flag, later ones find them again (the weekly steady state).
 
 Figures: flags_listings, flags_raised, flags_1m_first_s (first pass), flags_1m_s (the fastest
@@ -25,10 +25,10 @@ from pathlib import Path
 
 from benchmarks.common import SHARED_DATA, emit, peak_rss_mb
 from flows.crawl import run_crawl
-from pipeline.facility_store import link_facilities
-from pipeline.flag_store import compute_flags
-from pipeline.normalize import normalize_file
-from pipeline.store import SourceLoad, connect, load_run
+from pipeline.flags.store import compute_flags
+from pipeline.link.store import link_facilities
+from pipeline.normalize.run import normalize_file
+from pipeline.store.load import SourceLoad, connect, load_run
 
 GOAL_S = 2.0
 

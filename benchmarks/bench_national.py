@@ -41,7 +41,7 @@ def run_once(work: Path) -> dict:
     command = [
         sys.executable,
         "-m",
-        "flows.cli",
+        "flows.cli.commands",
         "run",
         "--replay",
         str(SHARED_DATA),

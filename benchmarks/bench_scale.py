@@ -63,9 +63,9 @@ def make_input(work: Path, n: int, seed: int, section_share: float, template: Pa
 
 def phase_pipeline(items: Path, work: Path, workers: int) -> dict[str, Any]:
     """Normalize, load and flag `items` into a fresh database; the times and counts."""
-    from pipeline.flag_store import compute_flags
-    from pipeline.normalize import normalize_file
-    from pipeline.store import SourceLoad, load_run
+    from pipeline.flags.store import compute_flags
+    from pipeline.normalize.run import normalize_file
+    from pipeline.store.load import SourceLoad, load_run
 
     db = work / "scale.duckdb"
     run_id = "bench-scale"
@@ -176,7 +176,7 @@ def _child(phase: str, *args: str) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the scale benchmark and print its figures; exit 1 when a goal is missed."""
-    from pipeline.normalize import default_workers
+    from pipeline.normalize.run import default_workers
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1_000_000)

@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.synthetic --template ITEMS.jsonl --out OUT.jsonl --n 1000000 \
         [--seed 20261127] [--section-share 0.05] [--sections SECTIONS.jsonl]
 
-The output is a crawl's JSON-lines file, as `pipeline.normalize.normalize_file` reads it:
+The output is a crawl's JSON-lines file, as `pipeline.normalize.run.normalize_file` reads it:
 
 - the template's code-reference rows (`service_code`), copied once and unchanged at the top, so
   the directory rows can be read;
@@ -35,7 +35,7 @@ from random import Random
 from typing import Any
 from urllib.parse import urlparse
 
-from pipeline.clean import ZERO_LEADING_ZIP_STATES
+from pipeline.clean.text import ZERO_LEADING_ZIP_STATES
 from schemas.level_names import LEVEL_NAMES
 
 #: Real schedule texts (the hours evaluation set), used when the template has no program sections.

@@ -20,10 +20,10 @@ from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
 from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
-from pipeline.facility_store import LinkCounts, link_facilities
-from pipeline.flag_store import FlagCounts, compute_flags, new_flags
-from pipeline.normalize import NormalizeResult, normalize_file, worker_pool
-from pipeline.store import LoadCounts, SourceLoad, connect, load_run, website_roots
+from pipeline.flags.store import FlagCounts, compute_flags, new_flags
+from pipeline.link.store import LinkCounts, link_facilities
+from pipeline.normalize.run import NormalizeResult, normalize_file, worker_pool
+from pipeline.store.load import LoadCounts, SourceLoad, connect, load_run, website_roots
 from pipeline.thresholds import Thresholds, load_thresholds
 
 CRAWL_TIMEOUT_S = 1800

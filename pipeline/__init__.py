@@ -1,1 +1,7 @@
-"""Normalization, hours, classification and storage: everything between raw files and DuckDB."""
+"""Everything between the crawl's files on disk and the DuckDB file, as packages by stage and source.
+
+Stages: `clean` (field cleaners), `sources` (one normalizer per source), `hours` (weekly hours),
+`normalize` (items.jsonl -> Parquet), `store` (the DuckDB file), `link` (facilities), `flags`
+(level-of-care rules), `outputs` (exports, HSDS, report). Top-level modules hold rules every stage
+shares (ids, thresholds, the listing's columns). Imports `schemas`; never `spiders` or `flows`.
+"""

@@ -19,7 +19,7 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pipeline.report import ELEMENT_IDS
+from pipeline.outputs.report.build import ELEMENT_IDS
 
 CHROMIUM = "/usr/bin/chromium"
 EXPECTED_IDS = ELEMENT_IDS

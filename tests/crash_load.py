@@ -66,7 +66,7 @@ def table_hashes(
     the hashes summed, so the result depends on the content only, not on row order or on how
     DuckDB stores the rows (DuckDB's hash is stable within one DuckDB version, which is all one
     test run needs). Opened
-    read-only with DuckDB's defaults (not `pipeline.store.connect`): the check must not depend on
+    read-only with DuckDB's defaults (not `pipeline.store.load.connect`): the check must not depend on
     the code it checks.
     """
     skip_tables, skip_columns = set(skip_tables), set(skip_columns)
@@ -170,12 +170,12 @@ def run_step(spec: dict[str, Any], say: Callable[[str], None] = lambda _: None) 
     """Run one writing step of a run (`load`, `link` or `flags`) as the flow does."""
     from datetime import UTC, datetime
 
-    import pipeline.facility_store
-    import pipeline.flag_store
-    import pipeline.store
-    from pipeline.store import SourceLoad
+    import pipeline.flags.store
+    import pipeline.link.store
+    import pipeline.store.load
+    from pipeline.store.load import SourceLoad
 
-    plain = pipeline.store.connect
+    plain = pipeline.store.load.connect
 
     def traced(db_path: str | Path, read_only: bool = False) -> Any:
         con = plain(db_path, read_only=read_only)
@@ -186,21 +186,21 @@ def run_step(spec: dict[str, Any], say: Callable[[str], None] = lambda _: None) 
         )
 
     # Every writer reaches the database through this one function, imported by name.
-    for module in (pipeline.store, pipeline.flag_store, pipeline.facility_store):
+    for module in (pipeline.store.load, pipeline.flags.store, pipeline.link.store):
         module.connect = traced  # type: ignore[attr-defined]
     try:
         say("ready")
         db, run_id = spec["db"], spec["run_id"]
         if spec["step"] == "load":
             loads = [SourceLoad(**load) for load in spec["loads"]]
-            return pipeline.store.load_run(db, run_id, datetime.now(UTC), loads, spec.get("codes", []))
+            return pipeline.store.load.load_run(db, run_id, datetime.now(UTC), loads, spec.get("codes", []))
         if spec["step"] == "link":
-            return pipeline.facility_store.link_facilities(db, run_id)
+            return pipeline.link.store.link_facilities(db, run_id)
         if spec["step"] == "flags":
-            return pipeline.flag_store.compute_flags(db, run_id)
+            return pipeline.flags.store.compute_flags(db, run_id)
         raise ValueError(f"unknown step {spec['step']!r}")
     finally:
-        for module in (pipeline.store, pipeline.flag_store, pipeline.facility_store):
+        for module in (pipeline.store.load, pipeline.flags.store, pipeline.link.store):
             module.connect = plain  # type: ignore[attr-defined]
 
 

@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.clean import clean_state
+from pipeline.clean.text import clean_state
 from pipeline.ids import disambiguated_id, listing_id
-from pipeline.normalize import normalize_file
-from pipeline.samhsa_codes import CodeReference
+from pipeline.normalize.run import normalize_file
 from pipeline.sources.common import provenance
-from pipeline.store import LoadCounts, SourceLoad, load_run
+from pipeline.sources.samhsa.codes import CodeReference
+from pipeline.store.load import LoadCounts, SourceLoad, load_run
 from schemas.listing import Listing, Provenance
 from schemas.raw import RawRecord
 

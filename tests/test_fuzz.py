@@ -26,16 +26,18 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from python_calamine import CalamineWorkbook
 
-from pipeline.clean import US_STATES, _nanp_e164, clean_phone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean.text import US_STATES, _nanp_e164, clean_phone, clean_state, clean_text, clean_zip, identity_text
 from pipeline.errors import RejectRow
-from pipeline.findtreatment_labels import ALIASES, LABEL_CODES, REFERENCE_LABELS, codes_for_label, fold
 from pipeline.hours import estimate_hours, parse_sessions
 from pipeline.hours.structured import parse_time
-from pipeline.link import LinkInput, distance_m, identity_folds, listing_keys, website_site
-from pipeline.listing_facts import with_facts
-from pipeline.normalize import normalize_file
-from pipeline.samhsa_codes import CODE_MAP, UMBRELLA_CODES, CodeEntry, CodeReference, field_of
-from pipeline.sources import findtreatment, ny_omh, program_pages, samhsa
+from pipeline.link.build import LinkInput, distance_m, identity_folds, listing_keys, website_site
+from pipeline.normalize.facts import with_facts
+from pipeline.normalize.run import normalize_file
+from pipeline.sources import ny_omh, program_pages
+from pipeline.sources.findtreatment import normalize as findtreatment
+from pipeline.sources.findtreatment.labels import ALIASES, LABEL_CODES, REFERENCE_LABELS, codes_for_label, fold
+from pipeline.sources.samhsa import normalize as samhsa
+from pipeline.sources.samhsa.codes import CODE_MAP, UMBRELLA_CODES, CodeEntry, CodeReference, field_of
 from pipeline.tables import LISTING_SCHEMA, listing_row
 from schemas.listing import Listing
 from schemas.raw import RawRecord
@@ -990,7 +992,7 @@ def test_identity_text_ignores_case_accents_punctuation_and_spacing(item: tuple[
     assert identity_text(variant) == " ".join(parts)
 
 
-# --- link keys: the SQL of pipeline.link on any stored text ----------------------------------------
+# --- link keys: the SQL of pipeline.link.build on any stored text ----------------------------------------
 
 
 def is_utf8(text: str | None) -> bool:

@@ -12,7 +12,7 @@ NY licenses IOPs through OASAS, not OMH, so this source has no `iop` listings.
 import json
 import re
 
-from pipeline.clean import (
+from pipeline.clean.text import (
     CleanPhone,
     check_coordinates,
     clean_state,
@@ -25,8 +25,8 @@ from pipeline.clean import (
 )
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
-from pipeline.samhsa_codes import CodeReference
 from pipeline.sources.common import collect_phones, phone_models, provenance, require_name, text_fields
+from pipeline.sources.samhsa.codes import CodeReference
 from schemas.listing import Listing
 from schemas.raw import RawRecord
 from schemas.raw_ny_omh import NyOmhProgramFields
@@ -115,7 +115,7 @@ def coordinates(georeference: str | None, state: str | None = None) -> tuple[flo
     """(latitude, longitude, warnings) from a Socrata point `POINT (lon lat)`; the placeholder point is dropped.
 
     With the program's `state`, a point outside it is read back when swapped, else dropped
-    (`pipeline.clean.check_coordinates`).
+    (`pipeline.clean.text.check_coordinates`).
     """
     text = plain_text(georeference)
     if text is None:

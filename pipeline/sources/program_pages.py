@@ -10,11 +10,11 @@ have no state until linking places them.
 import json
 from typing import Any
 
-from pipeline.clean import clean_phone, clean_state, clean_zip, state_problem
+from pipeline.clean.text import clean_phone, clean_state, clean_zip, state_problem
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
-from pipeline.samhsa_codes import CodeReference
 from pipeline.sources.common import phone_models, provenance, require_name, text_fields
+from pipeline.sources.samhsa.codes import CodeReference
 from schemas.listing import MAX_LINE_CHARS, Listing
 from schemas.raw import RawRecord
 from schemas.vocab import LevelOfCare, PhoneKind

@@ -1,0 +1,155 @@
+"""Flags in the DuckDB file: one set-based pass per run, and maintainers' reviews.
+
+`compute_flags` runs the rules of `pipeline.flags.rules` over every active listing (and, for the
+cross-source rule, over the facilities of `pipeline.link.store`) in one statement
+and merges the result into `flag_records`: a flag raised again keeps its id and first_seen; a flag
+no longer raised becomes inactive (never deleted). `record_review` stores a decision against the
+evidence it was made on (see the `flags` view in `pipeline.store.load`).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipeline.flags.rules import RULES, cross_source_sql, flag_sql
+from pipeline.store.load import connect, ensure_schema
+from pipeline.thresholds import Thresholds
+
+DECISIONS = ("confirmed", "dismissed")
+
+
+@dataclass
+class FlagCounts:
+    """What one flagging pass did: active flags per rule, and how many were new or went away."""
+
+    by_rule: dict[str, int]
+    new: int
+    gone: int
+
+    @property
+    def total(self) -> int:
+        """Active flags after the pass."""
+        return sum(self.by_rule.values())
+
+
+def compute_flags(db_path: str | Path, run_id: str, thresholds: Thresholds | None = None) -> FlagCounts:
+    """Raise the rules' flags for all active listings and merge them into `flag_records`."""
+    now = datetime.now(UTC)
+    con = connect(db_path)
+    try:
+        # One transaction, schema included: a pass killed midway leaves the flags of the last
+        # complete pass, never some rules' flags updated and others not.
+        con.execute("BEGIN TRANSACTION")
+        ensure_schema(con)
+        # A source's code reference says which levels it can express at all.
+        facts = """(
+            SELECT l.*, s.source_levels FROM listing_records l
+            LEFT JOIN (
+                SELECT source, list(DISTINCT replace(v, 'levels_of_care:', '')) AS source_levels
+                FROM (SELECT source, unnest(vocabulary) AS v FROM codes)
+                WHERE v LIKE 'levels_of_care:%' GROUP BY source
+            ) s USING (source)
+            WHERE l.active
+        )"""
+        thresholds = thresholds or Thresholds()
+        cross = cross_source_sql(facts, "facility_members", "facility_links", thresholds)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE staged_flags AS "
+            f"SELECT * FROM ({flag_sql(facts, thresholds)}) UNION ALL BY NAME SELECT * FROM ({cross})"
+        )
+        con.execute(
+            """
+            UPDATE flag_records f
+            SET last_seen = $now, last_run_id = $run, active = true, severity = s.severity,
+                message = s.message, rule_version = s.rule_version, thresholds = s.thresholds
+            FROM staged_flags s WHERE f.flag_id = s.flag_id
+            """,
+            {"now": now, "run": run_id},
+        )
+        new = con.execute(
+            """
+            INSERT INTO flag_records
+            SELECT s.flag_id, s.listing_id, s.rule_id, s.rule_version, s.severity, s.message, s.evidence,
+                   s.evidence_hash, s.thresholds, $now, $now, $run, $run, true
+            FROM staged_flags s
+            WHERE NOT EXISTS (SELECT 1 FROM flag_records f WHERE f.flag_id = s.flag_id)
+            """,
+            {"now": now, "run": run_id},
+        ).fetchone()
+        gone = con.execute(
+            """
+            UPDATE flag_records SET active = false, last_run_id = $run
+            WHERE active AND flag_id NOT IN (SELECT flag_id FROM staged_flags)
+            """,
+            {"run": run_id},
+        ).fetchone()
+        by_rule = dict(
+            con.execute("SELECT rule_id, count(*) FROM staged_flags GROUP BY rule_id").fetchall()  # type: ignore[arg-type]
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    return FlagCounts(
+        by_rule={rule: int(by_rule.get(rule, 0)) for rule in RULES},
+        new=int(new[0]) if new else 0,
+        gone=int(gone[0]) if gone else 0,
+    )
+
+
+class ReviewError(ValueError):
+    """A review that cannot be recorded (unknown flag, bad decision)."""
+
+
+def record_review(
+    db_path: str | Path, flag_id: str, decision: str, note: str, reviewer: str, at: datetime | None = None
+) -> str:
+    """Record a maintainer's decision on a flag; returns the review id.
+
+    The decision holds for the flag's listing and rule while the evidence stays as it is now.
+    """
+    if decision not in DECISIONS:
+        raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    if not note.strip():
+        raise ReviewError("a review needs a note saying why")
+    con = connect(db_path)
+    try:
+        ensure_schema(con)
+        row = con.execute(
+            "SELECT listing_id, rule_id, evidence_hash FROM flag_records WHERE flag_id = ?", [flag_id]
+        ).fetchone()
+        if row is None:
+            raise ReviewError(f"no flag {flag_id!r}; list them with `iopdir flags`")
+        review_id = str(uuid.uuid4())
+        con.execute(
+            "INSERT INTO flag_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [review_id, flag_id, row[0], row[1], row[2], decision, note.strip(), reviewer, at or datetime.now(UTC)],
+        )
+    except duckdb.Error as error:
+        raise ReviewError(str(error)) from error
+    finally:
+        con.close()
+    return review_id
+
+
+def new_flags(db_path: str | Path, run_id: str) -> list[dict[str, object]]:
+    """The flags a run raised for the first time (new or reopened with changed evidence), most severe first."""
+    con = connect(db_path, read_only=True)
+    try:
+        rows = con.execute(
+            """
+            SELECT rule_id, severity, state, name, message, reopened, flag_id FROM flags
+            WHERE active AND first_run_id = ?
+            ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, rule_id, state, name
+            """,
+            [run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    keys = ("rule_id", "severity", "state", "name", "message", "reopened", "flag_id")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
