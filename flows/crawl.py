@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schemas.crawl_stats import COMPLETE, ERROR, SOURCES, is_error_key, source_key
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 #: Every spider `iopdir run` crawls when no --source is given.
@@ -105,17 +107,13 @@ def run_crawl(
         raise CrawlFailed(f"{spider}: no stats file was written (see {out_dir / 'crawl.log'})")
     stats = json.loads(stats_path.read_text(encoding="utf-8"))
     if stats.get("finish_reason") != "finished":
-        errors = "; ".join(
-            str(v) for k, v in sorted(stats.items()) if k.startswith("iopdir/source/") and k.endswith("/error")
-        )
+        errors = "; ".join(str(v) for k, v in sorted(stats.items()) if is_error_key(k))
         reason = f"{spider}: crawl closed with reason {stats.get('finish_reason')!r}"
         raise CrawlFailed(f"{reason}: {errors}" if errors else reason)
-    sources = {s: bool(stats.get(f"iopdir/source/{s}/complete")) for s in stats.get("iopdir/sources", [])}
+    sources = {s: bool(stats.get(source_key(s, COMPLETE))) for s in stats.get(SOURCES, [])}
     if not sources:
         raise CrawlFailed(f"{spider}: the crawl reported no sources")
     errors = {
-        s: str(stats.get(f"iopdir/source/{s}/error") or "crawl incomplete")
-        for s, complete in sources.items()
-        if not complete
+        s: str(stats.get(source_key(s, ERROR)) or "crawl incomplete") for s, complete in sources.items() if not complete
     }
     return CrawlResult(spider, str(out_dir / "items.jsonl"), stats, sources, errors)

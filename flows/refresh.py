@@ -25,6 +25,7 @@ from pipeline.link.store import LinkCounts, link_facilities
 from pipeline.normalize.run import NormalizeResult, normalize_file, worker_pool
 from pipeline.store.load import LoadCounts, SourceLoad, connect, load_run, website_roots
 from pipeline.thresholds import Thresholds, load_thresholds
+from schemas.crawl_stats import NOTE, PREFIX, SAMPLE, source_key
 
 CRAWL_TIMEOUT_S = 1800
 
@@ -61,7 +62,7 @@ def source_loads(crawl: CrawlResult, result: NormalizeResult, full: bool = True)
     an incremental run (`full=False`) proves nothing gone either, like a sample. Records of a
     source the crawl did not declare are loaded too, as incomplete: never dropped unseen.
     """
-    kept = {k: v for k, v in crawl.stats.items() if k.startswith(("iopdir/", "downloader/", "finish", "replay/"))}
+    kept = {k: v for k, v in crawl.stats.items() if k.startswith((PREFIX, "downloader/", "finish", "replay/"))}
     undeclared = sorted(set(result.counts) - set(crawl.sources) - {"unknown"})
     loads = []
     for source, complete in {**crawl.sources, **dict.fromkeys(undeclared, False)}.items():
@@ -69,7 +70,7 @@ def source_loads(crawl: CrawlResult, result: NormalizeResult, full: bool = True)
         if source in undeclared:
             message = f"records of a source the {crawl.spider} crawl did not declare"
         else:
-            message = crawl.errors.get(source) or str(crawl.stats.get(f"iopdir/source/{source}/note") or "")
+            message = crawl.errors.get(source) or str(crawl.stats.get(source_key(source, NOTE)) or "")
         loads.append(
             SourceLoad(
                 source=source,
@@ -77,7 +78,7 @@ def source_loads(crawl: CrawlResult, result: NormalizeResult, full: bool = True)
                 rejects_path=result.rejects_path,
                 complete=complete,
                 seen=counts.seen if counts else 0,
-                crawl_stats={**kept, **({} if full else {f"iopdir/source/{source}/sample": True})},
+                crawl_stats={**kept, **({} if full else {source_key(source, SAMPLE): True})},
                 warnings=counts.warnings if counts else 0,
                 message=message,
             )

@@ -46,6 +46,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from schemas.crawl_stats import COMPLETE, ERROR, PAGES, RECORDS, SAMPLE, SOURCES, source_key
 from schemas.raw import RawRecord
 from spiders.tabular import failure_text
 
@@ -128,12 +129,12 @@ class FindTreatmentSpider(scrapy.Spider):
         if plan not in ("live", "recorded"):
             raise ValueError(f"FINDTREATMENT_PLAN must be auto, live or recorded, not {plan!r}")
         self.plan = plan
-        stats.set_value("iopdir/sources", [SOURCE])
-        stats.set_value(f"iopdir/source/{SOURCE}/complete", False)
-        stats.set_value(f"iopdir/source/{SOURCE}/plan", plan)
+        stats.set_value(SOURCES, [SOURCE])
+        stats.set_value(source_key(SOURCE, COMPLETE), False)
+        stats.set_value(source_key(SOURCE, "plan"), plan)
         # A recorded plan reads a sample of the locator: complete as a crawl, but it cannot prove
         # that a listing it does not contain is gone.
-        stats.set_value(f"iopdir/source/{SOURCE}/sample", plan == "recorded")
+        stats.set_value(source_key(SOURCE, SAMPLE), plan == "recorded")
         requests = list(self._recorded_requests() if plan == "recorded" else self._state_requests(1))
         if not requests:
             self._fail("the query plan is empty")
@@ -214,8 +215,8 @@ class FindTreatmentSpider(scrapy.Spider):
             self._fail(f"{query}: asked for page {page}, got page {reported_page}")
             return
         if page == 1:
-            stats.set_value(f"iopdir/source/{SOURCE}/query/{query}/total_pages", total_pages)
-            stats.set_value(f"iopdir/source/{SOURCE}/query/{query}/record_count", record_count)
+            stats.set_value(source_key(SOURCE, "query", query, "total_pages"), total_pages)
+            stats.set_value(source_key(SOURCE, "query", query, "record_count"), record_count)
             if isinstance(record_count, int):
                 self.record_counts[query] = record_count
             if self.plan == "live" and isinstance(total_pages, int):
@@ -230,7 +231,7 @@ class FindTreatmentSpider(scrapy.Spider):
                 self._fail(f"{query} page {page}: row {number} is not an object")
                 continue
             if self.plan == "live" and str(row.get("state") or "").strip().upper() != query:
-                stats.inc_value(f"iopdir/source/{SOURCE}/state_mismatch")
+                stats.inc_value(source_key(SOURCE, "state_mismatch"))
             frid = row.get("frid")
             record = RawRecord(
                 record_type=RECORD_TYPE,
@@ -241,12 +242,12 @@ class FindTreatmentSpider(scrapy.Spider):
                 fetched_at=fetched_at,
                 fields={str(k): field_text(v) for k, v in row.items()},
             )
-            stats.inc_value(f"iopdir/source/{SOURCE}/records/{RECORD_TYPE}")
+            stats.inc_value(source_key(SOURCE, RECORDS, RECORD_TYPE))
             yield record.model_dump()
         self.rows_read[query] = self.rows_read.get(query, 0) + len(rows)
         self.arrived.add((query, page))
-        stats.inc_value(f"iopdir/source/{SOURCE}/pages")
-        stats.set_value(f"iopdir/source/{SOURCE}/query/{query}/rows", self.rows_read[query])
+        stats.inc_value(source_key(SOURCE, PAGES))
+        stats.set_value(source_key(SOURCE, "query", query, "rows"), self.rows_read[query])
         self._check_complete()
 
     def _check_complete(self) -> None:
@@ -261,7 +262,7 @@ class FindTreatmentSpider(scrapy.Spider):
                 self._fail("; ".join(f"{q}: {got} rows of {n} reported" for q, (got, n) in sorted(short.items())))
                 return
         assert self.crawler.stats is not None
-        self.crawler.stats.set_value(f"iopdir/source/{SOURCE}/complete", True)
+        self.crawler.stats.set_value(source_key(SOURCE, COMPLETE), True)
 
     def page_failed(self, failure: Failure) -> None:
         """Record why a page could not be fetched; the source stays incomplete."""
@@ -278,5 +279,5 @@ class FindTreatmentSpider(scrapy.Spider):
         self.errors.append(message)
         stats = self.crawler.stats
         assert stats is not None
-        stats.set_value(f"iopdir/source/{SOURCE}/complete", False)
-        stats.set_value(f"iopdir/source/{SOURCE}/error", "; ".join(self.errors[:5]))
+        stats.set_value(source_key(SOURCE, COMPLETE), False)
+        stats.set_value(source_key(SOURCE, ERROR), "; ".join(self.errors[:5]))

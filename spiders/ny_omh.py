@@ -21,6 +21,7 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from schemas.crawl_stats import COMPLETE, ERROR, PAGES, SOURCES, source_key
 from schemas.raw_ny_omh import REQUIRED_COLUMNS, column_key
 from spiders.tabular import TabularFileSpider, read_tables
 
@@ -68,8 +69,8 @@ class NyOmhSpider(TabularFileSpider):
         """Request the first page; the source is complete only once the last page is read."""
         stats = self.crawler.stats
         assert stats is not None
-        stats.set_value("iopdir/sources", [SOURCE])
-        stats.set_value(f"iopdir/source/{SOURCE}/complete", False)
+        stats.set_value(SOURCES, [SOURCE])
+        stats.set_value(source_key(SOURCE, COMPLETE), False)
         yield self._page_request(0)
 
     def _page_request(self, offset: int) -> scrapy.Request:
@@ -94,7 +95,7 @@ class NyOmhSpider(TabularFileSpider):
     def _fail(self, source: str, message: str) -> None:
         self.logger.error("%s: %s", source, message)
         assert self.crawler.stats is not None
-        self.crawler.stats.set_value(f"iopdir/source/{source}/error", message)
+        self.crawler.stats.set_value(source_key(source, ERROR), message)
 
     def parse_page(self, response: Response, source: str, offset: int) -> Iterator[Any]:
         """Yield the page's rows as raw records, then the next page's request or the source's completion."""
@@ -112,7 +113,7 @@ class NyOmhSpider(TabularFileSpider):
             if offset == 0:
                 self._fail(source, f"the first page is empty: {response.url}")
                 return
-            stats.set_value(f"iopdir/source/{source}/complete", True)
+            stats.set_value(source_key(source, COMPLETE), True)
             return
         missing = REQUIRED_COLUMNS - {column_key(name) for name in rows[0]}
         if missing:
@@ -124,11 +125,11 @@ class NyOmhSpider(TabularFileSpider):
             # The server ignored $limit; paging on would deliver the same rows again.
             self._fail(source, f"page at offset {offset} has {count} rows, more than $limit={self.page_size}")
             return
-        stats.inc_value(f"iopdir/source/{source}/pages")
+        stats.inc_value(source_key(source, PAGES))
         yield from self.table_items(
             response, source, file_name, fetched_at, sheet, rows, self.sheets[DATASET], first_number=offset + 2
         )
         if count == self.page_size:
             yield self._page_request(offset + self.page_size)
         else:
-            stats.set_value(f"iopdir/source/{source}/complete", True)
+            stats.set_value(source_key(source, COMPLETE), True)

@@ -38,6 +38,18 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from schemas.crawl_stats import (
+    COMPLETE,
+    EMPTY_OK,
+    ERROR,
+    NOTE,
+    PAGES,
+    RECORDS,
+    SAMPLE,
+    SOURCES,
+    UNREAD_URLS,
+    source_key,
+)
 from schemas.level_names import LEVEL_NAMES
 from schemas.raw import RawRecord
 from spiders.redirects import OffsiteRedirectError, site_of
@@ -184,24 +196,24 @@ class ProgramPagesSpider(scrapy.Spider):
         """Request the home page of every seed site of this crawl's shard."""
         stats = self.crawler.stats
         assert stats is not None
-        stats.set_value("iopdir/sources", [SOURCE])
+        stats.set_value(SOURCES, [SOURCE])
         try:
             index, count = self.selected_shard()
         except ValueError as error:
             # Scrapy closes the spider with reason "start_error"; the stats say why.
-            stats.set_value(f"iopdir/source/{SOURCE}/complete", False)
-            stats.set_value(f"iopdir/source/{SOURCE}/error", str(error))
+            stats.set_value(source_key(SOURCE, COMPLETE), False)
+            stats.set_value(source_key(SOURCE, ERROR), str(error))
             raise
         seeds = self.seeds()
         mine = [url for url in seeds if shard_of(url, count) == index]
-        stats.set_value(f"iopdir/source/{SOURCE}/shard", f"{index}/{count}")
-        stats.set_value(f"iopdir/source/{SOURCE}/other_shards", len(seeds) - len(mine))
+        stats.set_value(source_key(SOURCE, "shard"), f"{index}/{count}")
+        stats.set_value(source_key(SOURCE, "other_shards"), len(seeds) - len(mine))
         # A shard covers part of the sites, so its crawl cannot prove a listing gone.
-        stats.set_value(f"iopdir/source/{SOURCE}/sample", count > 1)
+        stats.set_value(source_key(SOURCE, SAMPLE), count > 1)
         # Complete unless a page fails; a seed list (or shard) that is empty is an empty source by design.
-        stats.set_value(f"iopdir/source/{SOURCE}/complete", True)
-        stats.set_value(f"iopdir/source/{SOURCE}/empty_ok", not mine)
-        stats.set_value(f"iopdir/source/{SOURCE}/seeds", len(mine))
+        stats.set_value(source_key(SOURCE, COMPLETE), True)
+        stats.set_value(source_key(SOURCE, EMPTY_OK), not mine)
+        stats.set_value(source_key(SOURCE, "seeds"), len(mine))
         for url in mine:
             self.pages_per_site[site_of(url)] += 1
             self.requested.add(_url_key(url))
@@ -213,7 +225,7 @@ class ProgramPagesSpider(scrapy.Spider):
         assert stats is not None
         if not isinstance(response, TextResponse):
             return
-        stats.inc_value(f"iopdir/source/{SOURCE}/pages")
+        stats.inc_value(source_key(SOURCE, PAGES))
         html = response.text
         structured = json_ld(html)
         title = _text(response.xpath("//title")[0]) if response.xpath("//title") else ""
@@ -235,7 +247,7 @@ class ProgramPagesSpider(scrapy.Spider):
                     "json_ld": json.dumps(structured) if structured else None,
                 },
             )
-            stats.inc_value(f"iopdir/source/{SOURCE}/records/{RECORD_TYPE}")
+            stats.inc_value(source_key(SOURCE, RECORDS, RECORD_TYPE))
             yield record.model_dump()
         yield from self.follow(response)
 
@@ -252,7 +264,7 @@ class ProgramPagesSpider(scrapy.Spider):
             if _url_key(url) in self.requested:
                 continue
             if self.pages_per_site[site] >= cap:
-                self.crawler.stats.inc_value(f"iopdir/source/{SOURCE}/capped_links")  # type: ignore[union-attr]
+                self.crawler.stats.inc_value(source_key(SOURCE, "capped_links"))  # type: ignore[union-attr]
                 continue
             self.pages_per_site[site] += 1
             self.requested.add(_url_key(url))
@@ -274,15 +286,15 @@ class ProgramPagesSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
             kind = "redirected_offsite" if isinstance(failure.value, OffsiteRedirectError) else "ignored"
-            stats.inc_value(f"iopdir/source/{SOURCE}/{kind}")
-            urls = stats.get_value(f"iopdir/source/{SOURCE}/unread_urls") or []
-            stats.set_value(f"iopdir/source/{SOURCE}/unread_urls", sorted({*urls, request.url}))
+            stats.inc_value(source_key(SOURCE, kind))
+            urls = stats.get_value(source_key(SOURCE, UNREAD_URLS)) or []
+            stats.set_value(source_key(SOURCE, UNREAD_URLS), sorted({*urls, request.url}))
             unread = {
-                "robots.txt or another rule": stats.get_value(f"iopdir/source/{SOURCE}/ignored", 0),
-                "redirected to another site": stats.get_value(f"iopdir/source/{SOURCE}/redirected_offsite", 0),
+                "robots.txt or another rule": stats.get_value(source_key(SOURCE, "ignored"), 0),
+                "redirected to another site": stats.get_value(source_key(SOURCE, "redirected_offsite"), 0),
             }
             stats.set_value(
-                f"iopdir/source/{SOURCE}/note",
+                source_key(SOURCE, NOTE),
                 "pages not read: "
                 + ", ".join(f"{why} {n}" for why, n in unread.items() if n)
                 + "; their listings are kept as they were",
@@ -291,9 +303,9 @@ class ProgramPagesSpider(scrapy.Spider):
         if response is not None and response.status in (404, 410):
             # A definite answer, not a fault: the page is not there (a broken link, a removed
             # program). Its listing, if it had one, is gone, and a complete crawl may say so.
-            stats.inc_value(f"iopdir/source/{SOURCE}/not_found")
+            stats.inc_value(source_key(SOURCE, "not_found"))
             return
         reason = f"HTTP {response.status} for {request.url}" if response is not None else f"{failure.value!r}"
         self.logger.error("program page failed: %s", reason)
-        stats.set_value(f"iopdir/source/{SOURCE}/complete", False)
-        stats.set_value(f"iopdir/source/{SOURCE}/error", reason)
+        stats.set_value(source_key(SOURCE, COMPLETE), False)
+        stats.set_value(source_key(SOURCE, ERROR), reason)

@@ -13,6 +13,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from schemas.crawl_stats import REDIRECT_OFFSITE_REFUSED
+
 
 def site_of(url: str) -> str:
     """The site a URL belongs to: its host, lower-cased, without "www."."""
@@ -43,5 +45,5 @@ class SameSiteRedirectMiddleware:
         if site_of(target) == site_of(request.url):
             return response
         if self.crawler.stats:
-            self.crawler.stats.inc_value("iopdir/redirect/offsite_refused")
+            self.crawler.stats.inc_value(REDIRECT_OFFSITE_REFUSED)
         raise OffsiteRedirectError(f"redirect to another site not followed: {request.url} -> {target}")

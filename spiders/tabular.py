@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from schemas.crawl_stats import COMPLETE, ERROR, RECORDS, SOURCES, source_key
 from schemas.raw import RawRecord
 
 
@@ -93,9 +94,9 @@ class TabularFileSpider(scrapy.Spider):
         """Request every source's file; record which sources this crawl covers."""
         stats = self.crawler.stats
         assert stats is not None
-        stats.set_value("iopdir/sources", sorted(self.files))
+        stats.set_value(SOURCES, sorted(self.files))
         for source, url in self.files.items():
-            stats.set_value(f"iopdir/source/{source}/complete", False)
+            stats.set_value(source_key(source, COMPLETE), False)
             yield scrapy.Request(url, callback=self.parse_file, errback=self.file_failed, cb_kwargs={"source": source})
 
     def replay_path(self, url: str) -> str | None:
@@ -118,7 +119,7 @@ class TabularFileSpider(scrapy.Spider):
             content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or "no content type"
             message = f"could not read {file_name} ({content_type}, {len(response.body)} bytes): {error}"
             self.logger.error("%s: %s", source, message)
-            stats.set_value(f"iopdir/source/{source}/error", message)
+            stats.set_value(source_key(source, ERROR), message)
             return
         for sheet, rows in tables:
             record_type = self.sheets.get(sheet)
@@ -130,9 +131,9 @@ class TabularFileSpider(scrapy.Spider):
         if missing:
             # A workbook without its sheets is a changed format, not an empty directory.
             self.logger.error("%s: sheets %s not found in %s", source, sorted(missing), file_name)
-            stats.set_value(f"iopdir/source/{source}/error", f"sheets not found: {sorted(missing)}")
+            stats.set_value(source_key(source, ERROR), f"sheets not found: {sorted(missing)}")
             return
-        stats.set_value(f"iopdir/source/{source}/complete", True)
+        stats.set_value(source_key(source, COMPLETE), True)
 
     def table_items(
         self,
@@ -155,7 +156,7 @@ class TabularFileSpider(scrapy.Spider):
         header = rows[0]
         for number, row in enumerate(rows[1:], start=first_number):
             if not any(cell.strip() for cell in row):
-                stats.inc_value(f"iopdir/source/{source}/blank_rows")
+                stats.inc_value(source_key(source, "blank_rows"))
                 continue
             fields = dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
             # Built, not validated: normalization validates every record it reads (and rejects a
@@ -171,7 +172,7 @@ class TabularFileSpider(scrapy.Spider):
                 fields=fields,
             )
             for item in self.parse_row(record, response):
-                stats.inc_value(f"iopdir/source/{source}/records/{item['record_type']}")
+                stats.inc_value(source_key(source, RECORDS, item["record_type"]))
                 yield item
 
     def parse_row(self, record: RawRecord, response: Response) -> Iterable[dict[str, Any]]:
@@ -186,4 +187,4 @@ class TabularFileSpider(scrapy.Spider):
         message = f"HTTP {response.status} for {response.url}" if response is not None else failure_text(failure)
         self.logger.error("%s: could not fetch %s: %s", source, request.url, message)
         assert self.crawler.stats is not None
-        self.crawler.stats.set_value(f"iopdir/source/{source}/error", message)
+        self.crawler.stats.set_value(source_key(source, ERROR), message)

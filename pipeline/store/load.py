@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 
 import duckdb
 
+from schemas.crawl_stats import EMPTY_OK, SAMPLE, UNREAD_URLS, source_key
+
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS listing_records (
     listing_id VARCHAR NOT NULL,
@@ -461,14 +463,14 @@ def _proves_gone(load: SourceLoad) -> bool:
     a recorded sample or a shard, and not a crawl that came back empty without saying it may.
     """
     stats = load.crawl_stats
-    if not load.complete or stats.get(f"iopdir/source/{load.source}/sample"):
+    if not load.complete or stats.get(source_key(load.source, SAMPLE)):
         return False
-    return load.seen > 0 or bool(stats.get(f"iopdir/source/{load.source}/empty_ok"))
+    return load.seen > 0 or bool(stats.get(source_key(load.source, EMPTY_OK)))
 
 
 def _unread_urls(load: SourceLoad) -> list[str]:
     """Pages the crawl was not allowed to read (robots.txt, a redirect away): their listings stay as they were."""
-    return [str(u) for u in load.crawl_stats.get(f"iopdir/source/{load.source}/unread_urls") or []]
+    return [str(u) for u in load.crawl_stats.get(source_key(load.source, UNREAD_URLS)) or []]
 
 
 def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime) -> LoadCounts:
@@ -551,7 +553,7 @@ def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, 
     # Rows of an incomplete crawl are loaded (nothing is lost) but the source counts as failed.
     counts.status = "ok" if load.complete else "failed"
     counts.message = load.message
-    if load.complete and counts.seen == 0 and not load.crawl_stats.get(f"iopdir/source/{load.source}/empty_ok"):
+    if load.complete and counts.seen == 0 and not load.crawl_stats.get(source_key(load.source, EMPTY_OK)):
         # An empty answer is far more often a broken site or query than an empty directory.
         counts.status = "failed"
         counts.message = load.message or "the source returned no items (and did not say it may be empty)"
