@@ -112,3 +112,21 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "payments": Payment,
     "populations": Population,
 }
+
+
+class Severity(StrEnum):
+    """How much a flag matters, most severe first: flags are listed in this order everywhere."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+#: Rank of each severity (0 = most severe), for sorting in Python.
+SEVERITY_RANK: dict[str, int] = {severity.value: rank for rank, severity in enumerate(Severity)}
+
+
+def severity_rank_sql(column: str = "severity") -> str:
+    """A SQL expression ranking `column` like `SEVERITY_RANK` (an unknown value sorts last)."""
+    whens = " ".join(f"WHEN '{value}' THEN {rank}" for value, rank in SEVERITY_RANK.items())
+    return f"CASE {column} {whens} ELSE {len(SEVERITY_RANK)} END"

@@ -30,7 +30,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from pipeline.hours.wording import weekly_hours_sql
 from pipeline.thresholds import Thresholds
+from schemas.vocab import Severity
 
 
 @dataclass(frozen=True)
@@ -39,22 +41,22 @@ class Rule:
 
     rule_id: str
     version: int
-    severity: str
+    severity: Severity
     summary: str
 
 
 RULES: dict[str, Rule] = {
     r.rule_id: r
     for r in (
-        Rule("php_as_iop", 1, "high", "labelled IOP, but hours or wording put the program at PHP intensity"),
-        Rule("iop_range_reaches_php", 1, "medium", "labelled IOP; the weekly hour range reaches PHP intensity"),
-        Rule("php_below_threshold", 1, "medium", "labelled PHP with fewer weekly hours than the PHP floor"),
-        Rule("iop_below_floor", 1, "medium", "labelled IOP with fewer weekly hours than the IOP floor"),
-        Rule("level_label_conflict", 1, "low", "the name or schedule text and the codes name different levels"),
+        Rule("php_as_iop", 1, Severity.HIGH, "labelled IOP, but hours or wording put the program at PHP intensity"),
+        Rule("iop_range_reaches_php", 1, Severity.MEDIUM, "labelled IOP; the weekly hour range reaches PHP intensity"),
+        Rule("php_below_threshold", 1, Severity.MEDIUM, "labelled PHP with fewer weekly hours than the PHP floor"),
+        Rule("iop_below_floor", 1, Severity.MEDIUM, "labelled IOP with fewer weekly hours than the IOP floor"),
+        Rule("level_label_conflict", 1, Severity.LOW, "the name or schedule text and the codes name different levels"),
         Rule(
             "level_conflict_across_sources",
             1,
-            "medium",
+            Severity.MEDIUM,
             "coded IOP only, while another source lists the same facility as a PHP / day treatment",
         ),
     )
@@ -100,11 +102,7 @@ def flag_sql(facts: str, thresholds: Thresholds) -> str:
     evidence_hash, thresholds (JSON). `flag_id` depends only on listing, rule and evidence.
     """
     php = float(thresholds.php_min)
-    hours = (
-        "CASE WHEN hours_min IS NULL THEN 'up to ' ELSE printf('%g', hours_min) END"
-        " || CASE WHEN hours_max IS NULL THEN ' or more' WHEN hours_max = hours_min THEN ''"
-        " ELSE CASE WHEN hours_min IS NULL THEN '' ELSE '-' END || printf('%g', hours_max) END || ' h/week'"
-    )
+    hours = weekly_hours_sql("hours_min", "hours_max")
     thresholds_json = (
         f"json_object('iop_min_adult', {float(thresholds.iop_min_adult)}, "
         f"'iop_min_adolescent', {float(thresholds.iop_min_adolescent)}, 'php_min', {php})"
@@ -286,7 +284,7 @@ raised AS (
     SELECT listing_id, '{php_as_iop.rule_id}', {php_as_iop.version}, '{php_as_iop.severity}',
            'Listed as IOP (' || any_value(source) || '), but '
            || string_agg(other_label, '; ' ORDER BY other_label) || ' gives the same facility''s IOP '
-           || printf('%g', min(other_min)) || ' h/week or more (PHP from {php:g})',
+           || {weekly_hours_sql("min(other_min)", "NULL")} || ' (PHP from {php:g})',
            json_object('levels_claimed', any_value(levels), 'name', any_value(full_name),
                        'reasons', ['linked_hours'], 'other_listings', list(other ORDER BY other::VARCHAR))
     FROM evidenced WHERE kind = 'linked_hours' GROUP BY listing_id

@@ -17,6 +17,7 @@ import duckdb
 from pipeline.flags.rules import RULES, cross_source_sql, flag_sql
 from pipeline.store.load import connect, ensure_schema
 from pipeline.thresholds import Thresholds
+from schemas.vocab import severity_rank_sql
 
 DECISIONS = ("confirmed", "dismissed")
 
@@ -142,10 +143,10 @@ def new_flags(db_path: str | Path, run_id: str) -> list[dict[str, object]]:
     con = connect(db_path, read_only=True)
     try:
         rows = con.execute(
-            """
+            f"""
             SELECT rule_id, severity, state, name, message, reopened, flag_id FROM flags
             WHERE active AND first_run_id = ?
-            ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, rule_id, state, name
+            ORDER BY {severity_rank_sql()}, rule_id, state, name
             """,
             [run_id],
         ).fetchall()
