@@ -24,8 +24,9 @@ from spiders import findtreatment as findtreatment_spider
 from spiders import ny_omh as ny_omh_spider
 from spiders import program_pages as program_pages_spider
 from spiders.samhsa_directory import SamhsaDirectorySpider
-from tests.bad_input import KINDS, LOADED, REFERENCES, Kind, Row
 from tests.helpers import normalize_and_load
+from tests.normalize.bad_input import KINDS
+from tests.normalize.bad_input.common import LOADED, REFERENCES, Kind, Row
 
 RUN_ID = "bad-input"
 

@@ -22,7 +22,8 @@ from pipeline.normalize.run import normalize_file
 from pipeline.sources.samhsa import bulk as samhsa_bulk
 from pipeline.sources.samhsa.bulk import line_pattern
 from spiders.exporters import FastJsonLinesItemExporter
-from tests.bad_input import KINDS, REFERENCES, references, samhsa
+from tests.normalize.bad_input import KINDS
+from tests.normalize.bad_input.common import REFERENCES, references, samhsa
 
 # Codes beyond the corpus's references, so the umbrella rule and each listing field are exercised.
 _MORE_CODES = references(
