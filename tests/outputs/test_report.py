@@ -4,6 +4,8 @@ import re
 import struct
 import subprocess
 import sys
+from collections import Counter
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,7 +14,8 @@ import pytest
 from pipeline.flags.store import compute_flags, record_review
 from pipeline.link.store import link_facilities
 from pipeline.normalize import run as normalize
-from pipeline.outputs.report.build import ELEMENT_IDS, write_report
+from pipeline.outputs.report.build import ELEMENT_IDS, render_html, write_report
+from pipeline.outputs.report.data import HoursRow, ReportData
 from pipeline.thresholds import Thresholds
 from tests.conftest import ROOT
 from tests.helpers import normalize_and_load, program_normalizer, program_records, write_items
@@ -149,7 +152,8 @@ def test_open_flags_are_listed_with_evidence_and_escaped(report: tuple[Path, dic
     # Markup in a name from the web is shown as text, never run.
     assert "<script>alert" not in text
     evil = [r for r in rows if "Evil" in r]
-    assert evil and all("Evil &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Sons IOP" in r for r in evil)
+    # (markupsafe, the template engine's escaper, writes a double quote as &#34;.)
+    assert evil and all("Evil &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Sons IOP" in r for r in evil)
     assert text.count("<script>") == 1  # the page's own filter script only
     # The filters offer the flags' states and rules.
     assert '<option value="VA">' in text and '<option value="iop_below_floor">' in text
@@ -167,6 +171,72 @@ def test_reviewed_flags_leave_the_list(db: Path, tmp_path: Path) -> None:
     assert (after["open_flags"], after["reviewed_flags"]) == (before["open_flags"] - 1, 1)
     text = out.read_text(encoding="utf-8")
     assert f"flag-{flag_id}" not in text and "not shown: 1 dismissed" in text
+
+
+# Breaks out of a double-quoted attribute and opens a script, if written unescaped.
+BREAKOUT = '"><script>alert("x")</script>'
+
+
+class _Attributes(HTMLParser):
+    """Collects every attribute value (unescaped, as a browser reads it) and counts <script> tags."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.scripts += tag == "script"
+        for key, value in attrs:
+            self.values.setdefault(key, []).append(value or "")
+
+
+def test_web_text_in_attributes_is_escaped() -> None:
+    # Every attribute that carries text from the web: a row's data-state, data-rule and id, the
+    # filters' option values, the chart's data-listing and the links' href.
+    url = f"https://example.org/{BREAKOUT}"
+    flag = {
+        "flag_id": f"f{BREAKOUT}",
+        "listing_id": "l1",
+        "rule_id": f"rule{BREAKOUT}",
+        "rule_version": 1,
+        "severity": "high",
+        "status": "open",
+        "reopened": False,
+        "source": f"src{BREAKOUT}",
+        "name": f"Name{BREAKOUT}",
+        "name2": None,
+        "city": None,
+        "state": f"VA{BREAKOUT}",
+        "message": "m",
+        "evidence": {"other_listings": [{"source": "s", "name": f"Other{BREAKOUT}", "url": url}]},
+        "source_url": url,
+        "source_record_id": "Sheet!2",
+        "first_seen": None,
+        "source_codes": [],
+    }
+    row = HoursRow(f"l{BREAKOUT}", "src", f"Name{BREAKOUT}", None, ("iop",), 9, 9, None, [], url, flagged=True)
+    data = ReportData(run=None, counts=[("src", "VA", 1)], hours=[row], flags=[flag], reviewed=Counter())
+    text = render_html(data, Thresholds(), datetime(2026, 1, 1, tzinfo=UTC))
+
+    assert BREAKOUT not in text and "<script>alert" not in text
+    parsed = _Attributes()
+    parsed.feed(text)
+    assert parsed.scripts == 1  # the page's own filter script only
+    # A browser reads each value back exactly as it was in the database.
+    values = parsed.values
+    assert f"VA{BREAKOUT}" in values["data-state"] and f"rule{BREAKOUT}" in values["data-rule"]
+    assert f"flag-f{BREAKOUT}" in values["id"] and f"l{BREAKOUT}" in values["data-listing"]
+    assert {f"VA{BREAKOUT}", f"rule{BREAKOUT}"} <= set(values["value"])
+    assert values["href"] == [url, url, url]  # the chart's name, the other listing, the flag's source
+
+
+def test_styles_and_script_are_inlined_verbatim(report: tuple[Path, dict[str, int]]) -> None:
+    text = report[0].read_text(encoding="utf-8")
+    folder = ROOT / "pipeline" / "outputs" / "report"
+    for tag, name in (("style", "report.css"), ("script", "report.js")):
+        inlined = text[text.index(f"<{tag}>") + len(tag) + 2 : text.index(f"</{tag}>")]
+        assert inlined.strip() == (folder / name).read_text(encoding="utf-8").strip()
 
 
 def _png_size(path: Path) -> tuple[int, int]:

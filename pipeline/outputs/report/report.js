@@ -1,0 +1,25 @@
+/* The flags table's filters: shows the rows whose data-state / data-rule match the selects. No data is
+   embedded in the script, so nothing from the database can break out of it. */
+(function () {
+  var form = document.getElementById('flag-filters');
+  var table = document.getElementById('flags');
+  var state = document.getElementById('filter-state');
+  var rule = document.getElementById('filter-rule');
+  var count = document.getElementById('filter-count');
+  if (!form || !table || !state || !rule) { return; }
+  form.hidden = false;
+  function apply() {
+    var rows = table.tBodies[0].rows, shown = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      var ok = (!state.value || row.getAttribute('data-state') === state.value) &&
+               (!rule.value || row.getAttribute('data-rule') === rule.value);
+      row.hidden = !ok;
+      if (ok) { shown++; }
+    }
+    count.textContent = shown + ' of ' + rows.length + ' open flags shown';
+  }
+  state.addEventListener('change', apply);
+  rule.addEventListener('change', apply);
+  apply();
+})();
