@@ -222,5 +222,5 @@ def _chart_row(row: HoursRow, y: float, x: _Scale) -> ChartRow:
         start_cap=lo is not None,
         end_cap=hi is not None,
         value_x=start + 6 if single else stop + 8,
-        value=hours_text(lo, hi).replace(" h/week", " h"),
+        value=hours_text(lo, hi, " h"),
     )

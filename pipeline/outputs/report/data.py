@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.store.load import connect
+from schemas.vocab import SEVERITY_RANK
 
 # Severities in the order the report lists them, most severe first.
-SEVERITY_ORDER = ("high", "medium", "low")
 # The value of the state filter (and of a row's data-state) for flags on listings without a state.
 NO_STATE = "none"
 
@@ -75,7 +75,7 @@ class RuleCount:
 
 def severity_rank(severity: str) -> int:
     """Where a severity sorts: high first, then medium, low, and any other severity last."""
-    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+    return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
 
 
 def read_report_data(db_path: str | Path) -> ReportData:

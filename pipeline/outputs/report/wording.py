@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
+from pipeline.hours.wording import UNIT, UNKNOWN, weekly_hours_text
+
 
 def num(value: float) -> str:
     """A number of hours as short as it goes: `9`, `7.5`, `20`."""
@@ -23,17 +25,9 @@ def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def hours_text(lo: float | None, hi: float | None) -> str:
-    """Weekly hours as the flags word them: `9`, `9-25`, `up to 30`, `20 or more` (+ ` h/week`)."""
-    if lo is None and hi is None:
-        return "unknown"
-    if lo is None:
-        return f"up to {num(hi)} h/week"  # type: ignore[arg-type]
-    if hi is None:
-        return f"{num(lo)} or more h/week"
-    if lo == hi:
-        return f"{num(lo)} h/week"
-    return f"{num(lo)}-{num(hi)} h/week"
+def hours_text(lo: float | None, hi: float | None, unit: str = UNIT) -> str:
+    """Weekly hours in the flags' wording (`pipeline.hours.wording`), `unknown` when there are none."""
+    return weekly_hours_text(lo, hi, unit) or UNKNOWN
 
 
 def link_host(url: str | None) -> str | None:
