@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from pipeline.store.load import connect
+from pipeline.store.connection import connect
 from pipeline.thresholds import Thresholds
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
