@@ -28,7 +28,8 @@ from flows.crawl import run_crawl
 from pipeline.flags.store import compute_flags
 from pipeline.link.store import link_facilities
 from pipeline.normalize.run import normalize_file
-from pipeline.store.load import SourceLoad, connect, load_run
+from pipeline.store.connection import connect
+from pipeline.store.load import SourceLoad, load_run
 
 GOAL_S = 2.0
 

@@ -23,7 +23,9 @@ from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
 from pipeline.flags.store import FlagCounts, compute_flags, new_flags
 from pipeline.link.store import LinkCounts, link_facilities
 from pipeline.normalize.run import NormalizeResult, normalize_file, worker_pool
-from pipeline.store.load import LoadCounts, SourceLoad, connect, load_run, website_roots
+from pipeline.store.connection import connect
+from pipeline.store.load import LoadCounts, SourceLoad, load_run
+from pipeline.store.queries import website_roots
 from pipeline.thresholds import Thresholds, load_thresholds
 from schemas.crawl_stats import NOTE, PREFIX, SAMPLE, source_key
 

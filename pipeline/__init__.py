@@ -3,5 +3,6 @@
 Stages: `clean` (field cleaners), `sources` (one normalizer per source), `hours` (weekly hours),
 `normalize` (items.jsonl -> Parquet), `store` (the DuckDB file), `link` (facilities), `flags`
 (level-of-care rules), `outputs` (exports, HSDS, report). Top-level modules hold rules every stage
-shares (ids, thresholds, the listing's columns). Imports `schemas`; never `spiders` or `flows`.
+shares (ids, thresholds, the listing's columns, DuckDB settings in `duck`). Imports `schemas`;
+never `spiders` or `flows`.
 """

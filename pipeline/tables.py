@@ -1,68 +1,98 @@
 """Arrow schemas of the files normalization writes and the loader reads.
 
 Normalization streams batches of rows into Parquet with these schemas; the loader hands the
-files to DuckDB in bulk. Keeping the schemas explicit means an empty batch and a full one load the
-same way, and a column added here fails loudly until the DuckDB tables follow.
+files to DuckDB in bulk. Keeping the schemas fixed, not inferred from the rows, means an empty
+batch and a full one load the same way. The listing's columns are derived from the `Listing`
+model, once: the Parquet schema, the columns the store loads and its `listings` view, and the
+order of the bulk path's output all come from here, and a field added to the model fails tests
+until `listing_row` and the `listing_records` table follow.
 """
 
-from typing import Any
+from datetime import datetime
+from enum import Enum
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 import pyarrow as pa
+from pydantic import BaseModel
 
-from schemas.listing import Listing
+from schemas.listing import Listing, Phone, Provenance, ScheduleSession
 
 _text_list = pa.list_(pa.string())
 
-PHONE_TYPE = pa.struct(
-    [("e164", pa.string()), ("extension", pa.string()), ("original", pa.string()), ("kind", pa.string())]
-)
+# The Arrow type of each scalar a model field may hold. Integers are the small counts of a
+# schedule (days, minutes), so 32 bits; enums are stored as their text.
+_SCALARS: dict[type, pa.DataType] = {
+    str: pa.string(),
+    float: pa.float64(),
+    int: pa.int32(),
+    bool: pa.bool_(),
+    datetime: pa.timestamp("us", tz="UTC"),
+}
 
-SESSION_TYPE = pa.struct(
-    [("day", pa.int32()), ("start_minute", pa.int32()), ("end_minute", pa.int32()), ("track", pa.string())]
-)
 
-LISTING_SCHEMA = pa.schema(
-    [
-        ("listing_id", pa.string()),
-        ("disambiguated_id", pa.string()),
-        ("source", pa.string()),
-        ("name", pa.string()),
-        ("name2", pa.string()),
-        ("street", pa.string()),
-        ("street2", pa.string()),
-        ("city", pa.string()),
-        ("state", pa.string()),
-        ("zip5", pa.string()),
-        ("phone", pa.string()),
-        ("phones", pa.list_(PHONE_TYPE)),
-        ("website", pa.string()),
-        ("latitude", pa.float64()),
-        ("longitude", pa.float64()),
-        ("levels_of_care", _text_list),
-        ("services", _text_list),
-        ("payments", _text_list),
-        ("payers", _text_list),
-        ("populations", _text_list),
-        ("hours_min", pa.float64()),
-        ("hours_max", pa.float64()),
-        ("hours_basis", pa.string()),
-        ("hours_evidence", _text_list),
-        ("schedule_text", pa.string()),
-        ("schedule", pa.list_(SESSION_TYPE)),
-        ("hours_level", pa.string()),
-        ("name_levels", _text_list),
-        ("text_levels", _text_list),
-        ("php_cues", _text_list),
-        ("source_codes", _text_list),
-        ("warnings", _text_list),
-        ("source_url", pa.string()),
-        ("source_file", pa.string()),
-        ("source_record_id", pa.string()),
-        ("record_seq", pa.int64()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("run_id", pa.string()),
-    ]
-)
+def arrow_type(annotation: Any) -> pa.DataType:
+    """The Arrow type of a model field's annotation.
+
+    Constraints (`Annotated`) and optionality are looked through; tuples and frozensets become
+    lists, nested models structs of their fields, enums text.
+    """
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return arrow_type(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        kinds = [a for a in get_args(annotation) if a is not type(None)]
+        if len(kinds) != 1:
+            raise TypeError(f"no single Arrow type for {annotation!r}")
+        return arrow_type(kinds[0])
+    if origin in (tuple, frozenset):
+        return pa.list_(arrow_type(get_args(annotation)[0]))
+    if origin is not None:
+        raise TypeError(f"no Arrow type for {annotation!r}")
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return pa.struct([(name, arrow_type(info.annotation)) for name, info in annotation.model_fields.items()])
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return pa.string()
+    if annotation in _SCALARS:
+        return _SCALARS[annotation]
+    raise TypeError(f"no Arrow type for {annotation!r}")
+
+
+PHONE_TYPE = arrow_type(Phone)
+SESSION_TYPE = arrow_type(ScheduleSession)
+
+
+def _listing_fields() -> list[tuple[str, pa.DataType]]:
+    """The columns of a listing's row, in order, from the `Listing` model's fields.
+
+    The model's fields in its order, with the main number (the model's `phone` property) just
+    before the list of phones; then the provenance, flattened, its `record_id` named
+    `source_record_id` and followed by the row's place in its file (`record_seq`).
+    """
+    columns: list[tuple[str, pa.DataType]] = []
+    for name, info in Listing.model_fields.items():
+        if name == "provenance":
+            continue
+        if name == "phones":
+            columns.append(("phone", arrow_type(get_type_hints(Listing.phone.fget)["return"])))
+        columns.append((name, arrow_type(info.annotation)))
+    for name, info in Provenance.model_fields.items():
+        if name == "record_id":
+            columns += [("source_record_id", arrow_type(info.annotation)), ("record_seq", pa.int64())]
+        else:
+            columns.append((name, arrow_type(info.annotation)))
+    return columns
+
+
+#: The Parquet row of a listing: the `Listing` model's fields (see `_listing_fields`).
+LISTING_SCHEMA = pa.schema(_listing_fields())
+
+#: Columns of the row only the load reads on the way in: the id to use where rows share a base id,
+#: the row's place in its file, and the normalizing run (the store records its own runs).
+STAGING_COLUMNS = ("disambiguated_id", "record_seq", "run_id")
+
+#: What a stored listing says, in the order of the `listing_records` table and the `listings` view.
+LISTING_COLUMNS = tuple(name for name in LISTING_SCHEMA.names if name not in STAGING_COLUMNS)
 
 REJECT_SCHEMA = pa.schema(
     [

@@ -100,7 +100,7 @@ def _open_read_only(command: str, db: str) -> Any:
     """
     import duckdb
 
-    from pipeline.store.load import connect
+    from pipeline.store.connection import connect
 
     if not os.path.isfile(db):
         print(f"iopdir {command}: no database at {db!r}; run `iopdir run` first", file=sys.stderr)
@@ -528,7 +528,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except RuntimeError as error:
         # Imported here, not above: commands that never open the database skip DuckDB's import.
-        from pipeline.store.load import DatabaseBusy
+        from pipeline.store.connection import DatabaseBusy
 
         if not isinstance(error, DatabaseBusy):
             raise

@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 
 from pipeline.flags.rules import RULES, cross_source_sql, flag_sql
-from pipeline.store.load import connect, ensure_schema
+from pipeline.store.connection import connect
+from pipeline.store.schema import ensure_schema
 from pipeline.thresholds import Thresholds
 from schemas.vocab import severity_rank_sql
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.link.build import LINK_INPUT_COLUMNS, build_links
-from pipeline.store.load import connect, ensure_schema
+from pipeline.store.connection import connect
+from pipeline.store.schema import ensure_schema
 
 
 @dataclass

@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.store.load import connect
+from pipeline.store.connection import connect
 
 TABLES = {
     "listings": "SELECT * FROM listings WHERE active",

@@ -7,7 +7,8 @@ import pytest
 
 from pipeline.normalize import run as normalize
 from pipeline.normalize.facts import hours_level, with_facts
-from pipeline.store.load import connect, ensure_schema
+from pipeline.store.connection import connect
+from pipeline.store.schema import ensure_schema
 from schemas.listing import Listing, ScheduleSession
 from schemas.vocab import HoursBasis
 from tests.helpers import make_listing, normalize_and_load, program_normalizer, program_records, write_items

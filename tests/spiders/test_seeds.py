@@ -7,7 +7,7 @@ import pytest
 from flows.crawl import crawl_command
 from flows.refresh import spider_settings
 from pipeline.normalize import run as normalize
-from pipeline.store.load import website_roots
+from pipeline.store.queries import website_roots
 from spiders.program_pages import ProgramPagesSpider
 from tests.helpers import normalize_and_load, program_normalizer, program_records, write_items
 

@@ -22,7 +22,8 @@ from flows.cli.commands import EXIT_BUSY, main
 from pipeline.flags.store import compute_flags, record_review
 from pipeline.link.store import link_facilities
 from pipeline.normalize.run import normalize_file
-from pipeline.store.load import DatabaseBusy, SourceLoad, connect, load_run
+from pipeline.store.connection import DatabaseBusy, connect
+from pipeline.store.load import SourceLoad, load_run
 from tests.conftest import ROOT
 from tests.crash_load import content_hash, run_step
 from tests.helpers import normalize_and_load

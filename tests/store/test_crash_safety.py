@@ -35,7 +35,8 @@ import pytest
 from pipeline.flags.store import compute_flags
 from pipeline.link.store import link_facilities
 from pipeline.normalize.run import normalize_file
-from pipeline.store.load import SourceLoad, connect
+from pipeline.store.connection import connect
+from pipeline.store.load import SourceLoad
 from tests.conftest import ROOT
 from tests.crash_load import RUN_LOG_TABLES, content_hash, run_step, state_hash, table_hashes
 from tests.helpers import normalize_and_load

@@ -71,7 +71,7 @@ from referencing.jsonschema import DRAFT202012
 
 from pipeline.flags.rules import RULES
 from pipeline.ids import NAMESPACE
-from pipeline.store.load import connect
+from pipeline.store.connection import connect
 from schemas.vocab import VOCABULARIES, LevelOfCare
 
 #: The folder of the official HSDS 3.0 schemas: `IOPDIR_HSDS_SCHEMAS`, else the shared specs beside the repo.

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.store.load import connect
+from pipeline.store.connection import connect
 from schemas.vocab import SEVERITY_RANK
 
 # Severities in the order the report lists them, most severe first.

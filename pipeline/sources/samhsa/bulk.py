@@ -17,7 +17,6 @@ one takes, on the national directories, the bad-input corpus and hand-made edge 
 """
 
 import logging
-import os
 import re
 import shutil
 from collections.abc import Mapping
@@ -36,10 +35,10 @@ from pipeline.clean.text import (
     ZIP_PATTERN,
     nanp_valid_pattern,
 )
+from pipeline.duck import memory_limit
 from pipeline.ids import sha1_sql, uuid5_sql
 from pipeline.sources.samhsa.codes import UMBRELLA_CODES, CodeReference
 from pipeline.sources.samhsa.normalize import IDENTITY_COLUMNS, PHONE_COLUMNS
-from pipeline.store.load import DEFAULT_MEMORY_LIMIT
 from pipeline.tables import LISTING_SCHEMA
 from schemas.level_names import FLAGGED_LEVELS, LEVEL_NAMES
 from schemas.listing import MAX_LINE_CHARS
@@ -244,6 +243,14 @@ def _codes_sql(bits: Mapping[str, _CodeBits]) -> str:
     """
 
 
+def _listing_select(columns: Mapping[str, str]) -> str:
+    """The SELECT list of a row of LISTING_SCHEMA, in its order, from each column's SQL."""
+    if set(columns) != set(LISTING_SCHEMA.names):
+        missing, extra = set(LISTING_SCHEMA.names) - set(columns), set(columns) - set(LISTING_SCHEMA.names)
+        raise RuntimeError(f"the bulk path's columns are not LISTING_SCHEMA's: missing {missing}, extra {extra}")
+    return ", ".join(f"{columns[name]} AS {name}" for name in LISTING_SCHEMA.names)
+
+
 def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
     """The plain rows of one source from `bulk_in` and `bulk_codes` as rows of LISTING_SCHEMA."""
     # Prefixed: DuckDB names are case-insensitive, and "City" would be the cleaned `city`.
@@ -282,6 +289,41 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
         for i, (_, kind) in enumerate(PHONE_COLUMNS)
     ]
     code_count = " + ".join(f"bit_count(w{j})" for j in range(words))
+    # Each column of LISTING_SCHEMA for a plain row (what SAMHSA's directory never gives is empty);
+    # `_listing_select` puts them in the schema's order and fails on a column left out.
+    passed = ("listing_id", "source", "name", "name2", "street", "street2", "city", "state", "zip5")
+    columns = {
+        **{name: name for name in passed},
+        "disambiguated_id": uuid5_sql("rest_digest"),
+        "phone": "main_phone",
+        "phones": f"list_filter([{', '.join(phone_items)}], lambda x: x IS NOT NULL)::{_PHONE}[]",
+        "website": "NULL::VARCHAR",
+        "latitude": "NULL::DOUBLE",
+        "longitude": "NULL::DOUBLE",
+        **{name: terms[name] for name in _TERM_FIELDS},
+        "payers": "[]::VARCHAR[]",
+        "hours_min": "NULL::DOUBLE",
+        "hours_max": "NULL::DOUBLE",
+        "hours_basis": "'unknown'",
+        "hours_evidence": "[]::VARCHAR[]",
+        "schedule_text": "NULL::VARCHAR",
+        "schedule": f"[]::{_SESSION}[]",
+        "hours_level": "NULL::VARCHAR",
+        "name_levels": _name_levels("lower(name || ' ' || coalesce(name2, ''))"),
+        "text_levels": "[]::VARCHAR[]",
+        "php_cues": "[]::VARCHAR[]",
+        "source_codes": (
+            f"coalesce(list_filter(string_split({_clean(f['Service_code_info'])}, ' '), lambda x: x <> '*'), "
+            "[]::VARCHAR[])"
+        ),
+        "warnings": "[]::VARCHAR[]",
+        "source_url": "trim(source_url)",
+        "source_file": "trim(source_file)",
+        "source_record_id": "trim(record_id)",
+        "record_seq": "seq",
+        "fetched_at": "fetched_at::TIMESTAMPTZ",
+        "run_id": "$run_id",
+    }
     return f"""
     WITH cleaned AS (
         SELECT i.*, {", ".join(f"{_clean(f[col])} AS {name}" for name, col in text.items())},
@@ -313,25 +355,7 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
     disambiguated AS (
         SELECT *, {sha1_sql("listing_id || '|{' || " + left_out_json + " || '}'")} AS rest_digest FROM named
     )
-    SELECT listing_id, {uuid5_sql("rest_digest")} AS disambiguated_id,
-           source, name, name2, street, street2, city, state, zip5, main_phone AS phone,
-           list_filter([{", ".join(phone_items)}], lambda x: x IS NOT NULL)::{_PHONE}[] AS phones,
-           NULL::VARCHAR AS website, NULL::DOUBLE AS latitude, NULL::DOUBLE AS longitude,
-           {terms["levels_of_care"]} AS levels_of_care,
-           {terms["services"]} AS services,
-           {terms["payments"]} AS payments,
-           []::VARCHAR[] AS payers,
-           {terms["populations"]} AS populations,
-           NULL::DOUBLE AS hours_min, NULL::DOUBLE AS hours_max, 'unknown' AS hours_basis,
-           []::VARCHAR[] AS hours_evidence, NULL::VARCHAR AS schedule_text, []::{_SESSION}[] AS schedule,
-           NULL::VARCHAR AS hours_level,
-           {_name_levels("lower(name || ' ' || coalesce(name2, ''))")} AS name_levels,
-           []::VARCHAR[] AS text_levels, []::VARCHAR[] AS php_cues,
-           coalesce(list_filter(string_split({_clean(f["Service_code_info"])}, ' '), lambda x: x <> '*'),
-                    []::VARCHAR[]) AS source_codes,
-           []::VARCHAR[] AS warnings,
-           trim(source_url) AS source_url, trim(source_file) AS source_file, trim(record_id) AS source_record_id,
-           seq AS record_seq, fetched_at::TIMESTAMPTZ AS fetched_at, $run_id AS run_id
+    SELECT {_listing_select(columns)}
     FROM disambiguated
     """
 
@@ -381,9 +405,10 @@ def normalize_bulk(
     bits = {source: _CodeBits(reference) for source, reference in sorted(references.items())}
     words = max(b.words() for b in bits.values())
     # The same memory budget as the loader's, spilling next to the output past it.
-    limit = os.environ.get("IOPDIR_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
     spill = out_dir / "listings-bulk.tmp"
-    con = duckdb.connect(config={"threads": max(1, threads), "memory_limit": limit, "temp_directory": str(spill)})
+    con = duckdb.connect(
+        config={"threads": max(1, threads), "memory_limit": memory_limit(), "temp_directory": str(spill)}
+    )
     try:
         con.execute("SET enable_progress_bar = false")
         # Row order is carried by record_seq; keeping it would make DuckDB buffer the output.

@@ -1,0 +1,49 @@
+"""The database's tables and views, from the SQL files shipped with this package.
+
+`schema.sql` creates the tables a new file needs; `migrations/NNN_*.sql`, applied in order on every
+open, bring a file made by an older version up to date (each statement is idempotent, so a file
+already up to date is left as it is); then the views are made again. The `listings` view's
+columns are `pipeline.tables.LISTING_COLUMNS`, the one list of what a listing says.
+"""
+
+from functools import cache
+from importlib import resources
+
+import duckdb
+
+from pipeline.tables import LISTING_COLUMNS
+
+#: What the store keeps of each listing besides what it says: when and in which runs it was
+#: seen and changed, and whether it still is. Last in `listing_records` and in the `listings` view.
+BOOKKEEPING_COLUMNS = ("first_seen", "last_seen", "last_changed", "first_run_id", "last_run_id", "active")
+
+
+def listings_view_sql() -> str:
+    """The `listings` view: every stored listing, what it says then its bookkeeping (not the content hash)."""
+    columns = ", ".join((*LISTING_COLUMNS, *BOOKKEEPING_COLUMNS))
+    return f"CREATE OR REPLACE VIEW listings AS\nSELECT {columns}\nFROM listing_records;\n"
+
+
+def migration_names() -> list[str]:
+    """The migrations' file names, in the order they are applied."""
+    folder = resources.files(__package__) / "migrations"
+    return sorted(item.name for item in folder.iterdir() if item.name.endswith(".sql"))
+
+
+@cache
+def schema_sql() -> str:
+    """All of the schema as one script: the tables, the migrations in order, the views."""
+    package = resources.files(__package__)
+    parts = [(package / "schema.sql").read_text(encoding="utf-8")]
+    parts += [(package / "migrations" / name).read_text(encoding="utf-8") for name in migration_names()]
+    parts += [listings_view_sql(), (package / "views.sql").read_text(encoding="utf-8")]
+    return "\n".join(parts)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables that do not exist yet, bring older ones up to date, and make the views again.
+
+    One script in one call, in the caller's transaction if it has one (a load, link or flag step
+    runs it inside its own, so a step killed at any point leaves the schema as it was too).
+    """
+    con.execute(schema_sql())
