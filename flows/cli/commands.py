@@ -376,7 +376,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"iopdir export: {error}", file=sys.stderr)
         return 2
     if args.format == "hsds":
-        from pipeline.outputs.hsds.build import export_hsds, validate_hsds
+        from pipeline.outputs.hsds import export_hsds, validate_hsds
 
         counts = export_hsds(args.db, args.out_dir, state=args.state)
         mark_export(args.out_dir, "hsds", args.state)

@@ -65,7 +65,7 @@ class ExportPathError(ValueError):
 def export_file_names(fmt: str) -> list[str]:
     """The files an export of format `fmt` ("hsds", "parquet" or "csv") writes into its folder."""
     if fmt == "hsds":
-        from pipeline.outputs.hsds.build import (
+        from pipeline.outputs.hsds import (
             TABLES as HSDS_TABLES,  # jsonschema is slow to import; only HSDS needs it
         )
 
