@@ -1,5 +1,10 @@
 """The `iopdir` command line, the top layer: parses arguments and calls flows and pipeline functions.
 Nothing imports it.
+
+`commands` is the entry point (`main`), `parser` the arguments, `common` what every command
+shares (exit codes, the read-only database, printing rows); one module per group of commands
+(`run`, `query`, `review`, `export`, `evaluate`). Commands read the database through the
+store's named queries (`pipeline.store.queries`); only `iopdir query` runs the user's SQL.
 """
 
 from flows.cli.commands import main

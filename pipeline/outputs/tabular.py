@@ -150,7 +150,7 @@ def export_files(
     """Write listings, facilities and flags as `fmt` ("parquet" or "csv") files; returns rows per table.
 
     Raises ExportPathError for an output folder `check_out_dir` refuses, and
-    `pipeline.store.load.DatabaseBusy` while another process writes the database.
+    `pipeline.store.connection.DatabaseBusy` while another process writes the database.
     """
     if fmt not in {"parquet", "csv"}:
         raise ValueError(f"unknown export format {fmt!r}; use parquet or csv")

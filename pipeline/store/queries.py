@@ -1,9 +1,103 @@
-"""Read-only questions other stages ask of the database."""
+"""Named read queries on the DuckDB file: one SQL statement each, filters as bound parameters.
 
+Each takes a connection the caller opened (read-only for the command line) and never writes;
+`website_roots` opens its own, read-only, for the crawl of providers' pages.
+A filter left empty selects everything: the SQL tests `$param IS NULL` rather than being
+assembled from pieces, so no value a user types ever becomes SQL.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
+import duckdb
+
 from pipeline.store.connection import connect
+from schemas.vocab import severity_rank_sql
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A query's column names and its rows, in the query's order."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def _rows(result: duckdb.DuckDBPyConnection) -> Rows:
+    return Rows([d[0] for d in result.description or []], result.fetchall())
+
+
+_FLAGS_SQL = f"""
+SELECT flag_id, rule_id, severity, status, state, name, name2, message, evidence, thresholds, rule_version,
+       reopened, review_note, reviewer, active, first_seen, last_seen, source, source_record_id, listing_id
+FROM flags
+WHERE ($include_inactive OR active)
+  AND ($state IS NULL OR state = $state)
+  AND ($rule_id IS NULL OR rule_id = $rule_id)
+  AND ($status IS NULL OR status = $status)
+ORDER BY {severity_rank_sql()}, rule_id, state, name
+"""
+
+
+def list_flags(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    state: str | None = None,
+    rule_id: str | None = None,
+    status: str | None = None,
+    include_inactive: bool = False,
+) -> Rows:
+    """Flags with their evidence, the most severe first, then by rule, state and name.
+
+    Only flags still raised unless `include_inactive`; `state` is a two-letter code in any case.
+    `evidence` and `thresholds` are JSON text.
+    """
+    params = {
+        "include_inactive": include_inactive,
+        "state": state.upper() if state else None,
+        "rule_id": rule_id or None,
+        "status": status or None,
+    }
+    return _rows(con.execute(_FLAGS_SQL, params))
+
+
+def run_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The ids of all runs, oldest first (a run id starts with its start time, so it sorts by it)."""
+    return [row[0] for row in con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
+
+
+_CHANGES_SQL = """
+SELECT run_id, change, source, coalesce(after ->> 'name', before ->> 'name') AS name,
+       coalesce(after ->> 'state', before ->> 'state') AS state, listing_id, fields, before, after
+FROM listing_changes
+WHERE ($run_id IS NULL OR run_id = $run_id)
+  AND ($after_run IS NULL OR run_id > $after_run)
+  AND ($since IS NULL OR changed_at >= $since)
+  AND ($source IS NULL OR source = $source)
+ORDER BY run_id, CASE change WHEN 'new' THEN 0 WHEN 'changed' THEN 1 WHEN 'returned' THEN 2 ELSE 3 END,
+         source, name, listing_id
+"""
+
+
+def list_changes(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str | None = None,
+    after_run: str | None = None,
+    since: datetime | None = None,
+    source: str | None = None,
+) -> Rows:
+    """What runs did to listings (new, changed, returned, gone), run by run, in that order.
+
+    Selects the changes of run `run_id`, of the runs after `after_run`, and those made at or after
+    `since`; the filters given all apply. Columns: run_id, change, source, name, state, listing_id,
+    fields (the changed ones), before and after (the listing's fields as JSON text).
+    """
+    params = {"run_id": run_id, "after_run": after_run, "since": since, "source": source or None}
+    return _rows(con.execute(_CHANGES_SQL, params))
 
 
 def website_roots(db_path: str | Path, exclude_source: str | None = None) -> list[str]:

@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.cli.commands import EXIT_BUSY, main
+from flows.cli import main
+from flows.cli.common import EXIT_BUSY
 from pipeline.flags.store import compute_flags, record_review
 from pipeline.link.store import link_facilities
 from pipeline.normalize.run import normalize_file

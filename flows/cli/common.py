@@ -1,0 +1,101 @@
+"""What every command shares: exit codes, stopping with a message, the read-only database, printing rows.
+
+Imports only the standard library at module level: DuckDB and the store are imported when a
+command opens the database, so commands that never do (`eval`, `--help`) start fast.
+"""
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Exit codes: 0 done; 1 a run with a failed source, or an export that fails validation; 2 a
+#: usage or input error (no database, bad SQL, a refused statement, a refused export path);
+#: 3 the database is busy (another process holds it), so trying again later may succeed.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 3
+
+
+class CommandError(Exception):
+    """Stops a command: `run_command` prints `iopdir COMMAND: <message>` on stderr and exits with 2."""
+
+
+def run_command(name: str, command: Callable[[], int]) -> int:
+    """Run a command and return its exit code; a `CommandError` or a busy database become a message."""
+    try:
+        return int(command())
+    except CommandError as error:
+        print(f"iopdir {name}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except RuntimeError as error:
+        # Imported here, not above: commands that never open the database skip DuckDB's import.
+        from pipeline.store.connection import DatabaseBusy
+
+        if not isinstance(error, DatabaseBusy):
+            raise
+        # Not a failure of this command: another process has the file (DuckDB locks it per
+        # process). A plain message and its own exit code, so a script can wait and retry.
+        print(f"iopdir {name}: {error}", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def require_database(db: str, suggest_run: bool = True) -> None:
+    """Raise `CommandError` when there is no database file at `db`."""
+    if not os.path.isfile(db):
+        raise CommandError(f"no database at {db!r}" + ("; run `iopdir run` first" if suggest_run else ""))
+
+
+@contextmanager
+def read_only(db: str) -> Iterator["duckdb.DuckDBPyConnection"]:
+    """A read-only connection to the database for the block, closed after it.
+
+    A missing or unreadable file, and any DuckDB error inside the block, raise `CommandError`
+    with DuckDB's words. A database another process holds for writing raises
+    `pipeline.store.connection.DatabaseBusy`, which `run_command` reports with its own exit code.
+    """
+    import duckdb
+
+    from pipeline.store.connection import connect
+
+    require_database(db)
+    try:
+        con = connect(db, read_only=True)
+    except duckdb.Error as error:
+        raise CommandError(f"cannot open {db!r}: {error}") from error
+    try:
+        yield con
+    except duckdb.Error as error:
+        raise CommandError(str(error)) from error
+    finally:
+        con.close()
+
+
+def print_json(value: Any) -> None:
+    """Print `value` as indented JSON; dates and other values JSON lacks as their text."""
+    print(json.dumps(value, default=str, indent=1))
+
+
+def print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    """Print rows as an aligned table (cells cut at 60 characters, then a row count), CSV or JSON."""
+    if fmt == "json":
+        print_json([dict(zip(columns, r, strict=True)) for r in rows])
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        text = [[("" if v is None else str(v)) for v in r] for r in rows]
+        widths = [max([len(c)] + [min(len(r[i]), 60) for r in text]) for i, c in enumerate(columns)]
+        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+        print("  ".join("-" * w for w in widths))
+        for r in text:
+            print("  ".join(v[:60].ljust(w) for v, w in zip(r, widths, strict=True)))
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")

@@ -1,0 +1,61 @@
+"""`iopdir eval hours` and `iopdir eval flags`: the hours engine and the flag rules scored on labelled data."""
+
+import argparse
+import os
+from collections.abc import Callable
+from typing import Any
+
+from flows.cli.common import EXIT_OK, CommandError
+
+
+def _run_evaluation(path: str, evaluate: Callable[[str], list[Any]]) -> list[Any]:
+    """Results of `evaluate(path)`; `CommandError` when the file is missing or not labelled data."""
+    if not os.path.isfile(path):
+        raise CommandError(f"no file {path!r}")
+    try:
+        return evaluate(path)
+    except (ValueError, OSError) as error:
+        raise CommandError(f"{path}: {error}") from error
+
+
+def cmd_eval_hours(args: argparse.Namespace) -> int:
+    """Score the hours engine on a labelled JSON-lines file; one line per item, then the total."""
+    from pipeline.hours.evaluate import evaluate, format_range
+
+    results = _run_evaluation(args.file, evaluate)
+    for result in results:
+        got = result.got
+        print(
+            f"{result.item.id}\texpected {format_range(*result.item.expected)}"
+            f"\tgot {format_range(got.min, got.max)} ({got.basis})\t{'ok' if result.ok else 'miss'}"
+        )
+        if args.verbose:
+            for piece in got.evidence:
+                print(f"\t  evidence: {piece}")
+    good = sum(r.ok for r in results)
+    print(f"hours: {good}/{len(results)} within 0.5 h")
+    return EXIT_OK
+
+
+def cmd_eval_flags(args: argparse.Namespace) -> int:
+    """Score the flag rules on a labelled JSON-lines file: items, confusion table, php_as_iop line."""
+    from pipeline.flags.evaluate import confusion, evaluate_flags, precision_recall
+    from pipeline.thresholds import load_thresholds
+
+    results = _run_evaluation(args.file, lambda path: evaluate_flags(path, load_thresholds(args.thresholds)))
+    for result in results:
+        verdict = "ok" if result.expected == result.got else "miss"
+        print(f"{result.id}\texpected {result.expected}\tgot {result.got}\t{verdict}")
+        if args.verbose:
+            for message in result.messages:
+                print(f"\t  {message}")
+    labels, counts = confusion(results)
+    width = max(len(label) for label in labels) + 2
+    print()
+    print("expected \\ raised".ljust(width) + "".join(label.rjust(width) for label in labels))
+    for expected in labels:
+        print(expected.ljust(width) + "".join(str(counts[(expected, got)]).rjust(width) for got in labels))
+    print()
+    precision, recall, tp, fp, fn = precision_recall(results)
+    print(f"php_as_iop: precision {precision:.2f} recall {recall:.2f} (tp {tp} fp {fp} fn {fn})")
+    return EXIT_OK

@@ -1,0 +1,86 @@
+"""`iopdir query` (the user's SQL, read-only) and `iopdir changes` (what runs did to listings)."""
+
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flows.cli.common import EXIT_OK, CommandError, print_json, print_rows, read_only
+
+CHANGE_COLUMNS = ["run_id", "change", "source", "state", "name", "fields", "listing_id"]
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run SQL on a read-only connection and print the result."""
+    import duckdb
+
+    with read_only(args.db) as con:
+        try:
+            result = con.execute(args.sql)
+            columns = [d[0] for d in result.description or []]
+            rows = result.fetchall() if columns else []
+        except (duckdb.InvalidInputException, duckdb.PermissionException) as error:
+            raise CommandError(
+                "the database is opened read-only, without access to other files and with its settings locked; "
+                f"this statement would modify it, reach outside it or change a setting: {error}"
+            ) from error
+    print_rows(columns, rows, args.format)
+    return EXIT_OK
+
+
+def _since(value: str) -> datetime:
+    """A `--since` date as a moment; one without a time zone is taken as UTC."""
+    try:
+        since = datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--since {value!r} is neither a run id nor a date") from None
+    return since if since.tzinfo else since.replace(tzinfo=UTC)
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    """List what runs did to listings: new, changed (with the fields), returned and gone."""
+    from pipeline.store.queries import list_changes, run_ids
+
+    with read_only(args.db) as con:
+        runs = run_ids(con)
+        if not runs:
+            raise CommandError("no run yet")
+        if args.since is None:
+            changes = list_changes(con, run_id=runs[-1], source=args.source)
+        elif args.since in runs:
+            changes = list_changes(con, after_run=args.since, source=args.source)
+        else:
+            changes = list_changes(con, since=_since(args.since), source=args.source)
+    if args.format == "json":
+        print_json([_change_record(*row) for row in changes.rows])
+        return EXIT_OK
+    table = [(r[0], r[1], r[2], r[4], r[3], ", ".join(r[6] or []), r[5]) for r in changes.rows]
+    print_rows(CHANGE_COLUMNS, table, args.format)
+    return EXIT_OK
+
+
+def _change_record(
+    run_id: str,
+    change: str,
+    source: str,
+    name: str | None,
+    state: str | None,
+    listing_id: str,
+    fields: list[str],
+    before: str | None,
+    after: str | None,
+) -> dict[str, Any]:
+    """One change for `--format json`; a changed or returned listing also gets each field's before and after."""
+    old, new = json.loads(before) if before else None, json.loads(after) if after else None
+    record: dict[str, Any] = {
+        "run_id": run_id,
+        "change": change,
+        "source": source,
+        "name": name,
+        "state": state,
+        "listing_id": listing_id,
+        "fields": fields,
+    }
+    if change in {"changed", "returned"} and old is not None and new is not None:
+        record["diff"] = {f: {"before": old.get(f), "after": new.get(f)} for f in fields}
+    return record

@@ -1,0 +1,87 @@
+"""`iopdir run` and `iopdir serve`: the refresh flow, once now or on a schedule."""
+
+import argparse
+import dataclasses
+import json
+import os
+import time
+from pathlib import Path
+
+from flows.cli.common import EXIT_FAILED, EXIT_OK, CommandError, print_rows
+
+SUMMARY_COLUMNS = ["source", "status", "seen", "loaded", "rejected", "new", "changed", "unchanged", "gone", "message"]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the refresh flow and print a per-source summary; non-zero when a source failed."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    started = time.perf_counter()
+    from flows.progress import LiveProgress
+    from flows.refresh import run_refresh, work_root  # Prefect is slow to import; only `run` needs it.
+
+    settings = args.settings
+    if args.replay and not os.path.isdir(args.replay):
+        raise CommandError(f"replay folder {args.replay!r} does not exist")
+    with LiveProgress(work_root(args.db, args.work_dir)):
+        summary = run_refresh(
+            thresholds=None if args.thresholds else settings.thresholds.model_dump(),
+            crawl_settings=settings.crawl_settings(replay=bool(args.replay)),
+            full=not args.incremental,
+            db_path=args.db,
+            spiders=args.source,
+            replay_dir=args.replay,
+            work_dir=args.work_dir,
+            thresholds_path=args.thresholds,
+        )
+    wall = time.perf_counter() - started
+    rows = [tuple(getattr(c, k) for k in SUMMARY_COLUMNS) for c in summary.sources]
+    print(f"run {summary.run_id} -> {summary.db_path}: {summary.status}")
+    print_rows(SUMMARY_COLUMNS, rows, "table")
+    if summary.links is not None:
+        pairs = ", ".join(f"{k} {v}" for k, v in summary.links.pairs_by_sources.items()) or "none"
+        print(
+            f"facilities: {summary.links.facilities} from {summary.links.listings} listings; "
+            f"{summary.links.multi_source_facilities} in more than one source; links {summary.links.links} ({pairs})"
+        )
+    if summary.flags is not None:
+        per_rule = ", ".join(f"{rule} {n}" for rule, n in summary.flags.by_rule.items())
+        print(f"flags: {summary.flags.total} active ({per_rule}); {summary.flags.new} new, {summary.flags.gone} gone")
+    steps = ", ".join(f"{k} {v:.1f} s" for k, v in summary.steps_s.items())
+    print(f"wall {wall:.1f} s; flow without Prefect start-up: {summary.flow_s:.1f} s ({steps})")
+    if args.summary_json:
+        record = {**dataclasses.asdict(summary), "wall_s": wall}
+        Path(args.summary_json).write_text(json.dumps(record, indent=1, default=str) + "\n", encoding="utf-8")
+    return EXIT_OK if summary.status == "ok" else EXIT_FAILED
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Register the scheduled refresh deployment, then run its flow runs until stopped."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    from flows.deploy import refresh_deployment, register, serve_forever
+
+    try:
+        CronSchedule(cron=args.cron, timezone=args.timezone)
+    except ValidationError:
+        raise CommandError(f"{args.cron!r} / {args.timezone!r} is not a valid cron schedule") from None
+    deployment = refresh_deployment(
+        cron=args.cron,
+        db_path=os.path.abspath(args.db),
+        spiders=args.source,
+        replay_dir=os.path.abspath(args.replay) if args.replay else None,
+        thresholds_path=args.thresholds,
+        name=args.name,
+        timezone=args.timezone,
+        extra={
+            "crawl_settings": args.settings.crawl_settings(replay=bool(args.replay)),
+            **({} if args.thresholds else {"thresholds": args.settings.thresholds.model_dump()}),
+        },
+    )
+    if args.register_only:
+        deployment_id = register(deployment)
+        print(f"deployment refresh/{args.name} ({deployment_id}) scheduled '{args.cron}'")
+        return EXIT_OK
+    serve_forever(deployment)
+    return EXIT_OK
