@@ -12,21 +12,10 @@ NY licenses IOPs through OASAS, not OMH, so this source has no `iop` listings.
 import json
 import re
 
-from pipeline.clean.text import (
-    CleanPhone,
-    check_coordinates,
-    clean_state,
-    clean_text,
-    clean_zip,
-    identity_text,
-    plain_text,
-    quoted,
-    state_problem,
-)
+from pipeline.clean.text import check_coordinates, clean_text, identity_text, plain_text, quoted
 from pipeline.errors import RejectRow
-from pipeline.ids import disambiguated_id, listing_id
-from pipeline.sources.common import collect_phones, phone_models, provenance, require_name, text_fields
 from pipeline.sources.samhsa.codes import CodeReference
+from pipeline.sources.skeleton import Draft, Identity, SourceFields, SourceNormalizer, Terms
 from schemas.listing import Listing
 from schemas.raw import RawRecord
 from schemas.raw_ny_omh import NyOmhProgramFields
@@ -132,74 +121,92 @@ def coordinates(georeference: str | None, state: str | None = None) -> tuple[flo
     return latitude_ok, longitude_ok, [f"georeference {quoted(text)}: {p}" for p in problems]
 
 
-def _phones(row: NyOmhProgramFields) -> tuple[list[CleanPhone], list[str]]:
-    return collect_phones((text, PhoneKind.MAIN) for text in (row.program_phone, row.agency_phone))
+def _native_id(row: NyOmhProgramFields) -> tuple[str, str]:
+    """Facility Code + Program Code, OMH's own id of a program; `RejectRow` when either is empty."""
+    facility_code, program_code = clean_text(row.facility_code), clean_text(row.program_code)
+    if not facility_code or not program_code:
+        raise RejectRow("Program Code", "facility or program code is empty, so the program has no id")
+    return facility_code, program_code
+
+
+class NyOmhNormalizer(SourceNormalizer[NyOmhProgramFields]):
+    """A program row of the OMH dataset."""
+
+    name_column = "Program Name"
+    name_what = "program name"
+    state_column = "Program State"
+    name2_labels = ("facility name", "agency name")
+
+    def read(self, record: RawRecord) -> NyOmhProgramFields:
+        """The row in the dataset's raw model."""
+        return NyOmhProgramFields.model_validate(record.fields)
+
+    def fields(self, row: NyOmhProgramFields) -> SourceFields:
+        """Program name and address; the facility's or agency's name as the second name; both phones as main numbers."""
+        return SourceFields(
+            text={
+                "name": row.program_name,
+                "facility name": row.facility_name,
+                "agency name": row.agency_name,
+                "street": row.program_address_1,
+                "street2": row.program_address_2,
+                "city": row.program_city,
+            },
+            state=row.program_state,
+            zip=row.program_zip,
+            phones=[(text, PhoneKind.MAIN) for text in (row.program_phone, row.agency_phone)],
+        )
+
+    def check(self, row: NyOmhProgramFields, draft: Draft) -> None:
+        """Reject a program without both codes: they are its id."""
+        _native_id(row)
+
+    def coordinates(
+        self, row: NyOmhProgramFields, fields: SourceFields, state: str | None
+    ) -> tuple[float | None, float | None, list[str]]:
+        """The Socrata point of the program (`coordinates`)."""
+        return coordinates(row.georeference, state)
+
+    def terms(self, row: NyOmhProgramFields, draft: Draft, codes: CodeReference) -> Terms:
+        """Levels from category and subcategory, populations, and the three descriptive values as source codes."""
+        served, warnings = populations(row.populations_served, row.program_type_description)
+        category, subcategory, program_type = (
+            plain_text(v)
+            for v in (
+                row.program_category_description,
+                row.program_subcategory_description,
+                row.program_type_description,
+            )
+        )
+        source_codes = tuple(
+            f"{column}:{value}"
+            for column, value in (("category", category), ("subcategory", subcategory), ("type", program_type))
+            if value
+        )
+        return Terms(
+            levels_of_care=levels_of_care(category, subcategory),
+            populations=served,
+            source_codes=source_codes,
+            warnings=warnings,
+        )
+
+    def identity(self, row: NyOmhProgramFields, draft: Draft) -> Identity:
+        """Facility Code + Program Code, OMH's own id of a program (unique in the dataset)."""
+        # Only used if two rows ever share the native id; the extract's timestamp is no content.
+        rest = row.model_dump(exclude={"facility_code", "program_code", "row_created_date_time"})
+        # The native id survives renames and moves.
+        return Identity(_native_id(row), json.dumps(rest, sort_keys=True))
+
+    def second_name(self, draft: Draft) -> str | None:
+        """The facility's (else the agency's) name, unless it only repeats the program's."""
+        name2 = super().second_name(draft)
+        # A program named after its facility: the second line would repeat the first.
+        return None if identity_text(name2) == identity_text(draft.name) else name2
+
+
+_NORMALIZER = NyOmhNormalizer()
 
 
 def normalize_program(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
     """Turn one program row into a listing, or raise `RejectRow`. `codes` is unused: the source has none."""
-    row = NyOmhProgramFields.model_validate(record.fields)
-    text, warnings = text_fields(
-        {
-            "name": row.program_name,
-            "facility name": row.facility_name,
-            "agency name": row.agency_name,
-            "street": row.program_address_1,
-            "street2": row.program_address_2,
-            "city": row.program_city,
-        }
-    )
-    name = require_name(text["name"], "Program Name", "program name")
-    facility_code, program_code = clean_text(row.facility_code), clean_text(row.program_code)
-    if not facility_code or not program_code:
-        raise RejectRow("Program Code", "facility or program code is empty, so the program has no id")
-    state = clean_state(row.program_state)
-    if not state:
-        raise RejectRow("Program State", state_problem(row.program_state))
-    zip5, zip_warnings = clean_zip(row.program_zip, state)
-    warnings += zip_warnings
-    phones, phone_warnings = _phones(row)
-    warnings += phone_warnings
-    latitude, longitude, geo_warnings = coordinates(row.georeference, state)
-    warnings += geo_warnings
-    served, population_warnings = populations(row.populations_served, row.program_type_description)
-    warnings += population_warnings
-
-    name2 = text["facility name"] or text["agency name"]
-    if identity_text(name2) == identity_text(name):
-        name2 = None  # a program named after its facility: the second line would repeat the first
-    category, subcategory, program_type = (
-        plain_text(v)
-        for v in (row.program_category_description, row.program_subcategory_description, row.program_type_description)
-    )
-    source_codes = tuple(
-        f"{column}:{value}"
-        for column, value in (("category", category), ("subcategory", subcategory), ("type", program_type))
-        if value
-    )
-
-    # Facility Code + Program Code is OMH's own id of a program (unique in the dataset), so the id
-    # survives renames and moves.
-    base_id = listing_id(record.source, facility_code, program_code)
-    # Only used if two rows ever share the native id; the extract's timestamp is no content.
-    rest = row.model_dump(exclude={"facility_code", "program_code", "row_created_date_time"})
-    return Listing(
-        listing_id=base_id,
-        disambiguated_id=disambiguated_id(base_id, json.dumps(rest, sort_keys=True)),
-        source=record.source,
-        provenance=provenance(record, run_id),
-        name=name,
-        name2=name2,
-        street=text["street"],
-        street2=text["street2"],
-        city=text["city"],
-        state=state,
-        zip5=zip5,
-        phones=phone_models(phones),
-        latitude=latitude,
-        longitude=longitude,
-        levels_of_care=levels_of_care(category, subcategory),
-        populations=served,
-        source_codes=source_codes,
-        warnings=tuple(warnings),
-    )
+    return _NORMALIZER.normalize(record, codes, run_id)

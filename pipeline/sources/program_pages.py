@@ -8,13 +8,13 @@ have no state until linking places them.
 """
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from pipeline.clean.text import clean_phone, clean_state, clean_zip, state_problem
 from pipeline.errors import RejectRow
-from pipeline.ids import disambiguated_id, listing_id
-from pipeline.sources.common import phone_models, provenance, require_name, text_fields
 from pipeline.sources.samhsa.codes import CodeReference
+from pipeline.sources.skeleton import Draft, Identity, SourceFields, SourceNormalizer, Terms
 from schemas.listing import MAX_LINE_CHARS, Listing
 from schemas.raw import RawRecord
 from schemas.vocab import LevelOfCare, PhoneKind
@@ -51,55 +51,75 @@ def _organisation(blocks: list[dict[str, Any]]) -> dict[str, Any]:
     return next((b for b in blocks if _ld_text(b.get("name"))), {})
 
 
+@dataclass(frozen=True, slots=True)
+class _Section:
+    """A section record's fields, and the organisation and its postal address from the page's JSON-LD."""
+
+    fields: Mapping[str, str | None]
+    org: Mapping[str, Any]
+    address: Mapping[str, Any]
+
+
+class ProgramPageNormalizer(SourceNormalizer[_Section]):
+    """A program section of a provider's page. Its state is optional: most pages state no address."""
+
+    name_column = "program_name"
+    name_what = "section heading"
+    state_column = "address region"
+    state_required = False
+    name2_labels = ("organisation", "site")
+    listing_text: ClassVar[Mapping[str, str]] = {"street": "street", "city": "city", "schedule_text": "schedule text"}
+
+    def read(self, record: RawRecord) -> _Section:
+        """The section's fields and the organisation its page's JSON-LD describes; rejects JSON-LD that is no JSON."""
+        org = _organisation(_blocks(record.fields.get("json_ld")))
+        # schema.org allows the address as text; only a PostalAddress object says which part is which.
+        address = org.get("address") if isinstance(org.get("address"), dict) else {}
+        return _Section(record.fields, org, address)
+
+    def fields(self, row: _Section) -> SourceFields:
+        """Heading, schedule text, organisation and site; address and phone from JSON-LD when the page has them."""
+        return SourceFields(
+            text={
+                "name": row.fields.get("program_name"),
+                "schedule text": row.fields.get("schedule_text"),
+                "organisation": _ld_text(row.org.get("name")),
+                "site": row.fields.get("site"),
+                "street": _ld_text(row.address.get("streetAddress")),
+                "city": _ld_text(row.address.get("addressLocality")),
+            },
+            state=_ld_text(row.address.get("addressRegion")),
+            zip=_ld_text(row.address.get("postalCode")),
+            phones=[(_ld_text(row.org.get("telephone")), PhoneKind.MAIN)],
+        )
+
+    def check(self, row: _Section, draft: Draft) -> None:
+        """Drop JSON-LD lines too long for a line; reject a section without text."""
+        for label in ("organisation", "street", "city"):
+            # JSON-LD is optional detail: a "name" that is a paragraph is dropped, not the program.
+            if (value := draft.text[label]) and len(value) > MAX_LINE_CHARS:
+                draft.warnings.append(f"{label}: {len(value):,} characters, too long for one line; dropped")
+                draft.text[label] = None
+        if not draft.text["schedule text"]:
+            raise RejectRow("schedule_text", "section has no text")
+
+    def website(self, row: _Section, fields: SourceFields, record: RawRecord) -> tuple[str | None, list[str]]:
+        """The page the section was read from, as fetched."""
+        return record.source_url, []
+
+    def terms(self, row: _Section, draft: Draft, codes: CodeReference) -> Terms:
+        """The level of care the section's heading names (`heading_level`), if it is one."""
+        level = row.fields.get("heading_level")
+        return Terms(levels_of_care=frozenset({level}) if level in _LEVELS else frozenset())
+
+    def identity(self, row: _Section, draft: Draft) -> Identity:
+        """The page and the heading; the record id tells apart two sections with the same heading."""
+        return Identity((draft.record.source_url, draft.name), draft.record.record_id)
+
+
+_NORMALIZER = ProgramPageNormalizer()
+
+
 def normalize_section(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
-    """Turn one program section into a listing, or raise `RejectRow`."""
-    fields = record.fields
-    org = _organisation(_blocks(fields.get("json_ld")))
-    # schema.org allows the address as text; only a PostalAddress object says which part is which.
-    address = org.get("address") if isinstance(org.get("address"), dict) else {}
-    text, warnings = text_fields(
-        {
-            "name": fields.get("program_name"),
-            "schedule text": fields.get("schedule_text"),
-            "organisation": _ld_text(org.get("name")),
-            "site": fields.get("site"),
-            "street": _ld_text(address.get("streetAddress")),
-            "city": _ld_text(address.get("addressLocality")),
-        }
-    )
-    name = require_name(text["name"], "program_name", "section heading")
-    for label in ("organisation", "street", "city"):
-        # JSON-LD is optional detail: a "name" that is a paragraph is dropped, not the program.
-        if (value := text[label]) and len(value) > MAX_LINE_CHARS:
-            warnings.append(f"{label}: {len(value):,} characters, too long for one line; dropped")
-            text[label] = None
-    schedule = text["schedule text"]
-    if not schedule:
-        raise RejectRow("schedule_text", "section has no text")
-    region = _ld_text(address.get("addressRegion"))
-    state = clean_state(region)
-    if region is not None and state is None:
-        warnings.append(f"address region: {state_problem(region)}; dropped")
-    postal_code = _ld_text(address.get("postalCode"))
-    zip5, zip_warnings = clean_zip(postal_code, state) if postal_code else (None, [])
-    telephone = _ld_text(org.get("telephone"))
-    phone, phone_warnings = clean_phone(telephone, PhoneKind.MAIN) if telephone else (None, [])
-    level = fields.get("heading_level")
-    base = listing_id(record.source, record.source_url, name)
-    return Listing(
-        listing_id=base,
-        disambiguated_id=disambiguated_id(base, record.record_id),
-        source=record.source,
-        provenance=provenance(record, run_id),
-        name=name,
-        name2=text["organisation"] or text["site"],
-        street=text["street"],
-        city=text["city"],
-        state=state,
-        zip5=zip5,
-        phones=phone_models([phone] if phone else []),
-        website=record.source_url,
-        levels_of_care={level} if level in _LEVELS else set(),
-        schedule_text=schedule,
-        warnings=tuple(warnings + zip_warnings + phone_warnings),
-    )
+    """Turn one program section into a listing, or raise `RejectRow`. `codes` is unused: the source has none."""
+    return _NORMALIZER.normalize(record, codes, run_id)

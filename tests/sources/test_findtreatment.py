@@ -17,7 +17,7 @@ from pipeline.sources.samhsa.codes import CODE_MAP, CodeReference
 from schemas.listing import Listing
 from schemas.raw import RawRecord
 from tests.conftest import SHARED_DATA, run_scrapy
-from tests.fixtures.make_findtreatment_labels import REFERENCES, reference_labels
+from tests.fixtures.make_findtreatment_labels import LABELS_FILE, REFERENCES, reference_labels, render
 from tests.helpers import normalize_and_load, read_items
 
 FRID = "811a908f82269778a2fe2a8bc603afa08df868f3e2fa56aa62e214d03997dea1"
@@ -253,6 +253,23 @@ def test_rows_that_cannot_be_listings_are_rejected(fields: dict[str, Any], field
 def test_reference_labels_are_the_2023_references_as_generated() -> None:
     assert all(path.is_file() for path in REFERENCES), "the shared 2023 code references are missing"
     assert {label: list(pairs) for label, pairs in REFERENCE_LABELS.items()} == reference_labels()
+
+
+def test_the_label_file_is_what_the_generator_writes() -> None:
+    assert all(path.is_file() for path in REFERENCES), "the shared 2023 code references are missing"
+    assert LABELS_FILE.read_text(encoding="utf-8") == render(reference_labels())
+
+
+def test_the_loaded_label_table_has_every_label_and_each_maps_to_a_known_code() -> None:
+    # 309 labels of the 2023 SU and MH references, 5 of them filed under two codes.
+    assert len(REFERENCE_LABELS) == 309
+    assert sum(len(pairs) for pairs in REFERENCE_LABELS.values()) == 314
+    for label, pairs in REFERENCE_LABELS.items():
+        assert pairs, label
+        for category, code in pairs:
+            # Known to the label code reference under that category, and what the label reads back as.
+            assert LABEL_CODES.entries[code].category_code == category, label
+            assert (category, code) in codes_for_label(label, category), label
 
 
 def test_aliases_are_not_reference_labels_and_codes_are_unique() -> None:

@@ -9,32 +9,13 @@ and named in the listing's warnings.
 """
 
 import json
-from urllib.parse import urlsplit
 
-from pipeline.clean.text import (
-    CleanPhone,
-    clean_coordinates,
-    clean_state,
-    clean_text,
-    clean_zip,
-    has_markup,
-    identity_text,
-    plain_text,
-    quoted,
-    state_problem,
-)
+from pipeline.clean.text import clean_text, plain_text, quoted
 from pipeline.errors import RejectRow
-from pipeline.ids import disambiguated_id, listing_id
-from pipeline.sources.common import (
-    collect_phones,
-    left_out_fields,
-    phone_models,
-    provenance,
-    require_name,
-    text_fields,
-)
+from pipeline.sources.common import left_out_fields
 from pipeline.sources.findtreatment.labels import LABEL_CODES, codes_for_label
 from pipeline.sources.samhsa.codes import CodeReference
+from pipeline.sources.skeleton import Draft, Identity, SourceFields, SourceNormalizer, Terms, address_key
 from schemas.listing import Listing
 from schemas.raw import RawRecord
 from schemas.raw_findtreatment import FindTreatmentFacilityFields
@@ -102,98 +83,62 @@ def map_labels(labels: list[tuple[str | None, str]]) -> tuple[list[str], list[st
     return codes, unknown, warnings
 
 
-def website(value: str | None) -> tuple[str | None, list[str]]:
-    """The website if it is an http(s) URL with a host name, else None with a warning.
+class FindTreatmentNormalizer(SourceNormalizer[FindTreatmentFacilityFields]):
+    """A locator row, in any of its shapes (`schemas.raw_findtreatment`)."""
 
-    Scheme-less ("www.x.org"), javascript:, ftp: and mailto: values are dropped, not repaired:
-    a link the directory publishes must work as given.
-    """
-    text = clean_text(value)
-    if text is None:
-        return None, []
-    shown = quoted(text) if not has_markup(text) else "with HTML markup"
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname or ""
-    except ValueError:  # "http://[x" and other unparseable netlocs
-        return None, [f"website {shown} is not an http(s) URL; dropped"]
-    if parts.scheme.lower() not in {"http", "https"} or any(c.isspace() for c in text):
-        return None, [f"website {shown} is not an http(s) URL; dropped"]
-    # A host has a dot and no characters a host cannot have ("http://<script>", "http://a b").
-    if "." not in host or not all(c.isalnum() or c in ".-" for c in host):
-        return None, [f"website {shown} has no valid host name; dropped"]
-    return parts.scheme.lower() + text[len(parts.scheme) :], []
+    name_column = "name1"
+    state_column = "state"
+
+    def read(self, record: RawRecord) -> FindTreatmentFacilityFields:
+        """The row in the locator's raw model."""
+        return FindTreatmentFacilityFields.model_validate(record.fields)
+
+    def fields(self, row: FindTreatmentFacilityFields) -> SourceFields:
+        """Name, address, phones, coordinates and website, in the listing's terms."""
+        return SourceFields(
+            text={
+                "name": row.name1,
+                "name2": row.name2,
+                "street": row.street1,
+                "street2": row.street2,
+                "city": row.city,
+            },
+            state=row.state,
+            zip=row.zip,
+            # hotline1 is a crisis line of the provider, not a way into the program: it stays in the raw layer.
+            phones=((row.phone, PhoneKind.MAIN), (row.intake1, PhoneKind.INTAKE), (row.intake2, PhoneKind.INTAKE)),
+            latitude=row.latitude,
+            longitude=row.longitude,
+            website=row.website,
+        )
+
+    def terms(self, row: FindTreatmentFacilityFields, draft: Draft, codes: CodeReference) -> Terms:
+        """Service labels read back into codes; unknown labels are kept as `label:<text>` and named in a warning.
+
+        `codes` (the source's own code reference) is unused: the locator gives labels, read with
+        `pipeline.sources.findtreatment.labels` instead.
+        """
+        found, unknown, warnings = map_labels(service_labels(row))
+        mapped = LABEL_CODES.map(" ".join(found))
+        source_codes = (*mapped.codes, *(UNKNOWN_LABEL_PREFIX + label for label in unknown))
+        return Terms.from_codes(mapped, source_codes=source_codes, warnings=warnings)
+
+    def identity(self, row: FindTreatmentFacilityFields, draft: Draft) -> Identity:
+        """The frid when the row has one, else name, address and main phone; never the query's own keys."""
+        frid = clean_text(row.frid)
+        key = (frid,) if frid else address_key(draft)
+        # What the base id leaves out; tells apart distinct rows that share it.
+        left_out = ({"frid"} if frid else _IDENTITY_KEYS) | _QUERY_KEYS
+        return Identity(key, left_out_fields(draft.record.fields, left_out))
 
 
-def _phones(row: FindTreatmentFacilityFields) -> tuple[list[CleanPhone], list[str]]:
-    # hotline1 is a crisis line of the provider, not a way into the program: it stays in the raw layer.
-    return collect_phones(
-        ((row.phone, PhoneKind.MAIN), (row.intake1, PhoneKind.INTAKE), (row.intake2, PhoneKind.INTAKE))
-    )
+_NORMALIZER = FindTreatmentNormalizer()
 
 
 def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
     """Turn one FindTreatment.gov row into a listing, or raise `RejectRow`.
 
-    `codes` (the source's own code reference) is unused: the locator gives labels, read with
-    `pipeline.sources.findtreatment.labels` instead. The parameter keeps the signature of every normalizer.
+    `codes` is unused (see `FindTreatmentNormalizer.terms`); the parameter keeps the signature of
+    every normalizer.
     """
-    row = FindTreatmentFacilityFields.model_validate(record.fields)
-    text, warnings = text_fields(
-        {"name": row.name1, "name2": row.name2, "street": row.street1, "street2": row.street2, "city": row.city}
-    )
-    name = require_name(text["name"], "name1", "facility name")
-    state = clean_state(row.state)
-    if not state:
-        raise RejectRow("state", state_problem(row.state))
-    zip5, zip_warnings = clean_zip(row.zip, state)
-    warnings += zip_warnings
-    phones, phone_warnings = _phones(row)
-    warnings += phone_warnings
-    latitude, longitude, coordinate_warnings = clean_coordinates(row.latitude, row.longitude, state)
-    warnings += coordinate_warnings
-    site, website_warnings = website(row.website)
-    warnings += website_warnings
-    found, unknown, label_warnings = map_labels(service_labels(row))
-    warnings += label_warnings
-    mapped = LABEL_CODES.map(" ".join(found))
-
-    name2, street, street2, city = text["name2"], text["street"], text["street2"], text["city"]
-    frid = clean_text(row.frid)
-    if frid:
-        base_id = listing_id(record.source, frid)
-    else:
-        main_phone = next((p.e164 for p in phones if p.kind is PhoneKind.MAIN), "")
-        base_id = listing_id(
-            record.source,
-            *(identity_text(v) for v in (name, name2, street, street2, city)),
-            state,
-            zip5 or "",
-            main_phone,
-        )
-    # What the base id leaves out; tells apart distinct rows that share it.
-    left_out = ({"frid"} if frid else _IDENTITY_KEYS) | _QUERY_KEYS
-    rest = left_out_fields(record.fields, left_out)
-    return Listing(
-        listing_id=base_id,
-        disambiguated_id=disambiguated_id(base_id, rest),
-        source=record.source,
-        provenance=provenance(record, run_id),
-        name=name,
-        name2=name2,
-        street=street,
-        street2=street2,
-        city=city,
-        state=state,
-        zip5=zip5,
-        phones=phone_models(phones),
-        website=site,
-        latitude=latitude,
-        longitude=longitude,
-        levels_of_care=frozenset(mapped.terms["levels_of_care"]),
-        services=frozenset(mapped.terms["services"]),
-        payments=frozenset(mapped.terms["payments"]),
-        populations=frozenset(mapped.terms["populations"]),
-        source_codes=(*mapped.codes, *(UNKNOWN_LABEL_PREFIX + label for label in unknown)),
-        warnings=tuple(warnings),
-    )
+    return _NORMALIZER.normalize(record, codes, run_id)

@@ -1,17 +1,15 @@
-"""Normalize rows of SAMHSA's national directories (SU and MH) into listings."""
+"""Normalize rows of SAMHSA's national directories (SU and MH) into listings.
 
-from pipeline.clean.text import CleanPhone, clean_state, clean_zip, identity_text, plain_text, quoted, state_problem
+What is SAMHSA's own: the columns (`SamhsaFacilityFields`), the service codes read through the
+directory's code reference, and the identity built from name, address and main phone. The steps
+every source shares are `pipeline.sources.skeleton`.
+"""
+
+from pipeline.clean.text import plain_text, quoted
 from pipeline.errors import RejectRow
-from pipeline.ids import disambiguated_id, listing_id
-from pipeline.sources.common import (
-    collect_phones,
-    left_out_fields,
-    phone_models,
-    provenance,
-    require_name,
-    text_fields,
-)
+from pipeline.sources.common import left_out_fields
 from pipeline.sources.samhsa.codes import CodeEntry, CodeReference
+from pipeline.sources.skeleton import Draft, Identity, SourceFields, SourceNormalizer, Terms, address_key
 from schemas.listing import Listing
 from schemas.raw import RawRecord, SamhsaFacilityFields, ServiceCodeFields
 from schemas.vocab import PhoneKind
@@ -47,62 +45,52 @@ def code_entry(record: RawRecord) -> CodeEntry:
     )
 
 
-def _phones(row: SamhsaFacilityFields) -> tuple[list[CleanPhone], list[str]]:
-    candidates = [(getattr(row, _ATTRIBUTE[column]), kind) for column, kind in PHONE_COLUMNS]
-    return collect_phones(candidates)
+class SamhsaNormalizer(SourceNormalizer[SamhsaFacilityFields]):
+    """A "Facilities List" row: one facility of the SU or MH directory."""
+
+    name_column = "Name1"
+    state_column = "State"
+
+    def read(self, record: RawRecord) -> SamhsaFacilityFields:
+        """The row in the directory's raw model."""
+        return SamhsaFacilityFields.model_validate(record.fields)
+
+    def fields(self, row: SamhsaFacilityFields) -> SourceFields:
+        """Name, address and phone columns, in the listing's terms."""
+        return SourceFields(
+            text={
+                "name": row.name1,
+                "name2": row.name2,
+                "street": row.street1,
+                "street2": row.street2,
+                "city": row.city,
+            },
+            state=row.state,
+            zip=row.zip,
+            phones=[(getattr(row, _ATTRIBUTE[column]), kind) for column, kind in PHONE_COLUMNS],
+        )
+
+    def terms(self, row: SamhsaFacilityFields, draft: Draft, codes: CodeReference) -> Terms:
+        """`Service_code_info` read through the directory's code reference; unknown codes make one warning."""
+        # Codes are letters and digits: markup around them ("<b>OP</b>") and control characters
+        # inside them are not part of any code.
+        mapped = codes.map(plain_text(row.service_code_info) or "")
+        warnings = []
+        if mapped.unknown:
+            unknown = " ".join(mapped.unknown)
+            if len(unknown) > 300:  # a row of garbage "codes" makes one bounded warning
+                unknown = f"{unknown[:300]}… ({len(mapped.unknown)} codes)"
+            warnings.append(f"codes not in the directory's code reference: {unknown}")
+        return Terms.from_codes(mapped, warnings=warnings)
+
+    def identity(self, row: SamhsaFacilityFields, draft: Draft) -> Identity:
+        """Name, address and main phone (the directory has no facility id); the other columns tell rows apart."""
+        return Identity(address_key(draft), left_out_fields(draft.record.fields, IDENTITY_COLUMNS))
+
+
+_NORMALIZER = SamhsaNormalizer()
 
 
 def normalize_facility(record: RawRecord, codes: CodeReference, run_id: str) -> Listing:
     """Turn one "Facilities List" row into a listing, or raise `RejectRow`."""
-    row = SamhsaFacilityFields.model_validate(record.fields)
-    text, warnings = text_fields(
-        {"name": row.name1, "name2": row.name2, "street": row.street1, "street2": row.street2, "city": row.city}
-    )
-    name = require_name(text["name"], "Name1", "facility name")
-    state = clean_state(row.state)
-    if not state:
-        raise RejectRow("State", state_problem(row.state))
-    zip5, zip_warnings = clean_zip(row.zip, state)
-    warnings += zip_warnings
-    phones, phone_warnings = _phones(row)
-    warnings += phone_warnings
-    # Codes are letters and digits: markup around them ("<b>OP</b>") and control characters
-    # inside them are not part of any code.
-    mapped = codes.map(plain_text(row.service_code_info) or "")
-    if mapped.unknown:
-        unknown = " ".join(mapped.unknown)
-        if len(unknown) > 300:  # a row of garbage "codes" makes one bounded warning
-            unknown = f"{unknown[:300]}… ({len(mapped.unknown)} codes)"
-        warnings.append(f"codes not in the directory's code reference: {unknown}")
-
-    name2, street, street2, city = text["name2"], text["street"], text["street2"], text["city"]
-    main_phone = next((p.e164 for p in phones if p.kind is PhoneKind.MAIN), "")
-    base_id = listing_id(
-        record.source,
-        *(identity_text(v) for v in (name, name2, street, street2, city)),
-        state,
-        zip5 or "",
-        main_phone,
-    )
-    # What the identity leaves out; tells apart distinct rows that share name, address and phone.
-    rest = left_out_fields(record.fields, IDENTITY_COLUMNS)
-    return Listing(
-        listing_id=base_id,
-        disambiguated_id=disambiguated_id(base_id, rest),
-        source=record.source,
-        provenance=provenance(record, run_id),
-        name=name,
-        name2=name2,
-        street=street,
-        street2=street2,
-        city=city,
-        state=state,
-        zip5=zip5,
-        phones=phone_models(phones),
-        levels_of_care=frozenset(mapped.terms["levels_of_care"]),
-        services=frozenset(mapped.terms["services"]),
-        payments=frozenset(mapped.terms["payments"]),
-        populations=frozenset(mapped.terms["populations"]),
-        source_codes=tuple(mapped.codes),
-        warnings=tuple(warnings),
-    )
+    return _NORMALIZER.normalize(record, codes, run_id)
