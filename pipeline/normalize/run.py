@@ -70,8 +70,8 @@ CODE_RECORD_TYPE = "service_code"
 
 _SAMHSA_SOURCES = frozenset({"samhsa_su", "samhsa_mh"})
 #: record type -> the sources whose spiders write it (the SAMHSA ones are the keys of
-#: `spiders.samhsa_directory.SamhsaDirectorySpider.files`; tests/test_bad_input.py keeps the two
-#: in step). A record claiming another source is rejected: the flow loads only the sources a crawl
+#: `spiders.samhsa_directory.SamhsaDirectorySpider.files`; tests/normalize/test_bad_input.py keeps
+#: the two in step). A record claiming another source is rejected: the flow loads only the sources a crawl
 #: declares, so its listing would otherwise vanish from the run without being counted anywhere.
 #: Record types not named here (test-only ones) are not checked.
 RECORD_SOURCES: dict[str, frozenset[str]] = {
