@@ -176,7 +176,7 @@ def _child(phase: str, *args: str) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the scale benchmark and print its figures; exit 1 when a goal is missed."""
-    from pipeline.normalize.run import default_workers
+    from pipeline.normalize.workers import default_workers
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1_000_000)

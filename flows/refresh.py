@@ -22,7 +22,8 @@ from prefect.states import Failed
 from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
 from pipeline.flags.store import FlagCounts, compute_flags, new_flags
 from pipeline.link.store import LinkCounts, link_facilities
-from pipeline.normalize.run import NormalizeResult, normalize_file, worker_pool
+from pipeline.normalize.run import NormalizeResult, normalize_file
+from pipeline.normalize.workers import worker_pool
 from pipeline.store.connection import connect
 from pipeline.store.load import LoadCounts, SourceLoad, load_run
 from pipeline.store.queries import website_roots

@@ -1,7 +1,7 @@
 """Linking listings of different sources into facilities: known same and different pairs.
 
 Every helper used here (`score_pair`, `find_links`, `facilities`, the keys) runs the one SQL
-implementation in `pipeline.link.build` on a small in-memory DuckDB table.
+implementation in `pipeline.link` (keys, pairs, build) on a small in-memory DuckDB table.
 """
 
 import itertools
@@ -19,7 +19,6 @@ from pipeline.ids import sha1_sql, uuid5_sql, uuid5_text
 from pipeline.link.build import (
     Link,
     LinkInput,
-    _round_half_even_sql,
     facilities,
     find_links,
     identity_folds,
@@ -29,6 +28,7 @@ from pipeline.link.build import (
     street_key,
     website_site,
 )
+from pipeline.link.pairs import _round_half_even_sql
 from pipeline.link.store import link_facilities
 
 

@@ -17,7 +17,8 @@ import duckdb
 import pytest
 
 from pipeline.clean.text import has_markup
-from pipeline.normalize.run import MAX_REJECT_CHARS, RECORD_SOURCES
+from pipeline.normalize.run import RECORD_SOURCES
+from pipeline.normalize.writers import MAX_REJECT_CHARS
 from schemas.listing import MAX_LINE_CHARS
 from schemas.raw import MAX_FIELD_CHARS
 from spiders import findtreatment as findtreatment_spider
