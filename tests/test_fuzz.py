@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from python_calamine import CalamineWorkbook
 
-from pipeline.clean.text import US_STATES, _nanp_e164, clean_phone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean import US_STATES, clean_phone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean.phone import _nanp_e164
 from pipeline.errors import RejectRow
 from pipeline.hours import estimate_hours, parse_sessions
 from pipeline.hours.structured import parse_time

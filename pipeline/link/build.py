@@ -56,7 +56,7 @@ import duckdb
 import pyarrow as pa
 from rapidfuzz import fuzz
 
-from pipeline.clean.text import identity_text
+from pipeline.clean import identity_text
 from pipeline.ids import sha1_sql, uuid5_sql
 
 NAME_ALIKE = 0.6

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import TypeAdapter, ValidationError
 
-from pipeline.clean.text import quoted
+from pipeline.clean import quoted
 from pipeline.errors import RejectRow
 from pipeline.normalize.facts import with_facts
 from pipeline.sources import ny_omh, program_pages

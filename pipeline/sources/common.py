@@ -3,7 +3,7 @@
 import json
 from collections.abc import Iterable, Mapping
 
-from pipeline.clean.text import CleanPhone, clean_markup_text, clean_phone, has_name, quoted
+from pipeline.clean import CleanPhone, clean_markup_text, clean_phone, has_name, quoted
 from pipeline.errors import RejectRow
 from schemas.listing import Phone, Provenance
 from schemas.raw import RawRecord

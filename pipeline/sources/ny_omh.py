@@ -12,7 +12,7 @@ NY licenses IOPs through OASAS, not OMH, so this source has no `iop` listings.
 import json
 import re
 
-from pipeline.clean.text import (
+from pipeline.clean import (
     CleanPhone,
     check_coordinates,
     clean_state,

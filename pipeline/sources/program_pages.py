@@ -10,7 +10,7 @@ have no state until linking places them.
 import json
 from typing import Any
 
-from pipeline.clean.text import clean_phone, clean_state, clean_zip, state_problem
+from pipeline.clean import clean_phone, clean_state, clean_zip, state_problem
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.sources.common import phone_models, provenance, require_name, text_fields

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline.clean.text import has_markup
+from pipeline.clean import has_markup
 from pipeline.normalize.run import MAX_REJECT_CHARS, RECORD_SOURCES
 from schemas.listing import MAX_LINE_CHARS
 from schemas.raw import MAX_FIELD_CHARS

@@ -11,7 +11,7 @@ and named in the listing's warnings.
 import json
 from urllib.parse import urlsplit
 
-from pipeline.clean.text import (
+from pipeline.clean import (
     CleanPhone,
     clean_coordinates,
     clean_state,

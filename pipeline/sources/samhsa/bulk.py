@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.clean.text import (
+from pipeline.clean import (
     CHAR_REF_PATTERN,
     EXTENSION_PATTERN,
     MAX_PHONE_CHARS,

@@ -1,6 +1,6 @@
 """Normalize rows of SAMHSA's national directories (SU and MH) into listings."""
 
-from pipeline.clean.text import CleanPhone, clean_state, clean_zip, identity_text, plain_text, quoted, state_problem
+from pipeline.clean import CleanPhone, clean_state, clean_zip, identity_text, plain_text, quoted, state_problem
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.sources.common import (
