@@ -35,7 +35,7 @@ from random import Random
 from typing import Any
 from urllib.parse import urlparse
 
-from pipeline.clean.text import ZERO_LEADING_ZIP_STATES
+from pipeline.clean import ZERO_LEADING_ZIP_STATES
 from schemas.level_names import LEVEL_NAMES
 
 #: Real schedule texts (the hours evaluation set), used when the template has no program sections.

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.clean.text import clean_state
+from pipeline.clean import clean_state
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.normalize.run import normalize_file
 from pipeline.sources.common import provenance

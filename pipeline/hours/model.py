@@ -1,4 +1,4 @@
-"""Value types of the hours engine: open intervals, sessions, weekly tracks and the estimate.
+"""Value types of the hours engine: open intervals, sessions, weekly tracks, mentions read from text, the estimate.
 
 An `Interval` is a pair of bounds where `None` means "open" (or not known) on that side: "at least 9
 hours" is (9, None), "up to 9 hours" is (None, 9). Alternatives (day vs evening track, school year
@@ -8,6 +8,7 @@ never by adding them.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import NamedTuple
 
 from schemas.vocab import HoursBasis
@@ -150,3 +151,30 @@ class HoursEstimate:
     def unknown(cls, levels_named: frozenset[str] = frozenset(), cues: tuple[str, ...] = ()) -> "HoursEstimate":
         """No hours could be read (the text may still name levels or carry PHP cues)."""
         return cls(None, None, HoursBasis.UNKNOWN, levels_named=levels_named, cues=cues)
+
+
+class Kind(StrEnum):
+    """What a mention says."""
+
+    WEEKLY = "weekly"  # stated hours per week
+    PER_DAY = "per_day"  # hours per day or per session
+    COUNT = "count"  # days or sessions per week
+    DAYS = "days"  # a set of week days
+    SPAN = "span"  # a clock span
+    PROGRAM = "program"  # a level of care named in the text
+    CUE = "cue"  # a phrase that puts a program at PHP intensity ("hot lunch provided")
+
+
+@dataclass(slots=True)
+class Mention:
+    """One reading at normalized offsets [start, end) of sentence `sentence`."""
+
+    kind: Kind
+    start: int
+    end: int
+    sentence: int = 0
+    value: Interval | None = None
+    days: frozenset[int] = frozenset()
+    span: tuple[int, int] | None = None
+    program: str | None = None
+    also: tuple[tuple[int, int], ...] = ()  # further evidence, e.g. the start time of a start/end span

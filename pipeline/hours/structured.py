@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pipeline.hours.mentions import day_set
+from pipeline.hours.days import day_set
 from pipeline.hours.model import DAY_MINUTES, Session
 from pipeline.hours.textnorm import normalize
 

@@ -209,7 +209,7 @@ def website_site(url: str | None) -> str:
 
 
 def identity_folds(values: Sequence[str | None]) -> list[str]:
-    """Each value folded as `link_keys` folds names and streets: `pipeline.clean.text.identity_text` in SQL."""
+    """Each value folded as `link_keys` folds names and streets: `pipeline.clean.identity_text` in SQL."""
     table = pa.table({"i": pa.array(range(len(values)), pa.int64()), "value": pa.array(values, pa.string())})
     with _scratch({"link_values": table}) as con:
         _create_folds(con, "SELECT value FROM link_values")

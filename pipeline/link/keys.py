@@ -1,6 +1,6 @@
 """The keys linking compares listings by: folded names, streets and websites, and a grid cell.
 
-`link_keys` holds the keys of each listing. Text is folded as `pipeline.clean.text.identity_text`
+`link_keys` holds the keys of each listing. Text is folded as `pipeline.clean.identity_text`
 does; an ASCII value is folded by SQL string functions, and the few distinct non-ASCII values
 (which need Unicode decomposition) are folded by `identity_text` itself into a small table first
 (`link_folds`). The word lists below are the only copy of each rule: they reach the SQL as bound
@@ -10,7 +10,7 @@ parameters (the unit-word pattern is built from `_STREET_WORDS`).
 import duckdb
 import pyarrow as pa
 
-from pipeline.clean.text import identity_text
+from pipeline.clean import identity_text
 
 _CELL_DEG = 0.005
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from pipeline.clean.text import quoted
+from pipeline.clean import quoted
 from pipeline.errors import RejectRow
 from pipeline.normalize.facts import with_facts
 from pipeline.normalize.lines import (

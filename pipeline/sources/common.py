@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from pipeline.clean.text import (
+from pipeline.clean import (
     CleanPhone,
     clean_markup_text,
     clean_phone,

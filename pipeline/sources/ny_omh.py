@@ -12,7 +12,7 @@ NY licenses IOPs through OASAS, not OMH, so this source has no `iop` listings.
 import json
 import re
 
-from pipeline.clean.text import check_coordinates, clean_text, identity_text, plain_text, quoted
+from pipeline.clean import check_coordinates, clean_text, identity_text, plain_text, quoted
 from pipeline.errors import RejectRow
 from pipeline.sources.samhsa.codes import CodeReference
 from pipeline.sources.skeleton import Draft, Identity, SourceFields, SourceNormalizer, Terms
@@ -104,7 +104,7 @@ def coordinates(georeference: str | None, state: str | None = None) -> tuple[flo
     """(latitude, longitude, warnings) from a Socrata point `POINT (lon lat)`; the placeholder point is dropped.
 
     With the program's `state`, a point outside it is read back when swapped, else dropped
-    (`pipeline.clean.text.check_coordinates`).
+    (`pipeline.clean.check_coordinates`).
     """
     text = plain_text(georeference)
     if text is None:

@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Generic, TypeVar
 
-from pipeline.clean.text import CleanPhone, clean_coordinates, clean_state, clean_zip, identity_text, state_problem
+from pipeline.clean import CleanPhone, clean_coordinates, clean_state, clean_zip, identity_text, state_problem
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.sources.common import clean_website, collect_phones, phone_models, provenance, require_name, text_fields

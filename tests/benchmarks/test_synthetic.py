@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks import synthetic
 from benchmarks.synthetic import perturb_row, perturb_schedule, section_template, write_synthetic
-from pipeline.clean.text import clean_state, clean_zip
+from pipeline.clean import clean_state, clean_zip
 from pipeline.normalize.run import normalize_file
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"

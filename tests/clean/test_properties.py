@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.clean.text import US_STATES, _nanp_e164, clean_phone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean import US_STATES, clean_phone, clean_state, clean_text, clean_zip, identity_text
+from pipeline.clean.phone import _nanp_e164
 from schemas.vocab import PhoneKind
 from tests.strategies import fuzz
 from tests.strategies.phones import E164, PLACEHOLDER_PHONES, nanp_phone

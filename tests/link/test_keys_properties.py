@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.clean.text import identity_text
+from pipeline.clean import identity_text
 from pipeline.link.build import LinkInput, distance_m, identity_folds, listing_keys, website_site
 from tests.strategies import fuzz
 from tests.strategies.spellings import disguised, words

@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from pipeline.clean.text import identity_text
+from pipeline.clean import identity_text
 from pipeline.flags.store import compute_flags
 from pipeline.ids import sha1_sql, uuid5_sql, uuid5_text
 from pipeline.link.build import (

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline.clean.text import has_markup
+from pipeline.clean import has_markup
 from pipeline.normalize.run import RECORD_SOURCES
 from pipeline.normalize.writers import MAX_REJECT_CHARS
 from schemas.listing import MAX_LINE_CHARS

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from pipeline.clean.text import US_STATES, clean_text
+from pipeline.clean import US_STATES, clean_text
 from pipeline.errors import RejectRow
 from pipeline.normalize.facts import with_facts
 from pipeline.sources import ny_omh, program_pages

@@ -10,7 +10,7 @@ and named in the listing's warnings.
 
 import json
 
-from pipeline.clean.text import clean_text, plain_text, quoted
+from pipeline.clean import clean_text, plain_text, quoted
 from pipeline.errors import RejectRow
 from pipeline.sources.common import left_out_fields
 from pipeline.sources.findtreatment.labels import LABEL_CODES, codes_for_label

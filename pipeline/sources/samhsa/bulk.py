@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.clean.text import (
+from pipeline.clean import (
     CHAR_REF_PATTERN,
     EXTENSION_PATTERN,
     MAX_PHONE_CHARS,
@@ -102,7 +102,7 @@ def line_pattern() -> str:
 
 
 def _clean(column: str) -> str:
-    """`pipeline.clean.text.clean_text` of a plain value: runs of spaces collapsed, trimmed, '' -> NULL."""
+    """`pipeline.clean.clean_text` of a plain value: runs of spaces collapsed, trimmed, '' -> NULL."""
     collapsed = f"CASE WHEN contains({column}, '  ') THEN regexp_replace({column}, ' +', ' ', 'g') ELSE {column} END"
     return f"nullif(trim({collapsed}), '')"
 
@@ -112,7 +112,7 @@ _PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum() an
 
 
 def _spaced(column: str) -> str:
-    """First half of `pipeline.clean.text.identity_text` of a plain value: lower case, punctuation to spaces."""
+    """First half of `pipeline.clean.identity_text` of a plain value: lower case, punctuation to spaces."""
     # translate, not a regular expression: a character map costs a fraction per row.
     blanks = _literal(" " * len(_PUNCTUATION))
     return f"coalesce(translate(replace(lower({column}), '''', ''), {_literal(_PUNCTUATION)}, {blanks}), '')"

@@ -5,7 +5,7 @@ directory's code reference, and the identity built from name, address and main p
 every source shares are `pipeline.sources.skeleton`.
 """
 
-from pipeline.clean.text import plain_text, quoted
+from pipeline.clean import plain_text, quoted
 from pipeline.errors import RejectRow
 from pipeline.sources.common import left_out_fields
 from pipeline.sources.samhsa.codes import CodeEntry, CodeReference

@@ -17,7 +17,8 @@ import duckdb
 import pytest
 from scrapy.exporters import JsonLinesItemExporter
 
-from pipeline.clean.text import _nanp_e164, nanp_valid_pattern
+from pipeline.clean import nanp_valid_pattern
+from pipeline.clean.phone import _nanp_e164
 from pipeline.normalize.run import normalize_file
 from pipeline.sources.samhsa import bulk as samhsa_bulk
 from pipeline.sources.samhsa.bulk import line_pattern

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.clean.text import identity_text
+from pipeline.clean import identity_text
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
 from pipeline.sources.common import left_out_fields

@@ -1,0 +1,108 @@
+"""Hours and counts in schedule text: weekly totals, hours per day or session, days or sessions per week."""
+
+import re
+
+from pipeline.hours.days import DAY_WORD
+from pipeline.hours.positions import phrase_before
+from pipeline.hours.quantities import CORE, hedged_quantity
+
+FOR = ("for ",)
+
+_Q = hedged_quantity()
+_HOURS = r"(?:hours?|hrs?|h)(?![a-z])"
+_WEEK_TAIL = r"(?:(?:per|a|each|every|an?|in a|in one|/)\s*(?:week|wk)(?![a-z])|weekly(?![a-z]))"
+_NOT_WEEK_AHEAD = rf"(?!\s*(?:[a-z,]+\s+){{0,4}}?{_WEEK_TAIL}|\s*/\s*(?:week|wk))"
+_DAY_UNITS = r"(?:days?|evenings?|nights?|mornings?|afternoons?)"
+DAY_UNIT_STEMS = ("day", "evening", "night", "morning", "afternoon")
+_SESSION_UNITS = r"(?:times?|sessions?|groups?|visits?|classes?|meetings?|x)"
+# Words that make "N hours ... per week" a per-day or per-session figure instead of a weekly one.
+NOT_WEEKLY_FILL = re.compile(
+    r"\b(?:days?|daily|sessions?|evenings?|nights?|mornings?|afternoons?|blocks?|visits?|classes?|shifts?)\b"
+)
+
+WEEKLY = [re.compile(rf"\bweekly\s+(?:total|minimum|maximum|commitment|hours)\s*(?:of|is|:|=)?\s*{_Q}\s*{_HOURS}?")]
+
+# "N hours" is read once per number; the tails below then say what the hours are per.
+HOURS_HEAD = re.compile(
+    rf"{CORE}\s*-?\s*(?P<adj>(?!days?\b|sessions?\b|times?\b|evenings?\b|per\b|a\b|each\b)[a-z]+\s+)?{_HOURS}"
+)
+WEEKLY_TAIL = re.compile(rf"(?P<fill>[^.;:!?\d|]{{0,60}}?)(?:\b|(?=/)){_WEEK_TAIL}")
+# (tail, needs "for" in front of the number)
+PER_DAY_TAILS = [
+    (
+        re.compile(
+            r"(?P<fill>[^.;:!?\d|]{0,25}?)(?:\b|(?=/))(?:per|a|each|every|an?|/)\s*"
+            r"(?:program\s+|treatment\s+|group\s+)?(?:day|session|evening|night|morning|afternoon|meeting|visit"
+            r"|group|class|block)(?![a-z])"
+        ),
+        False,
+    ),
+    (re.compile(r"\s+daily(?![a-z])"), False),
+    (
+        re.compile(
+            r"(?:\s+|-)(?:(?!per\b|a\b|each\b|every\b|of\b|in\b|on\b)[a-z-]+\s+){0,2}?"
+            r"(?:sessions?|blocks?|days?|groups?|classes?|meetings?|shifts?)(?![a-z])"
+        ),
+        False,
+    ),
+    (re.compile(rf"\s+(?:on|each|every)\s+(?={DAY_WORD}|weekdays?\b)"), False),
+    (re.compile(_NOT_WEEK_AHEAD), True),
+]
+NOT_WEEK = PER_DAY_TAILS[-1][0]
+
+# "groups are 3 hours", "each lasting 3 hours": the unit is named before the number.
+_UNIT_NOUNS = (
+    "session",
+    "sessions",
+    "group",
+    "groups",
+    "day",
+    "days",
+    "class",
+    "classes",
+    "block",
+    "blocks",
+    "meeting",
+    "meetings",
+    "programming",
+    "program day",
+    "treatment day",
+)
+_UNIT_VERBS = ("are", "is", "last", "lasts", "run", "runs", "take", "takes", "of", "consist of", "consists of")
+UNITS_BEFORE = tuple(
+    sorted(
+        {f"{noun} {verb} " for noun in _UNIT_NOUNS for verb in _UNIT_VERBS}
+        | {"lasting ", "that lasts ", "that last ", "which lasts ", "which last "},
+        key=len,
+        reverse=True,
+    )
+)
+
+COUNT = re.compile(
+    rf"{CORE}\s*(?:(?:\d+(?:\.\d+)?-{_HOURS}|(?!hours?\b|hrs?\b|minutes?\b|weeks?\b)[a-z]+)\s+){{0,2}}?"
+    rf"(?P<unit>{_DAY_UNITS}|{_SESSION_UNITS})\s*(?:{_WEEK_TAIL}|/\s*(?:week|wk)(?![a-z]))"
+)
+
+_SERVICE_AFTER = re.compile(
+    r"\s+of\s+(?:[a-z-]+\s+){0,2}?(?:treatment|therapy|therapies|programming|programs?|services?|care|groups?"
+    r"|counseling|structured)\b"
+)
+_WEEKS_AFTER = re.compile(r"[^.;!?\n|]{0,40}?\b(?:over|across|in|during|within|for)\s+(?:the\s+)?(?:\d+|first|course)")
+_HOUR_ADJECTIVE = re.compile(r"\d-h")  # "24-hour line"
+_NOT_WEEKLY_BEFORE = ("within ", "every ", "after ", "before ", "total of ", "a total of ", "up to ")
+
+
+def bare_weekly(text: str, begin: int, head: re.Match[str], hedge: str | None) -> bool:
+    """A figure of hours too large for one day, with no unit: weekly, unless it reads as a duration.
+
+    Whole days (24, 48, 72 h) are durations ("open 24 hours", "within 48 hours"); so is a total
+    over a program ("36 hours of treatment over 12 weeks").
+    """
+    hedged = bool(hedge or head["post"])
+    if not hedged and _SERVICE_AFTER.match(text, head.end()) is None:
+        return False
+    if phrase_before(text, begin, _NOT_WEEKLY_BEFORE) is not None or _HOUR_ADJECTIVE.search(head.group(0)):
+        return False
+    if not hedged and float(head["a"]) % 24 == 0:
+        return False
+    return _WEEKS_AFTER.match(text, head.end()) is None

@@ -1,0 +1,114 @@
+"""The two readings of weekly hours from mentions: stated (weekly totals) and derived (days x hours per day).
+
+A derived reading comes from a timetable, or from hours per day times a day count or the nearest
+day set; the alternatives it finds give its smallest and largest variant, never a sum.
+"""
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from pipeline.hours.model import Interval, Kind, Mention, alternatives
+from pipeline.hours.timetable import timetable_blocks, timetable_tracks
+
+
+@dataclass
+class Reading:
+    """Weekly hours read one way, and the mentions they were read from (the evidence)."""
+
+    interval: Interval | None
+    mentions: list[Mention]
+
+
+def nearest_days(lengths: list[Mention], day_sets: list[Mention]) -> list[Mention]:
+    """For each hours-per-day figure, the day set it most likely goes with: same sentence, then nearest."""
+    chosen: list[Mention] = []
+    if not day_sets:
+        return chosen
+    # Day sets come from one scan, so they are disjoint and in text order, and so are their
+    # sentences: the ones of a sentence are a slice, and the nearest to a figure lies at the
+    # figure's insertion point (a scan of all of them per figure is quadratic on long pages).
+    day_sets = sorted(day_sets, key=lambda d: d.start)
+    sentences = [d.sentence for d in day_sets]
+    starts = [d.start for d in day_sets]
+    chosen_ids: set[int] = set()
+    for length in lengths:
+        low, high = bisect_left(sentences, length.sentence), bisect_right(sentences, length.sentence)
+        if low == high:
+            low, high = 0, len(day_sets)
+        best = _nearest(day_sets, starts, low, high, length)
+        if id(best) not in chosen_ids:
+            chosen_ids.add(id(best))
+            chosen.append(best)
+    return chosen
+
+
+def _nearest(day_sets: list[Mention], starts: list[int], low: int, high: int, length: Mention) -> Mention:
+    """The first of `day_sets[low:high]` (disjoint, in text order) nearest to `length`."""
+
+    def distance(d: Mention) -> int:
+        return min(abs(d.start - length.end), abs(length.start - d.end))
+
+    # Day sets ending before the figure get farther going back, those starting after it farther
+    # going on; only the last one before, those overlapping it and the first one after compete.
+    # At most one day set starts before the figure and overlaps it, hence the two steps back.
+    first = max(low, bisect_left(starts, length.start, low, high) - 2)
+    last = min(high, bisect_right(starts, length.end, low, high) + 1)
+    return min(day_sets[first:last], key=distance)
+
+
+def derived_reading(mentions: list[Mention], text: str) -> Reading:
+    """Hours from days x hours per day, or from a weekly timetable."""
+    blocks, loose_spans, loose_days = timetable_blocks(mentions, text)
+    tracks = [t for t in timetable_tracks(blocks, text) if t.days]
+    counts = [m for m in mentions if m.kind is Kind.COUNT]
+    count = alternatives(m.value for m in counts if m.value)
+    length_mentions = [m for m in mentions if m.kind is Kind.PER_DAY] + loose_spans
+    lengths = [
+        m.value if m.value else Interval.point((m.span[1] - m.span[0]) / 60)
+        for m in length_mentions
+        if m.value or m.span
+    ]
+    block_mentions = [m for b in blocks for m in b.mentions]
+
+    candidates: list[Interval] = []
+    used: list[Mention] = []
+    if tracks:
+        track_days = [len(t.days) for t in tracks]
+        if count is not None and (count.lo, count.hi) != (min(track_days), max(track_days)):
+            # Patients attend fewer (or more) days than the programme is open: count x programme day.
+            day_lengths = lengths + [Interval.point(h) for t in tracks for h in t.day_lengths()]
+            per_day = alternatives(day_lengths)
+            if per_day is not None:
+                candidates.append(count.times(per_day))
+                used += counts + block_mentions + length_mentions
+        else:
+            candidates += [Interval.point(t.weekly_hours) for t in tracks]
+            used += block_mentions + counts
+            per_day = alternatives(lengths)
+            if per_day is not None:
+                # With a timetable, only day sets in a length's own sentence compete with it.
+                length_sentences = {m.sentence for m in length_mentions}
+                near = nearest_days(length_mentions, [d for d in loose_days if d.sentence in length_sentences])
+                days = (
+                    count
+                    or alternatives(Interval.point(len(m.days)) for m in near)
+                    or alternatives(Interval.point(n) for n in track_days)
+                )
+                if days is not None:
+                    candidates.append(days.times(per_day))
+                    used += length_mentions + near
+    else:
+        near = nearest_days(length_mentions, loose_days)
+        days = count or alternatives(Interval.point(len(m.days)) for m in near)
+        per_day = alternatives(lengths)
+        if days is not None and per_day is not None:
+            candidates.append(days.times(per_day))
+            used += (counts or near) + length_mentions
+    candidates = [c for c in candidates if not c.empty and c.within(0, 168)]
+    return Reading(alternatives(candidates), used)
+
+
+def stated_reading(mentions: list[Mention]) -> Reading:
+    """The weekly totals the text states; several are alternatives."""
+    weekly = [m for m in mentions if m.kind is Kind.WEEKLY]
+    return Reading(alternatives(m.value for m in weekly if m.value), weekly)

@@ -1,0 +1,146 @@
+"""Weekly timetables from clock spans and week days: spans attach to days, blocks add up or split into tracks."""
+
+import re
+from dataclasses import dataclass
+
+from pipeline.hours.model import Kind, Mention, Track
+
+_OFFICE = re.compile(
+    r"\b(?:office|business|administrative|front desk|reception|call center|phone lines?|intake)\s+(?:hours|is open)\b"
+)
+_OFFICE_WORDS = ("office", "business", "administrative", "front desk", "reception", "call center", "phone", "intake")
+_EXCEPT = re.compile(r"\bexcept|\bexception\b|\bexcluding\b|\bbut\b")
+_OR = re.compile(r"\bor\b|\balternatively\b|\binstead\b")
+# "9 a.m. to noon on Saturdays": a day set right after a span, introduced by "on", takes it. Only
+# when "on" is all that stands between them: in "Monday 9-12, or on Wednesday 1-4" the first span
+# stays with Monday.
+_ON = re.compile(r"^[\s(]*(?:on|every|each)\s*$")
+_REFINEMENT = re.compile(r"^\s*\(\s*(?:[a-z,]+\s+){0,2}$")
+
+
+@dataclass
+class Block:
+    """Clock span attached to week days."""
+
+    days: frozenset[int]
+    span: tuple[int, int]
+    mentions: tuple[Mention, ...]
+    sentence: int
+
+    @property
+    def start(self) -> int:
+        return min(m.start for m in self.mentions)
+
+    @property
+    def end(self) -> int:
+        return max(m.end for m in self.mentions)
+
+
+def _sentence_start(text: str, position: int) -> int:
+    return max(text.rfind(c, 0, position) for c in ".;!?\n|") + 1
+
+
+def _refine_spans(spans: list[Mention], text: str) -> list[Mention]:
+    """Drop a span restated more precisely in parentheses right after it ("9-5 (10-2:30 for programs)")."""
+    kept: list[Mention] = []
+    for span in spans:
+        if kept and kept[-1].sentence == span.sentence and _REFINEMENT.match(text[kept[-1].end : span.start]):
+            closing = text.find(")", span.end)
+            if closing != -1 and not re.search(r"\b(?:on|every|each)\b", text[span.end : closing]):
+                kept[-1] = span
+                continue
+        kept.append(span)
+    return kept
+
+
+def timetable_blocks(mentions: list[Mention], text: str) -> tuple[list[Block], list[Mention], list[Mention]]:
+    """Attach clock spans to week days, per sentence.
+
+    Returns the blocks, the spans left without days, and the day sets no span took.
+    """
+    blocks: list[Block] = []
+    loose_spans: list[Mention] = []
+    claimed: set[int] = set()
+    day_sets = [m for m in mentions if m.kind is Kind.DAYS]
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in mentions:
+        if m.kind is Kind.DAYS or m.kind is Kind.SPAN:
+            by_sentence.setdefault(m.sentence, []).append(m)
+    if not any(m.kind is Kind.SPAN for m in mentions):
+        return blocks, loose_spans, day_sets
+    office_words = any(word in text for word in _OFFICE_WORDS)
+    for sentence in sorted(by_sentence):
+        items = by_sentence[sentence]
+        spans = _refine_spans([m for m in items if m.kind is Kind.SPAN], text)
+        if spans and office_words and _OFFICE.search(text, _sentence_start(text, spans[0].start), spans[0].start):
+            # Office or intake hours say when the phone is answered, not when the programme runs.
+            spans = []
+        items = sorted([m for m in items if m.kind is Kind.DAYS] + spans, key=lambda m: m.start)
+        previous_days: Mention | None = None
+        for index, item in enumerate(items):
+            if item.kind is not Kind.SPAN:
+                continue
+            before = items[index - 1] if index > 0 and items[index - 1].kind is Kind.DAYS else None
+            after = items[index + 1] if index + 1 < len(items) and items[index + 1].kind is Kind.DAYS else None
+            after_on = after is not None and _ON.search(text[item.end : after.start]) is not None
+            after_leads_span = (
+                after is not None and index + 2 < len(items) and items[index + 2].kind is Kind.SPAN and not after_on
+            )
+            days: Mention | None = None
+            if after is not None and (after_on or before is None or id(before) in claimed):
+                if after_on or not after_leads_span:
+                    days = after
+                elif before is not None and id(before) not in claimed:
+                    days = before
+                elif previous_days is not None:
+                    days = previous_days
+                else:
+                    days = after
+            elif before is not None:
+                days = before
+            elif previous_days is not None and not re.search(r"[.(]", text[blocks[-1].end : item.start]):
+                days = previous_days
+            if days is None:
+                loose_spans.append(item)
+                continue
+            claimed.add(id(days))
+            previous_days = days
+            assert item.span is not None
+            blocks.append(Block(days.days, item.span, (days, item), sentence))
+    unclaimed = [m for m in day_sets if id(m) not in claimed]
+    return blocks, loose_spans, unclaimed
+
+
+def timetable_tracks(blocks: list[Block], text: str) -> list[Track]:
+    """Weekly schedules from blocks: same-day blocks add, exceptions replace, alternatives split."""
+    tracks: list[Track] = []
+    previous: Block | None = None
+    for block in blocks:
+        gap = text[previous.end : block.start] if previous is not None else ""
+        current = tracks[-1] if tracks else None
+        if current is None:
+            tracks.append(Track({d: [block.span] for d in block.days}))
+        elif _EXCEPT.search(gap):
+            for day in block.days:
+                current.days[day] = [block.span]
+        elif _OR.search(gap):
+            tracks.append(Track({d: [block.span] for d in block.days}))
+        elif not block.days & current.days.keys():
+            for day in block.days:
+                current.days[day] = [block.span]
+        elif (
+            previous is not None
+            and previous.sentence == block.sentence
+            and not current.overlaps(block.days, block.span)
+        ):
+            for day in block.days:
+                current.days.setdefault(day, []).append(block.span)
+        elif block.days >= current.days.keys() or (previous is not None and previous.sentence != block.sentence):
+            tracks.append(Track({d: [block.span] for d in block.days}))
+        else:
+            variant = current.copy()
+            for day in block.days:
+                variant.days[day] = [block.span]
+            tracks.append(variant)
+        previous = block
+    return tracks
