@@ -4,6 +4,6 @@
 coordinates, website, id, `Listing`), and `common` the rules those steps apply; each source module
 declares only its own field mapping, code or vocabulary reading, id key and checks. A source with
 several files is a package (`samhsa/`: normalizer, set-based bulk path, code map; `findtreatment/`:
-normalizer, label table and its generated data file `labels.json`). Imports `clean`, `ids`, `hours`
-and `schemas`; never the store, linking, flags or outputs.
+normalizer, label table and its generated data file `labels.json`). Imports `clean` and the shared
+modules (`ids`, `tables`, `duck`, `errors`) and `schemas`; never the store, linking, flags or outputs.
 """

@@ -1,7 +1,7 @@
 """Open Referral HSDS 3.0 export of the listings, and its validation against the official schemas.
 `export` reads the database and writes the files, `mapping` builds the rows of each table,
 `vocabularies` the taxonomies, `tables` names the tables and mints row ids, `validate` checks
-files against the schemas; docs/hsds.md is the mapping. Imports `store`, `flags` and `ids`.
+files against the schemas; docs/hsds.md is the mapping. Imports `store`, `flags`, `hours.wording` and `ids`.
 """
 
 from typing import TYPE_CHECKING, Any

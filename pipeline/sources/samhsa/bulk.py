@@ -12,7 +12,7 @@ prove plain (a warning to give, a reject to explain, markup to strip, a number t
 way, a cell that is not a string) is left to it and read exactly as before. The rules are not
 written twice where it matters: column names, states, the code map and its umbrella rule, the
 NANP number plan and the level names come from the modules that own them.
-`tests/test_samhsa_bulk.py` checks that both paths give the same Parquet row for every row this
+`tests/sources/samhsa/test_bulk.py` checks that both paths give the same Parquet row for every row this
 one takes, on the national directories, the bad-input corpus and hand-made edge cases.
 """
 
@@ -37,13 +37,22 @@ from pipeline.clean import (
 )
 from pipeline.duck import memory_limit
 from pipeline.ids import sha1_sql, uuid5_sql
-from pipeline.sources.samhsa.codes import UMBRELLA_CODES, CodeReference
+from pipeline.sources.samhsa.bulk_sql import (
+    TERM_FIELDS,
+    WORD_BITS,
+    CodeBits,
+    clean_sql,
+    collapsed_sql,
+    literal,
+    name_levels_sql,
+    spaced_sql,
+    text_list,
+)
+from pipeline.sources.samhsa.codes import CodeReference
 from pipeline.sources.samhsa.normalize import IDENTITY_COLUMNS, PHONE_COLUMNS
 from pipeline.tables import LISTING_SCHEMA
-from schemas.level_names import FLAGGED_LEVELS, LEVEL_NAMES
 from schemas.listing import MAX_LINE_CHARS
 from schemas.raw import MAX_ENVELOPE_CHARS, MAX_FIELD_CHARS, RawRecord, SamhsaFacilityFields
-from schemas.vocab import LevelOfCare, Payment, Population, Service
 
 logger = logging.getLogger(__name__)
 
@@ -52,19 +61,12 @@ RECORD_TYPE = "samhsa_facility"
 FIELDS = tuple(f.alias or name for name, f in SamhsaFacilityFields.model_fields.items())
 #: The envelope keys, in the order the spider writes them, before "fields".
 ENVELOPE = tuple(name for name in RawRecord.model_fields if name != "fields")
-_TERM_FIELDS = {
-    "levels_of_care": LevelOfCare,
-    "services": Service,
-    "payments": Payment,
-    "populations": Population,
-}
 #: Printable ASCII but the quote, the backslash and "<": a JSON string with nothing to unescape,
 #: no control, invisible or non-ASCII character to clean, and no tag to strip.
 _PLAIN_VALUE = r"[ !#-;=-\[\]-~]*"
 _FETCHED_AT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?\+00:00"
 _SESSION = "STRUCT(day INTEGER, start_minute INTEGER, end_minute INTEGER, track VARCHAR)"
 _PHONE = "STRUCT(e164 VARCHAR, extension VARCHAR, original VARCHAR, kind VARCHAR)"
-_WORD = 64
 #: Lines of the file normalized by one query into one Parquet part.
 CHUNK_LINES = 200_000
 # A number with an extension, for RE2: the number (group 1) and the extension's digits (group 5).
@@ -77,14 +79,6 @@ class BulkResult:
 
     taken: bytes
     listings_by_source: dict[str, int]
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _text_list(values: list[str]) -> str:
-    return "[" + ", ".join(_literal(v) for v in values) + "]::VARCHAR[]"
 
 
 @lru_cache(maxsize=1)
@@ -101,94 +95,9 @@ def line_pattern() -> str:
     return r"\{" + envelope + r', "fields": \{' + fields + r"\}\}"
 
 
-def _clean(column: str) -> str:
-    """`pipeline.clean.clean_text` of a plain value: runs of spaces collapsed, trimmed, '' -> NULL."""
-    collapsed = f"CASE WHEN contains({column}, '  ') THEN regexp_replace({column}, ' +', ' ', 'g') ELSE {column} END"
-    return f"nullif(trim({collapsed}), '')"
-
-
-# Printable ASCII that is neither a letter, a digit, a space nor the apostrophe (which joins).
-_PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum() and chr(c) != "'")
-
-
-def _spaced(column: str) -> str:
-    """First half of `pipeline.clean.identity_text` of a plain value: lower case, punctuation to spaces."""
-    # translate, not a regular expression: a character map costs a fraction per row.
-    blanks = _literal(" " * len(_PUNCTUATION))
-    return f"coalesce(translate(replace(lower({column}), '''', ''), {_literal(_PUNCTUATION)}, {blanks}), '')"
-
-
-def _collapsed(column: str) -> str:
-    """Second half: runs of spaces made one, trimmed."""
-    return f"trim(CASE WHEN contains({column}, '  ') THEN regexp_replace({column}, ' +', ' ', 'g') ELSE {column} END)"
-
-
-@lru_cache(maxsize=1)
-def _level_pattern() -> str:
-    # RE2 has no lookahead; LEVEL_NAMES's "(?=[pdhioelr])" only lets Python skip word starts that
-    # cannot begin a name, so dropping it changes no match.
-    pattern = LEVEL_NAMES.pattern.replace("(?=[pdhioelr])", "")
-    if "(?=" in pattern or "(?!" in pattern or "(?<" in pattern.replace("(?P<", ""):
-        raise RuntimeError("LEVEL_NAMES gained a lookaround DuckDB's RE2 cannot run")
-    return pattern
-
-
-def _name_levels(text_sql: str) -> str:
-    """SQL for `named_levels(text) & FLAGGED_LEVELS`, sorted: a level is named when its group takes part in a match."""
-    pattern = _literal(_level_pattern())
-    tests = [
-        f"CASE WHEN list_bool_or(list_transform(regexp_extract_all({text_sql}, {pattern}, "
-        f"{LEVEL_NAMES.groupindex[level]}), lambda x: x <> '')) THEN {_literal(level)} END"
-        for level in sorted(FLAGGED_LEVELS)
-    ]
-    exact = f"list_filter([{', '.join(tests)}]::VARCHAR[], lambda x: x IS NOT NULL)"
-    # Extracting groups is RE2's slow mode; most names name no level, and matching alone is fast.
-    return f"CASE WHEN regexp_matches({text_sql}, {pattern}) THEN {exact} ELSE []::VARCHAR[] END"
-
-
-class _CodeBits:
-    """A source's code reference as bit positions, so a row's set of codes is a few integers."""
-
-    def __init__(self, reference: CodeReference) -> None:
-        self.reference = reference
-        self.index = {code: i for i, code in enumerate(sorted(reference.entries))}
-
-    def words(self) -> int:
-        return max(1, -(-len(self.index) // _WORD))
-
-    def test(self, codes: list[str]) -> str:
-        """SQL: whether any of `codes` is on the row (its words `w0`, `w1`, ...)."""
-        masks: dict[int, int] = {}
-        for code in codes:
-            i = self.index[code]
-            masks[i // _WORD] = masks.get(i // _WORD, 0) | (1 << (i % _WORD))
-        return "(" + " OR ".join(f"(w{j} & {m}::UBIGINT) <> 0" for j, m in sorted(masks.items())) + ")"
-
-    def terms(self) -> dict[str, str]:
-        """SQL per listing field: its sorted vocabulary terms, from the row's code words."""
-        out: dict[str, str] = {}
-        for field_name, vocab in _TERM_FIELDS.items():
-            items = []
-            for term in sorted(vocab, key=str):
-                codes = sorted(c for c in self.index if term in self.reference.terms_for(c))
-                if not codes:
-                    continue
-                plain = [c for c in codes if c not in UMBRELLA_CODES]
-                tests = [self.test(plain)] if plain else []
-                for umbrella in (c for c in codes if c in UMBRELLA_CODES):
-                    # An umbrella code counts only when no more specific sibling is on the row.
-                    siblings = [c for c in sorted(UMBRELLA_CODES[umbrella]) if c in self.index]
-                    unless = f" AND NOT {self.test(siblings)}" if siblings else ""
-                    tests.append(f"({self.test([umbrella])}{unless})")
-                items.append(f"CASE WHEN {' OR '.join(tests)} THEN {_literal(str(term))} END")
-            listed = f"list_filter([{', '.join(items)}]::VARCHAR[], lambda x: x IS NOT NULL)"
-            out[field_name] = listed if items else "[]::VARCHAR[]"
-        return out
-
-
 def _read_sql(items_path: Path) -> str:
     """Stage the plain SAMHSA lines of the file in `bulk_in`: line number, envelope and raw cells."""
-    path = _literal(str(items_path))
+    path = literal(str(items_path))
     envelope = ", ".join(f"{name}: 'VARCHAR'" for name in ENVELOPE)
     fields = ", ".join(f'"{name}" VARCHAR' for name in FIELDS)
     envelope_ok = " AND ".join(f"trim({n}) <> '' AND length({n}) <= {MAX_ENVELOPE_CHARS}" for n in ENVELOPE)
@@ -199,8 +108,8 @@ def _read_sql(items_path: Path) -> str:
     CREATE OR REPLACE TEMP TABLE bulk_in AS
     WITH plain_lines AS (
         SELECT ordinality AS seq FROM read_ndjson_objects({path}, ignore_errors = true) WITH ORDINALITY
-        WHERE regexp_full_match(json, {_literal(line_pattern())})
-          AND (NOT contains(json, '&') OR NOT regexp_matches(json, {_literal(CHAR_REF_PATTERN)}))
+        WHERE regexp_full_match(json, {literal(line_pattern())})
+          AND (NOT contains(json, '&') OR NOT regexp_matches(json, {literal(CHAR_REF_PATTERN)}))
     ),
     parsed AS (
         SELECT ordinality AS seq, * FROM read_json({path}, format = 'newline_delimited', ignore_errors = true,
@@ -210,21 +119,21 @@ def _read_sql(items_path: Path) -> str:
            {", ".join(f'p.fields."{n}" AS "raw_{n}"' for n in FIELDS)}
     FROM parsed p SEMI JOIN plain_lines l ON p.seq = l.seq
     WHERE list_contains($sources, p.source) AND {envelope_ok} AND {cells_ok}
-      AND regexp_full_match(p.fetched_at, {_literal(_FETCHED_AT)})
+      AND regexp_full_match(p.fetched_at, {literal(_FETCHED_AT)})
     """
 
 
-def _codes_sql(bits: Mapping[str, _CodeBits]) -> str:
+def _codes_sql(bits: Mapping[str, CodeBits]) -> str:
     """Stage each code list in `bulk_codes` as bit words, with its count of codes and of unknown ones."""
     index = " UNION ALL ".join(
-        f"SELECT {_literal(source)} AS source, unnest({_text_list(list(b.index))}) AS code, "
+        f"SELECT {literal(source)} AS source, unnest({text_list(list(b.index))}) AS code, "
         f"unnest(range({len(b.index)})) AS idx"
         for source, b in bits.items()
         if b.index
     )
     words = max(b.words() for b in bits.values())
     word_sql = ", ".join(
-        f"bit_or(CASE WHEN k.idx // {_WORD} = {j} THEN 1::UBIGINT << (k.idx % {_WORD})::UBIGINT END) AS w{j}"
+        f"bit_or(CASE WHEN k.idx // {WORD_BITS} = {j} THEN 1::UBIGINT << (k.idx % {WORD_BITS})::UBIGINT END) AS w{j}"
         for j in range(words)
     )
     # Per distinct code list of a source, not per row: what a list means depends on nothing else,
@@ -234,7 +143,7 @@ def _codes_sql(bits: Mapping[str, _CodeBits]) -> str:
     WITH code_index AS ({index or "SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS code, NULL::BIGINT AS idx"}),
     lists AS (SELECT DISTINCT source, "raw_Service_code_info" AS code_info FROM bulk_in),
     tokens AS (
-        SELECT source, code_info, unnest(string_split({_clean("code_info")}, ' ')) AS code FROM lists
+        SELECT source, code_info, unnest(string_split({clean_sql("code_info")}, ' ')) AS code FROM lists
     )
     SELECT t.source, t.code_info, count(*) AS n, count(*) FILTER (WHERE k.idx IS NULL) AS unknown, {word_sql}
     FROM tokens t LEFT JOIN code_index k ON t.source = k.source AND t.code = k.code
@@ -251,7 +160,7 @@ def _listing_select(columns: Mapping[str, str]) -> str:
     return ", ".join(f"{columns[name]} AS {name}" for name in LISTING_SCHEMA.names)
 
 
-def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
+def _select_sql(source: str, bits: CodeBits, words: int) -> str:
     """The plain rows of one source from `bulk_in` and `bulk_codes` as rows of LISTING_SCHEMA."""
     # Prefixed: DuckDB names are case-insensitive, and "City" would be the cleaned `city`.
     f = {name: f'"raw_{name}"' for name in FIELDS}
@@ -262,22 +171,22 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
     # json.dumps(sort_keys=True) of the other columns: plain values need no escaping.
     left_out_json = " || ', ' || ".join(f"'\"{name}\": \"' || {f[name]} || '\"'" for name in left_out)
     identity_sql = " || '|' || ".join(
-        ["source", *(_collapsed(f"i_{c}") for c in text), "state", "coalesce(zip5, '')", "coalesce(main_phone, '')"]
+        ["source", *(collapsed_sql(f"i_{c}") for c in text), "state", "coalesce(zip5, '')", "coalesce(main_phone, '')"]
     )
     # The ten digits of a number, and its extension; an extension is searched for (RE2's slow
     # mode) only on numbers that have one.
     digits = [
-        f"""CASE WHEN regexp_full_match(p{i}, {_literal(PLAIN_NANP_PATTERN)})
+        f"""CASE WHEN regexp_full_match(p{i}, {literal(PLAIN_NANP_PATTERN)})
                  THEN regexp_replace(p{i}, '[^0-9]', '', 'g')[-10:]
-                 WHEN regexp_full_match(p{i}, {_literal(_NANP_EXTENSION)})
-                 THEN regexp_replace(regexp_extract(p{i}, {_literal(_NANP_EXTENSION)}, 1), '[^0-9]', '', 'g')[-10:]
+                 WHEN regexp_full_match(p{i}, {literal(_NANP_EXTENSION)})
+                 THEN regexp_replace(regexp_extract(p{i}, {literal(_NANP_EXTENSION)}, 1), '[^0-9]', '', 'g')[-10:]
             END AS d{i},
-            CASE WHEN NOT regexp_full_match(p{i}, {_literal(PLAIN_NANP_PATTERN)})
-                 THEN nullif(regexp_extract(p{i}, {_literal(_NANP_EXTENSION)}, 5), '')
+            CASE WHEN NOT regexp_full_match(p{i}, {literal(PLAIN_NANP_PATTERN)})
+                 THEN nullif(regexp_extract(p{i}, {literal(_NANP_EXTENSION)}, 5), '')
             END AS x{i}"""
         for i in phones
     ]
-    valid = _literal(nanp_valid_pattern())
+    valid = literal(nanp_valid_pattern())
     valid_phone = [
         f"(p{i} IS NULL OR (length(p{i}) <= {MAX_PHONE_CHARS} AND regexp_full_match(d{i}, {valid})))" for i in phones
     ]
@@ -300,7 +209,7 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
         "website": "NULL::VARCHAR",
         "latitude": "NULL::DOUBLE",
         "longitude": "NULL::DOUBLE",
-        **{name: terms[name] for name in _TERM_FIELDS},
+        **{name: terms[name] for name in TERM_FIELDS},
         "payers": "[]::VARCHAR[]",
         "hours_min": "NULL::DOUBLE",
         "hours_max": "NULL::DOUBLE",
@@ -309,11 +218,11 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
         "schedule_text": "NULL::VARCHAR",
         "schedule": f"[]::{_SESSION}[]",
         "hours_level": "NULL::VARCHAR",
-        "name_levels": _name_levels("lower(name || ' ' || coalesce(name2, ''))"),
+        "name_levels": name_levels_sql("lower(name || ' ' || coalesce(name2, ''))"),
         "text_levels": "[]::VARCHAR[]",
         "php_cues": "[]::VARCHAR[]",
         "source_codes": (
-            f"coalesce(list_filter(string_split({_clean(f['Service_code_info'])}, ' '), lambda x: x <> '*'), "
+            f"coalesce(list_filter(string_split({clean_sql(f['Service_code_info'])}, ' '), lambda x: x <> '*'), "
             "[]::VARCHAR[])"
         ),
         "warnings": "[]::VARCHAR[]",
@@ -326,16 +235,16 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
     }
     return f"""
     WITH cleaned AS (
-        SELECT i.*, {", ".join(f"{_clean(f[col])} AS {name}" for name, col in text.items())},
-               upper(replace({_clean(f["State"])}, '.', '')) AS state,
+        SELECT i.*, {", ".join(f"{clean_sql(f[col])} AS {name}" for name, col in text.items())},
+               upper(replace({clean_sql(f["State"])}, '.', '')) AS state,
                -- clean_zip drops whitespace and hyphens; a plain value has no whitespace but spaces.
-               regexp_replace({_clean(f["Zip"])}, '[ -]', '', 'g') AS zip_digits,
-               {", ".join(f"{_clean(f[col])} AS p{i}" for i, (col, _) in enumerate(PHONE_COLUMNS))},
+               regexp_replace({clean_sql(f["Zip"])}, '[ -]', '', 'g') AS zip_digits,
+               {", ".join(f"{clean_sql(f[col])} AS p{i}" for i, (col, _) in enumerate(PHONE_COLUMNS))},
                coalesce(c.n, 0) AS n_codes, coalesce(c.unknown, 0) AS unknown_codes,
                {", ".join(f"coalesce(c.w{j}, 0::UBIGINT) AS w{j}" for j in range(words))}
         FROM bulk_in i
         LEFT JOIN bulk_codes c ON c.source = i.source AND c.code_info = i."raw_Service_code_info"
-        WHERE i.source = {_literal(source)} AND i.seq BETWEEN $first AND $last
+        WHERE i.source = {literal(source)} AND i.seq BETWEEN $first AND $last
     ),
     parsed AS (SELECT *, {", ".join(digits)} FROM cleaned),
     plain AS (
@@ -343,13 +252,13 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
         FROM parsed
         WHERE name IS NOT NULL AND regexp_matches(name, '[A-Za-z0-9]')
           AND greatest({", ".join(f"length(coalesce({name}, ''))" for name in text)}) <= {MAX_LINE_CHARS}
-          AND list_contains({_text_list(sorted(US_STATES))}, state)
-          AND (zip_digits IS NULL OR regexp_full_match(zip_digits, {_literal(ZIP_PATTERN)}))
+          AND list_contains({text_list(sorted(US_STATES))}, state)
+          AND (zip_digits IS NULL OR regexp_full_match(zip_digits, {literal(ZIP_PATTERN)}))
           AND {" AND ".join(valid_phone)}
           -- Every code known, and each once (a repeated code is the Python path's to fold).
           AND unknown_codes = 0 AND {code_count} = n_codes
     ),
-    folded AS (SELECT *, {", ".join(f"{_spaced(c)} AS i_{c}" for c in text)} FROM plain),
+    folded AS (SELECT *, {", ".join(f"{spaced_sql(c)} AS i_{c}" for c in text)} FROM plain),
     identified AS (SELECT *, {sha1_sql(identity_sql)} AS id_digest FROM folded),
     named AS (SELECT *, {uuid5_sql("id_digest")} AS listing_id FROM identified),
     disambiguated AS (
@@ -361,7 +270,7 @@ def _select_sql(source: str, bits: _CodeBits, words: int) -> str:
 
 
 def _write_parts(
-    con: duckdb.DuckDBPyConnection, bits: Mapping[str, _CodeBits], words: int, out_dir: Path, run_id: str, lines: int
+    con: duckdb.DuckDBPyConnection, bits: Mapping[str, CodeBits], words: int, out_dir: Path, run_id: str, lines: int
 ) -> tuple[dict[str, int], str | None]:
     """Write the listings of the staged lines as Parquet parts; the listings per source and the taken-lines bitmap."""
     con.execute(_codes_sql(bits))
@@ -370,12 +279,12 @@ def _write_parts(
     # In slices of the file, one Parquet part each: the joins and lists of a million rows at
     # once would not fit the memory budget, and spilling them costs more than the slicing.
     for part, first in enumerate(range(1, lines + 1, CHUNK_LINES)):
-        target = _literal(str(out_dir / f"listings-bulk-{part:04d}.parquet"))
+        target = literal(str(out_dir / f"listings-bulk-{part:04d}.parquet"))
         con.execute(
             f"COPY ({query}) TO {target} (FORMAT parquet)",
             {"run_id": run_id, "first": first, "last": first + CHUNK_LINES - 1},
         )
-    written = f"read_parquet({_literal(str(out_dir / 'listings-bulk-*.parquet'))})"
+    written = f"read_parquet({literal(str(out_dir / 'listings-bulk-*.parquet'))})"
     per_source = dict(con.execute(f"SELECT source, count(*) FROM {written} GROUP BY 1").fetchall())
     # One character per line number, 0 to `lines`: '1' where this path took the line.
     bitmap = con.execute(
@@ -402,7 +311,7 @@ def normalize_bulk(
     """
     if not references:
         return None
-    bits = {source: _CodeBits(reference) for source, reference in sorted(references.items())}
+    bits = {source: CodeBits(reference) for source, reference in sorted(references.items())}
     words = max(b.words() for b in bits.values())
     # The same memory budget as the loader's, spilling next to the output past it.
     spill = out_dir / "listings-bulk.tmp"
