@@ -28,7 +28,11 @@ def _is_module_or_attribute(dotted: str) -> bool:
     parts = dotted.split(".")
     for cut in range(len(parts), 0, -1):
         name = ".".join(parts[:cut])
-        if find_spec(name) is not None:
+        try:
+            found = find_spec(name) is not None
+        except ModuleNotFoundError:  # a prefix is a module, not a package: `name` is an attribute
+            found = False
+        if found:
             obj = __import__(name, fromlist=["_"])
             for attribute in parts[cut:]:
                 if not hasattr(obj, attribute):
