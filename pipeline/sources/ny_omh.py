@@ -135,11 +135,8 @@ class NyOmhNormalizer(SourceNormalizer[NyOmhProgramFields]):
     name_column = "Program Name"
     name_what = "program name"
     state_column = "Program State"
+    raw_model = NyOmhProgramFields
     name2_labels = ("facility name", "agency name")
-
-    def read(self, record: RawRecord) -> NyOmhProgramFields:
-        """The row in the dataset's raw model."""
-        return NyOmhProgramFields.model_validate(record.fields)
 
     def fields(self, row: NyOmhProgramFields) -> SourceFields:
         """Program name and address; the facility's or agency's name as the second name; both phones as main numbers."""

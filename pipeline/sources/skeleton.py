@@ -32,6 +32,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Generic, TypeVar
 
+from pydantic import BaseModel
+
 from pipeline.clean import CleanPhone, clean_coordinates, clean_state, clean_zip, identity_text, state_problem
 from pipeline.errors import RejectRow
 from pipeline.ids import disambiguated_id, listing_id
@@ -139,9 +141,12 @@ class SourceNormalizer(ABC, Generic[Row]):
     #: Listing field -> text label of the cleaned value that fills it (besides the names).
     listing_text: ClassVar[Mapping[str, str]] = {"street": "street", "street2": "street2", "city": "city"}
 
-    @abstractmethod
+    #: The source's lenient raw model of a record's fields, for the default `read`.
+    raw_model: ClassVar[type[BaseModel]]
+
     def read(self, record: RawRecord) -> Row:
         """The record's fields in the source's raw model; raises `ValidationError` or `RejectRow`."""
+        return self.raw_model.model_validate(record.fields)  # type: ignore[return-value]
 
     @abstractmethod
     def fields(self, row: Row) -> SourceFields:

@@ -88,10 +88,7 @@ class FindTreatmentNormalizer(SourceNormalizer[FindTreatmentFacilityFields]):
 
     name_column = "name1"
     state_column = "state"
-
-    def read(self, record: RawRecord) -> FindTreatmentFacilityFields:
-        """The row in the locator's raw model."""
-        return FindTreatmentFacilityFields.model_validate(record.fields)
+    raw_model = FindTreatmentFacilityFields
 
     def fields(self, row: FindTreatmentFacilityFields) -> SourceFields:
         """Name, address, phones, coordinates and website, in the listing's terms."""

@@ -50,10 +50,7 @@ class SamhsaNormalizer(SourceNormalizer[SamhsaFacilityFields]):
 
     name_column = "Name1"
     state_column = "State"
-
-    def read(self, record: RawRecord) -> SamhsaFacilityFields:
-        """The row in the directory's raw model."""
-        return SamhsaFacilityFields.model_validate(record.fields)
+    raw_model = SamhsaFacilityFields
 
     def fields(self, row: SamhsaFacilityFields) -> SourceFields:
         """Name, address and phone columns, in the listing's terms."""
