@@ -38,9 +38,12 @@ _DIFFERS_SQL = "(" + " OR ".join(f"r.{c} IS DISTINCT FROM s.{c}" for c in CONTEN
 def stage_run(con: duckdb.DuckDBPyConnection, listings_paths: Iterable[str], sources: Iterable[str]) -> None:
     """Read the sources' normalized rows once, into the temp table `staged_all`, with their content hash.
 
-    One pass over the files: rows sharing a base id but differing elsewhere each take their
-    content-derived id; rows then sharing an id are the same listing listed twice: the first in
-    file order is kept and the others go to `staged_duplicates`, to be rejected.
+    One pass over the files. Among rows sharing a base id (`listing_id`), the first in file order
+    keeps it, with every exact repeat of it (same `disambiguated_id`); each other row takes its
+    content-derived `disambiguated_id`. Rows then sharing an id are the same listing listed twice:
+    the first in file order is kept and the others go to `staged_duplicates`, to be rejected. So a
+    repeated row never changes the id of the row it repeats (see "How listing ids are assigned"
+    in docs/reliability.md).
     """
     paths = sorted(set(listings_paths))
     sources = sorted(set(sources))
@@ -52,12 +55,15 @@ def stage_run(con: duckdb.DuckDBPyConnection, listings_paths: Iterable[str], sou
         WITH raw AS (
             SELECT * FROM read_parquet($paths::VARCHAR[]) WHERE list_contains($sources::VARCHAR[], source)
         ),
-        shared AS (SELECT listing_id FROM raw GROUP BY listing_id HAVING count(*) > 1)
-        SELECT * REPLACE (
-                   CASE WHEN listing_id IN (SELECT listing_id FROM shared) THEN disambiguated_id
-                        ELSE listing_id END AS listing_id),
+        shared AS (
+            SELECT listing_id AS shared_id, arg_min(disambiguated_id, record_seq) AS first_disambiguated
+            FROM raw GROUP BY listing_id HAVING count(*) > 1
+        )
+        SELECT raw.* REPLACE (
+                   CASE WHEN raw.disambiguated_id IS DISTINCT FROM coalesce(first_disambiguated, raw.disambiguated_id)
+                        THEN raw.disambiguated_id ELSE raw.listing_id END AS listing_id),
                {_CONTENT_HASH_SQL} AS content_hash
-        FROM raw
+        FROM raw LEFT JOIN shared ON raw.listing_id = shared.shared_id
         """,
         {"paths": paths, "sources": sources},
     )

@@ -1,0 +1,139 @@
+"""Repeated rows and rows sharing an identity: which row keeps the plain id, across runs (issue 16, defect 2).
+
+See "How listing ids are assigned" in docs/reliability.md.
+"""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from flows.cli import main
+from pipeline.flags.store import compute_flags
+from pipeline.normalize import run as normalize
+from tests.helpers import normalize_and_load, program_normalizer, program_records, read_items, write_items
+
+Items = list[dict[str, Any]]
+
+
+def _copy(record: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(record))
+
+
+def _su(items: Items) -> Items:
+    return [i for i in items if i["source"] == "samhsa_su" and i["record_type"] == "samhsa_facility"]
+
+
+def _ids(db: Path) -> dict[tuple[str, str], str]:
+    """(source, record id) -> listing id, of the active listings."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT source, source_record_id, listing_id FROM listings WHERE active").fetchall()
+    return {(source, record): listing for source, record, listing in rows}
+
+
+def _duplicate_rejects(db: Path, run_id: str, source: str) -> list[tuple[str, str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "SELECT source_record_id, message FROM rejects "
+            "WHERE run_id = ? AND source = ? AND message LIKE 'duplicate of %' ORDER BY ALL",
+            [run_id, source],
+        ).fetchall()
+
+
+@pytest.fixture
+def items(fixture_crawl: Path) -> Items:
+    return read_items(fixture_crawl / "items.jsonl")
+
+
+# name -> (how the second run's file is made from the first's, SU rows the second run rejects as duplicates)
+REPEATS: dict[str, tuple[Callable[[Items], Items], int]] = {
+    "one row appended again": (lambda items: [*items, _copy(_su(items)[0])], 1),
+    "every SU row appended again": (lambda items: [*items, *map(_copy, _su(items))], 5),
+    "every SU row written twice in a row": (
+        lambda items: [c for i in items for c in ([i, _copy(i)] if i in _su(items) else [i])],
+        5,
+    ),
+    "every row of the file appended again": (lambda items: [*items, *map(_copy, items)], 5),
+}
+
+
+@pytest.mark.parametrize("case", REPEATS)
+def test_an_exact_repeat_is_rejected_and_changes_no_id(items: Items, tmp_path: Path, case: str) -> None:
+    make, repeats = REPEATS[case]
+    db = tmp_path / "t.duckdb"
+    normalize_and_load(write_items(tmp_path / "r1" / "items.jsonl", items), db, "r1")
+    before = _ids(db)
+    counts = normalize_and_load(write_items(tmp_path / "r2" / "items.jsonl", make(items)), db, "r2")
+    su = counts["samhsa_su"]
+    assert (su.new, su.changed, su.gone, su.unchanged) == (0, 0, 0, 5)
+    assert (su.loaded, su.rejected, su.seen) == (5, repeats, 5 + repeats)
+    assert _ids(db) == before
+    rejects = _duplicate_rejects(db, "r2", "samhsa_su")
+    assert len(rejects) == repeats
+    # Each names the row it repeats: an exact repeat has the same record id.
+    assert all(message == f"duplicate of {record} (same listing, same content)" for record, message in rejects)
+
+
+def test_rows_sharing_an_identity_keep_the_first_ones_id_across_runs(items: Items, tmp_path: Path) -> None:
+    db = tmp_path / "t.duckdb"
+    normalize_and_load(write_items(tmp_path / "r1" / "items.jsonl", items), db, "r1")
+    plain = _ids(db)
+    first = _su(items)[0]
+
+    def twin(record_id: str, codes: str) -> dict[str, Any]:
+        # Same name, address and phone (the identity); other codes, so another listing.
+        record = _copy(first)
+        record["record_id"] = record_id
+        record["fields"]["Service_code_info"] = codes
+        return record
+
+    key = ("samhsa_su", first["record_id"])
+    second, third = twin("Facilities List!900", "OP"), twin("Facilities List!901", "IOP")
+    runs = {"r2": [*items, second], "r3": [*items, second], "r4": [*items, second, third]}
+    seen: dict[str, dict[tuple[str, str], str]] = {}
+    for run_id, rows in runs.items():
+        counts = normalize_and_load(write_items(tmp_path / run_id / "items.jsonl", rows), db, run_id)
+        seen[run_id] = _ids(db)
+        assert counts["samhsa_su"].gone == 0
+        assert counts["samhsa_su"].new == {"r2": 1, "r3": 0, "r4": 1}[run_id]
+        # The row already listed keeps the plain id of its identity, whatever joins it.
+        assert seen[run_id][key] == plain[key]
+        assert {k: v for k, v in seen[run_id].items() if k in plain} == plain
+    assert seen["r2"] == seen["r3"]
+    assert seen["r4"][("samhsa_su", "Facilities List!900")] == seen["r2"][("samhsa_su", "Facilities List!900")]
+    assert len(set(seen["r4"].values())) == len(seen["r4"])
+
+
+def test_a_dismissed_flag_stays_dismissed_when_its_row_is_repeated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(normalize.LISTING_NORMALIZERS, "program_text", program_normalizer)
+    db = tmp_path / "f.duckdb"
+    records = program_records(
+        {
+            "Hope IOP": ("iop", "The IOP runs Monday through Friday, 9 a.m. to 3 p.m."),
+            "Fine IOP": ("iop", "The IOP meets Mondays, Wednesdays and Thursdays, 6-9 p.m."),
+        }
+    )
+
+    def flags(*args: str) -> list[dict[str, Any]]:
+        capsys.readouterr()
+        assert main(["flags", "--db", str(db), "--format", "json", *args]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    normalize_and_load(write_items(tmp_path / "r1" / "items.jsonl", records), db, "r1")
+    compute_flags(db, "r1")
+    [flag] = flags()
+    assert main(["review", flag["flag_id"], "--dismiss", "--note", "a PHP track", "--by", "ana", "--db", str(db)]) == 0
+
+    hope = next(r for r in records if r["record_id"] == "Hope IOP")
+    counts = normalize_and_load(write_items(tmp_path / "r2" / "items.jsonl", [*records, _copy(hope)]), db, "r2")
+    compute_flags(db, "r2")
+    assert (counts["pages"].new, counts["pages"].gone, counts["pages"].rejected) == (0, 0, 1)
+    # The same flag, still dismissed: no new open flag without its review history.
+    [kept] = flags()
+    assert (kept["flag_id"], kept["status"], kept["reviewer"]) == (flag["flag_id"], "dismissed", "ana")
+    assert [f["flag_id"] for f in flags("--all")] == [flag["flag_id"]]
