@@ -38,35 +38,26 @@ _DIFFERS_SQL = "(" + " OR ".join(f"r.{c} IS DISTINCT FROM s.{c}" for c in CONTEN
 def stage_run(con: duckdb.DuckDBPyConnection, listings_paths: Iterable[str], sources: Iterable[str]) -> None:
     """Read the sources' normalized rows once, into the temp table `staged_all`, with their content hash.
 
-    One pass over the files. Among rows sharing a base id (`listing_id`), the first in file order
-    keeps it, with every exact repeat of it (same `disambiguated_id`); each other row takes its
-    content-derived `disambiguated_id`. Rows then sharing an id are the same listing listed twice:
-    the first in file order is kept and the others go to `staged_duplicates`, to be rejected. So a
-    repeated row never changes the id of the row it repeats (see "How listing ids are assigned"
-    in docs/reliability.md).
+    One pass over the files. Among rows sharing a base id (`listing_id`) one holder keeps it, with
+    every exact repeat of it (same `disambiguated_id`); each other row takes its content-derived
+    `disambiguated_id` (see `_assign_shared_ids`). Rows then sharing an id are the same listing
+    listed twice: the first in file order is kept and the others go to `staged_duplicates`, to be
+    rejected. So a repeated row never changes the id of the row it repeats (see "How listing ids
+    are assigned" in docs/reliability.md).
     """
     paths = sorted(set(listings_paths))
     sources = sorted(set(sources))
-    # Window functions would carry every column (long code lists) through a sort; the repeated ids
-    # are few, so they are found by narrow GROUP BYs over the id column alone.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE staged_all AS
-        WITH raw AS (
-            SELECT * FROM read_parquet($paths::VARCHAR[]) WHERE list_contains($sources::VARCHAR[], source)
-        ),
-        shared AS (
-            SELECT listing_id AS shared_id, arg_min(disambiguated_id, record_seq) AS first_disambiguated
-            FROM raw GROUP BY listing_id HAVING count(*) > 1
-        )
-        SELECT raw.* REPLACE (
-                   CASE WHEN raw.disambiguated_id IS DISTINCT FROM coalesce(first_disambiguated, raw.disambiguated_id)
-                        THEN raw.disambiguated_id ELSE raw.listing_id END AS listing_id),
-               {_CONTENT_HASH_SQL} AS content_hash
-        FROM raw LEFT JOIN shared ON raw.listing_id = shared.shared_id
+        SELECT *, {_CONTENT_HASH_SQL} AS content_hash
+        FROM read_parquet($paths::VARCHAR[]) WHERE list_contains($sources::VARCHAR[], source)
         """,
         {"paths": paths, "sources": sources},
     )
+    _assign_shared_ids(con)
+    # Window functions would carry every column (long code lists) through a sort; the repeated ids
+    # are few, so they are found by narrow GROUP BYs over the id column alone.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE staged_duplicates AS
@@ -82,6 +73,33 @@ def stage_run(con: duckdb.DuckDBPyConnection, listings_paths: Iterable[str], sou
     con.execute(
         "DELETE FROM staged_all AS s USING staged_duplicates AS d "
         "WHERE s.source = d.source AND s.record_seq = d.record_seq"
+    )
+
+
+def _assign_shared_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Of the staged rows sharing a base id, give the plain id to one (and its exact repeats) and to each other its own.
+
+    The holder is the row whose content is what the database holds under the plain id (so a source
+    that reorders its rows moves no id), else the first in file order (so rows appended after it
+    move no id). Only the few shared ids are read, then updated in place.
+    """
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE staged_holders AS
+        WITH shared AS (SELECT listing_id FROM staged_all GROUP BY listing_id HAVING count(*) > 1),
+        candidates AS (
+            SELECT s.listing_id, s.disambiguated_id, s.record_seq,
+                   coalesce(r.content_hash = s.content_hash, false) AS stored
+            FROM staged_all s LEFT JOIN listing_records r ON r.listing_id = s.listing_id
+            WHERE s.listing_id IN (SELECT listing_id FROM shared)
+        )
+        SELECT listing_id, arg_min(disambiguated_id, (NOT stored, record_seq)) AS holder
+        FROM candidates GROUP BY listing_id
+        """
+    )
+    con.execute(
+        "UPDATE staged_all AS s SET listing_id = s.disambiguated_id FROM staged_holders AS h "
+        "WHERE s.listing_id = h.listing_id AND s.disambiguated_id <> h.holder"
     )
 
 

@@ -137,3 +137,14 @@ def test_a_dismissed_flag_stays_dismissed_when_its_row_is_repeated(
     [kept] = flags()
     assert (kept["flag_id"], kept["status"], kept["reviewer"]) == (flag["flag_id"], "dismissed", "ana")
     assert [f["flag_id"] for f in flags("--all")] == [flag["flag_id"]]
+
+
+def test_a_source_that_reorders_its_rows_moves_no_id(items: Items, tmp_path: Path) -> None:
+    # The fixture holds two rows sharing name, address and phone (Saint Johns Program for Real
+    # Change): read reversed, the second comes first, yet each keeps the id it had.
+    db = tmp_path / "t.duckdb"
+    normalize_and_load(write_items(tmp_path / "r1" / "items.jsonl", items), db, "r1")
+    before = _ids(db)
+    counts = normalize_and_load(write_items(tmp_path / "r2" / "items.jsonl", list(reversed(items))), db, "r2")
+    assert all((c.new, c.changed, c.gone) == (0, 0, 0) for c in counts.values())
+    assert _ids(db) == before
