@@ -219,3 +219,60 @@ def test_a_bulk_path_that_fails_midway_leaves_everything_to_the_python_path(
     assert not found["taken"]
     assert not list((tmp_path / "bulk").glob("listings-bulk-*"))
     _assert_same(found)
+
+
+def _load_ids(items: Path, out: Path, bulk: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """Normalize `items` one way and load it into a new database: record id -> listing id, and -> reject message."""
+    from datetime import UTC, datetime
+
+    from pipeline.store.load import SourceLoad, load_run
+
+    result = normalize_file(items, out / "normalized", "bulk-test", workers=1, bulk=bulk)
+    loads = [
+        SourceLoad(s, result.listings_path, result.rejects_path, True, c.seen)
+        for s, c in result.counts.items()
+        if s != "unknown"
+    ]
+    db = out / "db.duckdb"
+    load_run(db, "bulk-test", datetime.now(UTC), loads, [result.codes_path])
+    with duckdb.connect(str(db), read_only=True) as con:
+        ids = dict(con.execute("SELECT source_record_id, listing_id FROM listings").fetchall())
+        rejects = dict(con.execute("SELECT source_record_id, message FROM rejects").fetchall())
+    return ids, rejects
+
+
+def test_rows_sharing_an_identity_across_the_two_paths_get_the_same_ids_both_ways(tmp_path: Path) -> None:
+    # The plain id goes to the first row of an identity in file order, whichever path read it:
+    # here a row only the Python path reads (its keys in another order), then its exact repeat
+    # the bulk path reads, and two rows of other codes (one read by each path).
+    base = samhsa()
+
+    def row(record_id: str, reorder: bool = False, **cells: str) -> dict[str, Any]:
+        fields = {**base["fields"], **cells}
+        if reorder:
+            fields = dict(reversed(fields.items()))
+        return {**base, "record_id": record_id, "fields": fields}
+
+    first = row("Facilities List!1", reorder=True)
+    rows = [
+        first,
+        row("Facilities List!2"),
+        row("Facilities List!3", Service_code_info="SA * OP ORT"),
+        row("Facilities List!4", reorder=True, Service_code_info="SA * OP OP"),
+    ]
+    alone, both = tmp_path / "alone", tmp_path / "both"
+    alone.mkdir(), both.mkdir()
+    _write(alone / "items.jsonl", [*REFERENCES, *_MORE_CODES, first])
+    _write(both / "items.jsonl", [*REFERENCES, *_MORE_CODES, *rows])
+    plain = _load_ids(alone / "items.jsonl", alone / "python", bulk=False)[0]["Facilities List!1"]
+    found = {bulk: _load_ids(both / "items.jsonl", both / str(bulk), bulk) for bulk in (False, True)}
+    parts = both / "True" / "normalized" / "listings-bulk-*.parquet"
+    taken = (
+        duckdb.connect().execute(f"SELECT list_sort(list(source_record_id)) FROM read_parquet('{parts}')").fetchone()[0]
+    )
+    assert taken == ["Facilities List!2", "Facilities List!3"]
+    assert found[True] == found[False]
+    ids, rejects = found[True]
+    assert ids["Facilities List!1"] == plain
+    assert rejects == {"Facilities List!2": "duplicate of Facilities List!1 (same listing, same content)"}
+    assert len({ids["Facilities List!1"], ids["Facilities List!3"], ids["Facilities List!4"]}) == 3
