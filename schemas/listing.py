@@ -74,9 +74,10 @@ class Listing(StrictModel):
     """One program listing of one source, normalized.
 
     `listing_id` is derived from the source and the listing's identity (native id, or
-    normalized name, address and phone). Where two distinct rows of one source share that
-    identity, the loader uses `disambiguated_id` instead for each of them; it depends only on the
-    rows' own content, never on their order in the file.
+    normalized name, address and phone). Where distinct rows of one source share that identity,
+    the loader keeps `listing_id` for one of them and uses `disambiguated_id` for each other; it
+    depends only on the row's own content, never on its place in the file. An exact repeat of a
+    row is rejected as a duplicate (see "How listing ids are assigned" in docs/reliability.md).
     """
 
     listing_id: UUIDText
