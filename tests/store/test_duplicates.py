@@ -92,19 +92,26 @@ def test_rows_sharing_an_identity_keep_the_first_ones_id_across_runs(items: Item
 
     key = ("samhsa_su", first["record_id"])
     second, third = twin("Facilities List!900", "OP"), twin("Facilities List!901", "IOP")
-    runs = {"r2": [*items, second], "r3": [*items, second], "r4": [*items, second, third]}
+    # r5: the source puts the newest row first; the stored content still picks the holder.
+    runs = {
+        "r2": [*items, second],
+        "r3": [*items, second],
+        "r4": [*items, second, third],
+        "r5": [third, second, *items],
+    }
     seen: dict[str, dict[tuple[str, str], str]] = {}
     for run_id, rows in runs.items():
         counts = normalize_and_load(write_items(tmp_path / run_id / "items.jsonl", rows), db, run_id)
         seen[run_id] = _ids(db)
         assert counts["samhsa_su"].gone == 0
-        assert counts["samhsa_su"].new == {"r2": 1, "r3": 0, "r4": 1}[run_id]
+        assert counts["samhsa_su"].new == {"r2": 1, "r3": 0, "r4": 1, "r5": 0}[run_id]
         # The row already listed keeps the plain id of its identity, whatever joins it.
         assert seen[run_id][key] == plain[key]
         assert {k: v for k, v in seen[run_id].items() if k in plain} == plain
     assert seen["r2"] == seen["r3"]
     assert seen["r4"][("samhsa_su", "Facilities List!900")] == seen["r2"][("samhsa_su", "Facilities List!900")]
     assert len(set(seen["r4"].values())) == len(seen["r4"])
+    assert seen["r5"] == seen["r4"]
 
 
 def test_a_dismissed_flag_stays_dismissed_when_its_row_is_repeated(
@@ -147,4 +154,32 @@ def test_a_source_that_reorders_its_rows_moves_no_id(items: Items, tmp_path: Pat
     before = _ids(db)
     counts = normalize_and_load(write_items(tmp_path / "r2" / "items.jsonl", list(reversed(items))), db, "r2")
     assert all((c.new, c.changed, c.gone) == (0, 0, 0) for c in counts.values())
+    assert _ids(db) == before
+
+
+def test_repeats_read_by_different_workers_are_found(
+    items: Items, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Normalization split over worker processes: a row and its repeat land in different ranges,
+    # and their Parquet parts differ; the load reads them together.
+    from datetime import UTC, datetime
+
+    from pipeline.normalize.run import normalize_file
+    from pipeline.store.load import SourceLoad, load_run
+
+    monkeypatch.setattr(normalize, "PARALLEL_MIN_BYTES", 0)
+    db = tmp_path / "t.duckdb"
+    normalize_and_load(write_items(tmp_path / "r1" / "items.jsonl", items), db, "r1")
+    before = _ids(db)
+    path = write_items(tmp_path / "r2" / "items.jsonl", [*items, *map(_copy, _su(items))])
+    result = normalize_file(path, tmp_path / "r2" / "normalized", "r2", workers=2, bulk=False)
+    assert len(list((tmp_path / "r2" / "normalized").glob("listings-*.parquet"))) > 1
+    loads = [
+        SourceLoad(s, result.listings_path, result.rejects_path, True, c.seen)
+        for s, c in result.counts.items()
+        if s != "unknown"
+    ]
+    counts = {c.source: c for c in load_run(db, "r2", datetime.now(UTC), loads, [result.codes_path])}
+    su = counts["samhsa_su"]
+    assert (su.new, su.gone, su.loaded, su.rejected) == (0, 0, 5, 5)
     assert _ids(db) == before
