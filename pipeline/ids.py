@@ -2,8 +2,9 @@
 
 An id is a UUID5 of the source and the listing's identity, so the same listing gets the same id
 in every run and on every machine, whatever the order of the rows in the file. Where rows of one
-source share an identity, the load (`pipeline.store.stage`) gives the plain id to one of them and
-each other its `disambiguated_id` (see "How listing ids are assigned" in docs/reliability.md).
+source share an identity, the load (`pipeline.store.stage`) leaves the plain id to the one that has
+it, if any, and gives each other its `disambiguated_id` (see "How listing ids are assigned" in
+docs/reliability.md).
 """
 
 import hashlib

@@ -75,9 +75,10 @@ class Listing(StrictModel):
 
     `listing_id` is derived from the source and the listing's identity (native id, or
     normalized name, address and phone). Where distinct rows of one source share that identity,
-    the loader keeps `listing_id` for one of them and uses `disambiguated_id` for each other; it
-    depends only on the row's own content, never on its place in the file. An exact repeat of a
-    row is rejected as a duplicate (see "How listing ids are assigned" in docs/reliability.md).
+    the loader keeps `listing_id` for the one that already has it (if any) and uses
+    `disambiguated_id` for each other; it depends only on the row's own content, never on its
+    place in the file. An exact repeat of a row is rejected as a duplicate (see "How listing ids
+    are assigned" in docs/reliability.md).
     """
 
     listing_id: UUIDText

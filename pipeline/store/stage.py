@@ -38,12 +38,12 @@ _DIFFERS_SQL = "(" + " OR ".join(f"r.{c} IS DISTINCT FROM s.{c}" for c in CONTEN
 def stage_run(con: duckdb.DuckDBPyConnection, listings_paths: Iterable[str], sources: Iterable[str]) -> None:
     """Read the sources' normalized rows once, into the temp table `staged_all`, with their content hash.
 
-    One pass over the files. Among rows sharing a base id (`listing_id`) one holder keeps it, with
-    every exact repeat of it (same `disambiguated_id`); each other row takes its content-derived
-    `disambiguated_id` (see `_assign_shared_ids`). Rows then sharing an id are the same listing
-    listed twice: the first in file order is kept and the others go to `staged_duplicates`, to be
-    rejected. So a repeated row never changes the id of the row it repeats (see "How listing ids
-    are assigned" in docs/reliability.md).
+    One pass over the files. Rows sharing a base id (`listing_id`) keep it if they all say the
+    same (exact repeats); otherwise its holder keeps it and each other row takes its
+    content-derived `disambiguated_id` (see `_assign_shared_ids`). Rows then sharing an id are the
+    same listing listed twice: the first in file order is kept and the others go to
+    `staged_duplicates`, to be rejected. So a repeated row never changes the id of the row it
+    repeats (see "How listing ids are assigned" in docs/reliability.md).
     """
     paths = sorted(set(listings_paths))
     sources = sorted(set(sources))
@@ -77,29 +77,41 @@ def stage_run(con: duckdb.DuckDBPyConnection, listings_paths: Iterable[str], sou
 
 
 def _assign_shared_ids(con: duckdb.DuckDBPyConnection) -> None:
-    """Of the staged rows sharing a base id, give the plain id to one (and its exact repeats) and to each other its own.
+    """Of staged rows sharing a base id but not their content, give the plain id to its holder, if any.
 
-    The holder is the row whose content is what the database holds under the plain id (so a source
-    that reorders its rows moves no id), else the first in file order (so rows appended after it
-    move no id). Only the few shared ids are read, then updated in place.
+    The plain id stays with the listing that has it: rows that only repeat one content (exact
+    repeats) all keep it, and the first is loaded. Among distinct rows, the holder is the row whose
+    content the database stores under the plain id; if none is (the holder's content changed), the
+    first in file order of the rows not already stored under their own content-derived id. Rows
+    of an identity the database does not hold under its plain id (a first load, or rows that
+    came together) have no holder. Every other row takes its `disambiguated_id`, which depends on
+    its content alone. Only the few shared ids are read, then updated in place.
     """
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE staged_holders AS
-        WITH shared AS (SELECT listing_id FROM staged_all GROUP BY listing_id HAVING count(*) > 1),
+        WITH shared AS (
+            SELECT listing_id FROM staged_all GROUP BY listing_id HAVING count(DISTINCT disambiguated_id) > 1
+        ),
         candidates AS (
             SELECT s.listing_id, s.disambiguated_id, s.record_seq,
-                   coalesce(r.content_hash = s.content_hash, false) AS stored
-            FROM staged_all s LEFT JOIN listing_records r ON r.listing_id = s.listing_id
+                   r.listing_id IS NOT NULL AS plain_stored,
+                   coalesce(r.content_hash = s.content_hash, false) AS same_content,
+                   o.listing_id IS NOT NULL AS own_stored
+            FROM staged_all s
+            LEFT JOIN listing_records r ON r.listing_id = s.listing_id
+            LEFT JOIN listing_records o ON o.listing_id = s.disambiguated_id
             WHERE s.listing_id IN (SELECT listing_id FROM shared)
         )
-        SELECT listing_id, arg_min(disambiguated_id, (NOT stored, record_seq)) AS holder
+        SELECT listing_id,
+               arg_min(disambiguated_id, (NOT same_content, record_seq))
+                   FILTER (WHERE same_content OR (plain_stored AND NOT own_stored)) AS holder
         FROM candidates GROUP BY listing_id
         """
     )
     con.execute(
         "UPDATE staged_all AS s SET listing_id = s.disambiguated_id FROM staged_holders AS h "
-        "WHERE s.listing_id = h.listing_id AND s.disambiguated_id <> h.holder"
+        "WHERE s.listing_id = h.listing_id AND s.disambiguated_id IS DISTINCT FROM h.holder"
     )
 
 

@@ -23,6 +23,14 @@ def _copy(record: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(record))
 
 
+def _twin(record: dict[str, Any], record_id: str, codes: str) -> dict[str, Any]:
+    """`record` with other codes: the same name, address and phone (the identity), another listing."""
+    twin = _copy(record)
+    twin["record_id"] = record_id
+    twin["fields"]["Service_code_info"] = codes
+    return twin
+
+
 def _su(items: Items) -> Items:
     return [i for i in items if i["source"] == "samhsa_su" and i["record_type"] == "samhsa_facility"]
 
@@ -83,15 +91,8 @@ def test_rows_sharing_an_identity_keep_the_first_ones_id_across_runs(items: Item
     plain = _ids(db)
     first = _su(items)[0]
 
-    def twin(record_id: str, codes: str) -> dict[str, Any]:
-        # Same name, address and phone (the identity); other codes, so another listing.
-        record = _copy(first)
-        record["record_id"] = record_id
-        record["fields"]["Service_code_info"] = codes
-        return record
-
     key = ("samhsa_su", first["record_id"])
-    second, third = twin("Facilities List!900", "OP"), twin("Facilities List!901", "IOP")
+    second, third = _twin(first, "Facilities List!900", "OP"), _twin(first, "Facilities List!901", "IOP")
     # r5: the source puts the newest row first; the stored content still picks the holder.
     runs = {
         "r2": [*items, second],
@@ -183,3 +184,31 @@ def test_repeats_read_by_different_workers_are_found(
     su = counts["samhsa_su"]
     assert (su.new, su.gone, su.loaded, su.rejected) == (0, 0, 5, 5)
     assert _ids(db) == before
+
+
+def test_rows_that_come_together_keep_their_ids_across_runs(items: Items, tmp_path: Path) -> None:
+    # Two rows of one identity from the first load on: each has its content-derived id (no
+    # holder), so appending a third, rerunning or reordering moves neither.
+    db = tmp_path / "t.duckdb"
+    first = _su(items)[0]
+    second, third = _twin(first, "Facilities List!900", "OP"), _twin(first, "Facilities List!901", "IOP")
+    normalize_and_load(write_items(tmp_path / "r1" / "items.jsonl", [*items, second]), db, "r1")
+    before = _ids(db)
+    for run_id, rows in {"r2": [*items, second], "r3": [second, *items, third], "r4": [third, *items, second]}.items():
+        counts = normalize_and_load(write_items(tmp_path / run_id / "items.jsonl", rows), db, run_id)
+        assert (counts["samhsa_su"].new, counts["samhsa_su"].gone) == ((1 if run_id == "r3" else 0), 0)
+        assert {k: v for k, v in _ids(db).items() if k in before} == before
+
+
+def test_the_holder_whose_content_changes_keeps_the_plain_id(items: Items, tmp_path: Path) -> None:
+    db = tmp_path / "t.duckdb"
+    first = _su(items)[0]
+    key = ("samhsa_su", first["record_id"])
+    normalize_and_load(write_items(tmp_path / "r1" / "items.jsonl", items), db, "r1")
+    plain = _ids(db)[key]
+    second = _twin(first, "Facilities List!900", "OP")
+    normalize_and_load(write_items(tmp_path / "r2" / "items.jsonl", [second, *items]), db, "r2")
+    edited = [_twin(i, i["record_id"], "SA * OP") if i is first else i for i in items]
+    counts = normalize_and_load(write_items(tmp_path / "r3" / "items.jsonl", [second, *edited]), db, "r3")
+    assert (counts["samhsa_su"].new, counts["samhsa_su"].changed, counts["samhsa_su"].gone) == (0, 1, 0)
+    assert _ids(db)[key] == plain

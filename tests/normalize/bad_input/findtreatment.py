@@ -154,6 +154,6 @@ KINDS: list[Kind] = [
         "ft_same_frid_other_content",
         "findtreatment",
         (loaded(_ft_twin_a, phone="+14345550142"), loaded(_ft_twin_b, phone="+14345550143")),
-        "one native id, two contents: both kept, the first with the plain id, the other its own",
+        "one native id, two contents: both kept, with content-derived ids",
     ),
 ]

@@ -95,6 +95,6 @@ KINDS: list[Kind] = [
         "omh_same_code_other_content",
         "ny_omh",
         (loaded(_omh_twin_a, city="Saratoga Springs"), loaded(_omh_twin_b, city="Ballston Spa")),
-        "one native id, two contents: both kept (the first with the plain id), for a maintainer to look at",
+        "one native id, two contents: both kept, with content-derived ids, for a maintainer to look at",
     ),
 ]

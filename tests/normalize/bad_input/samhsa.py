@@ -352,6 +352,6 @@ KINDS: list[Kind] = [
         "same_identity_other_content",
         "samhsa_su",
         (loaded(_twin_a, levels_of_care=["iop"]), loaded(_twin_b, levels_of_care=["op"])),
-        "two programs at one address and phone: both kept, the first with the plain id, the other its own",
+        "two programs at one address and phone: both kept, with content-derived ids",
     ),
 ]

@@ -242,29 +242,28 @@ def _load_ids(items: Path, out: Path, bulk: bool) -> tuple[dict[str, str], dict[
 
 
 def test_rows_sharing_an_identity_across_the_two_paths_get_the_same_ids_both_ways(tmp_path: Path) -> None:
-    # The plain id goes to the first row of an identity in file order, whichever path read it:
-    # here a row only the Python path reads (its keys in another order), then its exact repeat
-    # the bulk path reads, and two rows of other codes (one read by each path).
-    base = samhsa()
-
-    def row(record_id: str, reorder: bool = False, **cells: str) -> dict[str, Any]:
+    # A row only the Python path reads (its keys in another order) and its exact repeat the bulk
+    # path reads: the first keeps the id it has alone, the repeat is rejected. Two rows of one
+    # identity but other codes, one read by each path: each its content-derived id.
+    def row(base: dict[str, Any], record_id: str, reorder: bool = False, **cells: str) -> dict[str, Any]:
         fields = {**base["fields"], **cells}
         if reorder:
             fields = dict(reversed(fields.items()))
         return {**base, "record_id": record_id, "fields": fields}
 
-    first = row("Facilities List!1", reorder=True)
+    repeated, shared = samhsa(), samhsa()
+    first = row(repeated, "Facilities List!1", reorder=True)
     rows = [
         first,
-        row("Facilities List!2"),
-        row("Facilities List!3", Service_code_info="SA * OP ORT"),
-        row("Facilities List!4", reorder=True, Service_code_info="SA * OP OP"),
+        row(repeated, "Facilities List!2"),
+        row(shared, "Facilities List!3", Service_code_info="SA * OP ORT"),
+        row(shared, "Facilities List!4", reorder=True, Service_code_info="SA * OP OP"),
     ]
     alone, both = tmp_path / "alone", tmp_path / "both"
     alone.mkdir(), both.mkdir()
-    _write(alone / "items.jsonl", [*REFERENCES, *_MORE_CODES, first])
+    _write(alone / "items.jsonl", [*REFERENCES, *_MORE_CODES, first, rows[2]])
     _write(both / "items.jsonl", [*REFERENCES, *_MORE_CODES, *rows])
-    plain = _load_ids(alone / "items.jsonl", alone / "python", bulk=False)[0]["Facilities List!1"]
+    plain = _load_ids(alone / "items.jsonl", alone / "python", bulk=False)[0]
     found = {bulk: _load_ids(both / "items.jsonl", both / str(bulk), bulk) for bulk in (False, True)}
     parts = both / "True" / "normalized" / "listings-bulk-*.parquet"
     taken = (
@@ -273,6 +272,6 @@ def test_rows_sharing_an_identity_across_the_two_paths_get_the_same_ids_both_way
     assert taken == ["Facilities List!2", "Facilities List!3"]
     assert found[True] == found[False]
     ids, rejects = found[True]
-    assert ids["Facilities List!1"] == plain
+    assert ids["Facilities List!1"] == plain["Facilities List!1"]
     assert rejects == {"Facilities List!2": "duplicate of Facilities List!1 (same listing, same content)"}
-    assert len({ids["Facilities List!1"], ids["Facilities List!3"], ids["Facilities List!4"]}) == 3
+    assert len({plain["Facilities List!3"], ids["Facilities List!3"], ids["Facilities List!4"]}) == 3
