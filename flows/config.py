@@ -16,9 +16,19 @@ The file is `$IOPDIR_CONFIG`, else `iopdir.toml` in the working directory, if pr
     iop_min_adolescent = 6
     php_min = 20
 
+    [guard]                # when a source is held instead of retiring listings (docs/reliability.md)
+    max_gone_share = 0.10
+    max_reject_rate = 0.05
+    reject_rate_margin = 0.02
+    min_seen_share = 0.80
+    min_rows = 5
+
+    accept_drop = []       # sources whose drop `iopdir run` takes on purpose (like --accept-drop)
+
 Environment variables override the file: `IOPDIR_DB`, `IOPDIR_SOURCES='["ny_omh"]'`,
-`IOPDIR_CONTACT`, `IOPDIR_THROTTLE__DOWNLOAD_DELAY=3`, `IOPDIR_THRESHOLDS__PHP_MIN=20`. Command
-line options override both.
+`IOPDIR_CONTACT`, `IOPDIR_THROTTLE__DOWNLOAD_DELAY=3`, `IOPDIR_THRESHOLDS__PHP_MIN=20`,
+`IOPDIR_GUARD__MAX_GONE_SHARE=0.2`, `IOPDIR_ACCEPT_DROP='["samhsa_su"]'`. Command line options
+override both (`--accept-drop` adds to `accept_drop`).
 """
 
 import os
@@ -28,6 +38,7 @@ from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from flows.crawl import DEFAULT_SPIDERS
+from pipeline.store.guard import GuardLimits
 
 CONFIG_ENV = "IOPDIR_CONFIG"
 DEFAULT_CONFIG = "iopdir.toml"
@@ -66,6 +77,9 @@ class Settings(BaseSettings):
     contact: str = PROJECT_URL
     throttle: Throttle = Field(default_factory=Throttle)
     thresholds: ThresholdValues = Field(default_factory=ThresholdValues)
+    guard: GuardLimits = Field(default_factory=GuardLimits)
+    #: Sources whose drop past the guard's limits `iopdir run` takes on purpose.
+    accept_drop: list[str] = Field(default_factory=list)
 
     @field_validator("contact")
     @classmethod

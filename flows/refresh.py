@@ -25,6 +25,7 @@ from pipeline.link.store import LinkCounts, link_facilities
 from pipeline.normalize.run import NormalizeResult, normalize_file
 from pipeline.normalize.workers import worker_pool
 from pipeline.store.connection import connect
+from pipeline.store.guard import Guard, GuardLimits
 from pipeline.store.load import LoadCounts, SourceLoad, load_run
 from pipeline.store.queries import website_roots
 from pipeline.thresholds import Thresholds, load_thresholds
@@ -103,9 +104,10 @@ def load_task(
     loads: list[SourceLoad],
     codes_paths: list[str],
     failed: dict[str, str],
+    guard: Guard | None = None,
 ) -> list[LoadCounts]:
     """Load every source of the run into DuckDB in one transaction (the only writer)."""
-    return load_run(db_path, run_id, started_at, loads, codes_paths, failed)
+    return load_run(db_path, run_id, started_at, loads, codes_paths, failed, guard)
 
 
 @task(name="link", cache_policy=NO_CACHE)
@@ -183,13 +185,17 @@ def refresh(
     thresholds: dict[str, float] | None = None,
     crawl_settings: dict[str, str] | None = None,
     full: bool = True,
+    guard: dict[str, Any] | None = None,
+    accept_drop: list[str] | None = None,
 ) -> RunSummary | State:
     """Crawl, normalize, load, link and flag the given spiders' sources into the DuckDB file.
 
     `thresholds` (values) or `thresholds_path` (a TOML file) set the flag thresholds;
     `crawl_settings` are Scrapy settings for every crawl (user agent, throttling, see
     flows/config.py). `full=False` is an incremental run: listings are added and updated, but
-    none is marked gone, as if every crawl were partial.
+    none is marked gone, as if every crawl were partial. `guard` (GuardLimits values) are the
+    limits past which a source is held instead of retiring listings; `accept_drop` names the
+    sources whose drop this run takes on purpose (`pipeline.store.guard`).
 
     Returns the run's summary; when a source failed, a Failed state that carries the summary
     (`run_refresh` returns the summary either way).
@@ -251,7 +257,8 @@ def refresh(
         steps["normalize"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    counts = load_task(db_path, run_id, started_at, loads, codes_paths, failed)
+    load_guard = Guard(GuardLimits(**(guard or {})), frozenset(accept_drop or ()))
+    counts = load_task(db_path, run_id, started_at, loads, codes_paths, failed, load_guard)
     steps["load"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -261,7 +268,8 @@ def refresh(
     t0 = time.perf_counter()
     flags = flag_task(db_path, run_id, thresholds_path, thresholds)
     steps["flag"] = time.perf_counter() - t0
-    status = "failed" if failed or any(not c.complete for c in counts) else "ok"
+    held = any(c.status == "held" for c in counts)  # a held source fails the run like a failed one
+    status = "failed" if failed or held or any(not c.complete for c in counts) else "ok"
     publish_artifacts(db_path, run_id, counts, flags)
     summary = RunSummary(
         run_id=run_id,

@@ -12,6 +12,7 @@ of valid Unicode, or null) and at most `MAX_FIELD_CHARS` long.
 """
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated
 
@@ -105,3 +106,28 @@ class ServiceCodeFields(_RawFields):
     service_description: str | None = Field(
         default=None, validation_alias=AliasChoices("service_description", "Service_description")
     )
+
+
+#: record type -> the model of its fields, for sources whose files have a header row: the header
+#: must hold the columns the model requires (`missing_columns`), or every row would be rejected.
+FIELD_MODELS: dict[str, type[BaseModel]] = {
+    "samhsa_facility": SamhsaFacilityFields,
+    "service_code": ServiceCodeFields,
+}
+
+
+def missing_columns(model: type[BaseModel], header: Iterable[str]) -> list[str]:
+    """The columns `model` requires that `header` lacks, as the model spells them ("a or b" for alternatives)."""
+    present = set(header)
+    missing = []
+    for name, field in model.model_fields.items():
+        if not field.is_required():
+            continue
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names = [choice for choice in alias.choices if isinstance(choice, str)]
+        else:
+            names = [alias if isinstance(alias, str) else field.alias or name]
+        if present.isdisjoint(names):
+            missing.append(" or ".join(names))
+    return missing

@@ -20,7 +20,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from schemas.crawl_stats import COMPLETE, ERROR, RECORDS, SOURCES, source_key
-from schemas.raw import RawRecord
+from schemas.raw import FIELD_MODELS, RawRecord, missing_columns
 
 
 def failure_text(failure: Failure) -> str:
@@ -121,6 +121,12 @@ class TabularFileSpider(scrapy.Spider):
             self.logger.error("%s: %s", source, message)
             stats.set_value(source_key(source, ERROR), message)
             return
+        if message := self.header_problem(tables, file_name):
+            # A header without the columns its rows need is a changed format: every row would be
+            # rejected and the source read as empty. The source fails, its listings stay.
+            self.logger.error("%s: %s", source, message)
+            stats.set_value(source_key(source, ERROR), message)
+            return
         for sheet, rows in tables:
             record_type = self.sheets.get(sheet)
             if record_type is None or not rows:
@@ -134,6 +140,16 @@ class TabularFileSpider(scrapy.Spider):
             stats.set_value(source_key(source, ERROR), f"sheets not found: {sorted(missing)}")
             return
         stats.set_value(source_key(source, COMPLETE), True)
+
+    def header_problem(self, tables: list[tuple[str, list[list[str]]]], file_name: str) -> str:
+        """What the wanted sheets' headers lack of the columns their record type's model requires ("" if nothing)."""
+        problems = []
+        for sheet, rows in tables:
+            model = FIELD_MODELS.get(self.sheets.get(sheet, ""))
+            missing = missing_columns(model, rows[0]) if model is not None and rows else []
+            if missing:
+                problems.append(f"sheet {sheet!r} lacks required column(s) {', '.join(missing)}")
+        return f"{file_name}: {'; '.join(problems)}" if problems else ""
 
     def table_items(
         self,

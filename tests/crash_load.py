@@ -173,6 +173,7 @@ def run_step(spec: dict[str, Any], say: Callable[[str], None] = lambda _: None) 
     import pipeline.flags.store
     import pipeline.link.store
     import pipeline.store.load
+    from pipeline.store.guard import Guard
     from pipeline.store.load import SourceLoad
 
     plain = pipeline.store.load.connect
@@ -193,7 +194,10 @@ def run_step(spec: dict[str, Any], say: Callable[[str], None] = lambda _: None) 
         db, run_id = spec["db"], spec["run_id"]
         if spec["step"] == "load":
             loads = [SourceLoad(**load) for load in spec["loads"]]
-            return pipeline.store.load.load_run(db, run_id, datetime.now(UTC), loads, spec.get("codes", []))
+            guard = Guard(accept_drop=frozenset(spec.get("accept_drop", ())))
+            return pipeline.store.load.load_run(
+                db, run_id, datetime.now(UTC), loads, spec.get("codes", []), guard=guard
+            )
         if spec["step"] == "link":
             return pipeline.link.store.link_facilities(db, run_id)
         if spec["step"] == "flags":

@@ -1,6 +1,6 @@
 """The argument parser of `iopdir`: one small function per command adds its subparser.
 
-iopdir run [--db PATH] [--source NAME ...] [--replay DIR]
+iopdir run [--db PATH] [--source NAME ...] [--replay DIR] [--accept-drop SOURCE ...]
 iopdir query "SQL" [--db PATH] [--format table|csv|json]
 iopdir serve [--cron "0 3 * * 1"] [--timezone TZ] [--db PATH] [--source ...] [--register-only]
 iopdir eval hours FILE.jsonl
@@ -52,6 +52,12 @@ def _add_run(commands: Commands, db_default: str) -> None:
         help="spider(s) to run (default: all configured), e.g. samhsa_directory",
     )
     run.add_argument("--incremental", action="store_true", help="add and update listings, but mark none gone")
+    run.add_argument(
+        "--accept-drop",
+        action="append",
+        metavar="SOURCE",
+        help="take this source's drop past the guard's limits on purpose, this run (repeatable), e.g. samhsa_su",
+    )
     run.add_argument("--replay", metavar="DIR", help="answer requests from this mirror, e.g. ../shared/data")
     run.add_argument("--work-dir", metavar="DIR", help="where crawl output goes (default: next to the DB)")
     run.add_argument("--summary-json", metavar="FILE", help="also write the run's summary (counts, step times) as JSON")

@@ -4,6 +4,7 @@ import argparse
 import dataclasses
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -32,8 +33,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             replay_dir=args.replay,
             work_dir=args.work_dir,
             thresholds_path=args.thresholds,
+            guard=settings.guard.model_dump(),
+            accept_drop=sorted({*settings.accept_drop, *(args.accept_drop or ())}),
         )
     wall = time.perf_counter() - started
+    unmatched = sorted(set(args.accept_drop or ()) - {c.source for c in summary.sources})
+    if unmatched:
+        print(f"iopdir run: --accept-drop names no source of this run: {', '.join(unmatched)}", file=sys.stderr)
     rows = [tuple(getattr(c, k) for k in SUMMARY_COLUMNS) for c in summary.sources]
     print(f"run {summary.run_id} -> {summary.db_path}: {summary.status}")
     print_rows(SUMMARY_COLUMNS, rows, "table")
@@ -77,6 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         extra={
             "crawl_settings": args.settings.crawl_settings(replay=bool(args.replay)),
             **({} if args.thresholds else {"thresholds": args.settings.thresholds.model_dump()}),
+            "guard": args.settings.guard.model_dump(),
         },
     )
     if args.register_only:

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from pipeline.store.connection import connect
+from pipeline.store.guard import Guard
 from pipeline.store.quality import source_quality
 from pipeline.store.schema import ensure_schema
 from pipeline.store.stage import (
@@ -72,11 +73,13 @@ def load_run(
     loads: Iterable[SourceLoad],
     codes_paths: Iterable[str] = (),
     failed_sources: dict[str, str] | None = None,
+    guard: Guard | None = None,
 ) -> list[LoadCounts]:
     """Load a run's normalized files into the database in one transaction.
 
     `failed_sources` (source -> reason) records sources whose crawl failed: they get a
     `run_sources` row with status `failed` and their listings are left exactly as they were.
+    `guard` holds the sources past its limits (`pipeline.store.guard`; its defaults when None).
     """
     failed_sources = failed_sources or {}
     loads = list(loads)
@@ -88,7 +91,7 @@ def load_run(
         con.begin()
         try:
             ensure_schema(con)
-            results = _load_sources(con, loads, run_id, now)
+            results = _load_sources(con, loads, run_id, now, guard or Guard())
             _load_codes(con, codes_paths, run_id)
             results += _record_failed_sources(con, failed_sources, run_id)
             _record_run(con, run_id, started_at, results, failed_sources)
@@ -102,34 +105,42 @@ def load_run(
 
 
 def _load_sources(
-    con: duckdb.DuckDBPyConnection, loads: list[SourceLoad], run_id: str, now: datetime
+    con: duckdb.DuckDBPyConnection, loads: list[SourceLoad], run_id: str, now: datetime, guard: Guard
 ) -> list[LoadCounts]:
     """Stage every source's rows once, then load each source; rejects of no source last."""
     if loads:
         stage_run(con, (load.listings_path for load in loads), (load.source for load in loads))
-    results = [_load_source(con, load, run_id, now) for load in loads]
+    results = [_load_source(con, load, run_id, now, guard) for load in loads]
     orphans = _load_orphan_rejects(con, loads, run_id)
     if orphans:
         results.append(orphans)
     return results
 
 
-def _load_source(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime) -> LoadCounts:
-    """Load one source's staged rows and write its `run_sources` row; its counts."""
+def _load_source(
+    con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime, guard: Guard
+) -> LoadCounts:
+    """Load one source's staged rows (past the guard's limits: held, none retired); its `run_sources` row and counts."""
     counts = LoadCounts(source=load.source, seen=load.seen, complete=load.complete)
     stage_source(con, load.source)
     duplicates, rejected_in_normalize = _record_rejects(con, load, run_id)
+    # Decided before anything is written: a held source's gone listings are not even recorded as gone.
+    rejected = rejected_in_normalize + duplicates
+    held = guard.check(con, load.source, load.seen, rejected, _unread_urls(load)) if _proves_gone(load) else []
+    retire = not held or load.source in guard.accept_drop
     stage_status(con)
     counts.new, counts.changed, counts.unchanged = con.execute(
         "SELECT count(*) FILTER (WHERE status = 'new'), count(*) FILTER (WHERE status = 'changed'), "
         "count(*) FILTER (WHERE status = 'unchanged') FROM staged_status"
     ).fetchone()
-    _record_changes(con, load, run_id, now)
+    _record_changes(con, load, run_id, now, retire)
     _write_listings(con, run_id, now)
-    counts.gone = _mark_gone(con, load)
+    counts.gone = _mark_gone(con, load, retire)
     counts.loaded = con.execute("SELECT count(*) FROM staged").fetchone()[0]
-    counts.rejected = rejected_in_normalize + duplicates
+    counts.rejected = rejected
     counts.status, counts.message = _source_status(load)
+    if held and counts.status == "ok":
+        counts.status, counts.message = guard.status(load.source, held)
     quality = source_quality(
         con,
         load.source,
@@ -170,7 +181,9 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: st
     return duplicates, rejected_in_normalize
 
 
-def _record_changes(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime) -> None:
+def _record_changes(
+    con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: str, now: datetime, retire: bool = True
+) -> None:
     """Write what this load does to each listing into `listing_changes`, before the tables change.
 
     New listings, listings whose content changed (with the changed fields, before and after),
@@ -204,7 +217,7 @@ def _record_changes(con: duckdb.DuckDBPyConnection, load: SourceLoad, run_id: st
         """,
         {"run": run_id, "now": now},
     )
-    if _proves_gone(load):
+    if retire and _proves_gone(load):
         con.execute(
             f"""
             INSERT INTO listing_changes
@@ -254,9 +267,9 @@ def _write_listings(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) 
     )
 
 
-def _mark_gone(con: duckdb.DuckDBPyConnection, load: SourceLoad) -> int:
-    """Mark inactive the source's listings a complete crawl no longer has; how many."""
-    if not _proves_gone(load):
+def _mark_gone(con: duckdb.DuckDBPyConnection, load: SourceLoad, retire: bool = True) -> int:
+    """Mark inactive the source's listings a complete crawl no longer has; how many (none unless `retire`)."""
+    if not (retire and _proves_gone(load)):
         return 0
     return con.execute(
         """
@@ -381,7 +394,7 @@ def _record_run(
         k: sum(getattr(r, k) for r in results)
         for k in ("seen", "loaded", "rejected", "new", "changed", "unchanged", "gone")
     }
-    problems = {**{r.source: r.message for r in results if r.status == "failed"}, **failed_sources}
+    problems = {**{r.source: r.message for r in results if r.status in ("failed", "held")}, **failed_sources}
     status = "failed" if problems else "ok"
     message = "; ".join(f"{s}: {m}" for s, m in sorted(problems.items()))
     con.execute(
