@@ -286,7 +286,7 @@ def refresh(
     steps["flag"] = time.perf_counter() - t0
     # One verdict for `runs.status`, the flow's state and the CLI's exit code.
     status, problems = run_outcome((c.source, c.status, c.message) for c in counts)
-    finish_run(db_path, run_id, status, problems, flagged=True)
+    finish_run(db_path, run_id, status, problems)
     publish_artifacts(db_path, run_id, counts, flags)
     summary = RunSummary(
         run_id=run_id,

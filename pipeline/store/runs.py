@@ -7,10 +7,11 @@
 
 `start_run` writes the `running` row before the crawl (and first marks `interrupted` the
 unfinished runs whose process is gone); the load writes `loaded` inside its own transaction
-(`record_loaded`); `finish_run` writes `ok` or `failed` and `finished_at` once link and flag are
-done. A run is `ok` only when every source is (`run_outcome`), so the flow's state, the CLI's exit
-code and `runs.status` read the same verdict. `flags_lag` tells readers when the flags were
-computed before the last load.
+(`record_loaded`); the flag step notes `flagged_at` inside its own (`record_flagged`);
+`finish_run` writes `ok` or `failed` and `finished_at` once link and flag are done. A run is `ok`
+only when every source is (`run_outcome`), so the flow's state, the CLI's exit code and
+`runs.status` read the same verdict. `flags_lag` tells readers when the flags were computed
+before the last load.
 """
 
 import os
@@ -172,16 +173,20 @@ def record_loaded(
     )
 
 
-def finish_run(db_path: str | Path, run_id: str, status: str, message: str, flagged: bool) -> None:
-    """Record the run's end: `ok` or `failed` with why, `finished_at`, and whether its flag step finished."""
+def record_flagged(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Note that the run's flags are computed (`flagged_at`), in the flag step's own transaction."""
+    con.execute("UPDATE runs SET flagged_at = now() WHERE run_id = ?", [run_id])
+
+
+def finish_run(db_path: str | Path, run_id: str, status: str, message: str) -> None:
+    """Record the run's end, after link and flag: `ok` or `failed` with why, and `finished_at`."""
     if status not in (OK, FAILED):
         raise ValueError(f"a run finishes ok or failed, not {status!r}")
     con = connect(db_path)
     try:
         con.execute(
-            "UPDATE runs SET status = ?, message = ?, finished_at = now(), "
-            "flagged_at = CASE WHEN ? THEN now() END WHERE run_id = ?",
-            [status, message, flagged, run_id],
+            "UPDATE runs SET status = ?, message = ?, finished_at = now() WHERE run_id = ?",
+            [status, message, run_id],
         )
     finally:
         con.close()

@@ -60,7 +60,7 @@ def killed_after_load(loads: list[SourceLoad], tmp_path: Path) -> Path:
     load_run(db, "r1", datetime.now(UTC), loads)
     link_facilities(db, "r1")
     compute_flags(db, "r1")
-    finish_run(db, "r1", OK, "", flagged=True)
+    finish_run(db, "r1", OK, "")
     spec = {"step": "load", "db": str(db), "run_id": "r2", "loads": [dataclasses.asdict(x) for x in loads]}
     child = subprocess.run(
         [sys.executable, "-m", "tests.crash_load", json.dumps(spec)],
@@ -114,7 +114,7 @@ def test_the_next_start_marks_the_killed_run_interrupted(
     assert main(["flags", "--db", str(killed_after_load)]) == 0
     assert "status interrupted" in capsys.readouterr().err
     compute_flags(killed_after_load, "r3")
-    finish_run(killed_after_load, "r3", OK, "", flagged=True)
+    finish_run(killed_after_load, "r3", OK, "")
     assert main(["flags", "--db", str(killed_after_load)]) == 0
     assert capsys.readouterr().err == ""
 
