@@ -6,6 +6,7 @@ active listings). Load, link and flag write one after the other: DuckDB has one 
 A source whose crawl failed is recorded as failed; its listings stay as they were.
 """
 
+import logging
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -24,14 +25,17 @@ from pipeline.flags.store import FlagCounts, compute_flags, new_flags
 from pipeline.link.store import LinkCounts, link_facilities
 from pipeline.normalize.run import NormalizeResult, normalize_file
 from pipeline.normalize.workers import worker_pool
-from pipeline.store.connection import connect
+from pipeline.store.connection import wait_until_writable
 from pipeline.store.guard import Guard, GuardLimits
 from pipeline.store.load import LoadCounts, SourceLoad, load_run
 from pipeline.store.queries import website_roots
+from pipeline.store.runs import FAILED, fail_unfinished, finish_run, run_outcome, start_run
 from pipeline.thresholds import Thresholds, load_thresholds
 from schemas.crawl_stats import NOTE, PREFIX, SAMPLE, source_key
 
 CRAWL_TIMEOUT_S = 1800
+#: How long the load waits for readers that opened the database during the crawl to close it.
+LOAD_LOCK_WAIT_S = 300.0
 
 
 # The subprocess carries the timeout: a thread-run task timeout cannot interrupt it.
@@ -106,7 +110,11 @@ def load_task(
     failed: dict[str, str],
     guard: Guard | None = None,
 ) -> list[LoadCounts]:
-    """Load every source of the run into DuckDB in one transaction (the only writer)."""
+    """Load every source of the run into DuckDB in one transaction (the only writer).
+
+    Readers opened during the crawl are waited for (`LOAD_LOCK_WAIT_S`), not failed on.
+    """
+    wait_until_writable(db_path, LOAD_LOCK_WAIT_S)
     return load_run(db_path, run_id, started_at, loads, codes_paths, failed, guard)
 
 
@@ -175,7 +183,20 @@ def new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
 
-@flow(name="refresh", log_prints=True)
+def record_failure(flow: object, flow_run: object, state: State) -> None:
+    """Flow hook on failure or crash: the run this process left unfinished becomes `failed`, with why.
+
+    Best effort: a database still held by another process keeps the `running`/`loaded` row, and
+    the next run's start marks it `interrupted`.
+    """
+    db_path = getattr(flow_run, "parameters", {}).get("db_path", "iop.duckdb")
+    try:
+        fail_unfinished(db_path, state.message or state.name)
+    except Exception as error:  # the failure being recorded is the one to report, not this
+        logging.getLogger(__name__).warning("could not record the run's failure in %s: %s", db_path, error)
+
+
+@flow(name="refresh", log_prints=True, on_failure=[record_failure], on_crashed=[record_failure])
 def refresh(
     db_path: str = "iop.duckdb",
     spiders: list[str] | None = None,
@@ -202,11 +223,13 @@ def refresh(
     """
     flow_started = time.perf_counter()
     logger = get_run_logger()
-    # A database another process holds fails the run now (DatabaseBusy), not after the crawl.
-    connect(db_path).close()
     started_at = datetime.now(UTC)
     run_id = new_run_id()
     spiders = list(spiders or DEFAULT_SPIDERS)
+    # A database another process holds fails the run now (DatabaseBusy), not after the crawl; the
+    # `running` row gives every later failure a place, and finds runs killed before they finished.
+    for interrupted in start_run(db_path, run_id, started_at, spiders):
+        logger.warning("run %s did not finish (its process is gone): marked interrupted", interrupted)
     work = work_root(db_path, work_dir)
     run_dir = work / run_id
     steps: dict[str, float] = {}
@@ -268,8 +291,9 @@ def refresh(
     t0 = time.perf_counter()
     flags = flag_task(db_path, run_id, thresholds_path, thresholds)
     steps["flag"] = time.perf_counter() - t0
-    held = any(c.status == "held" for c in counts)  # a held source fails the run like a failed one
-    status = "failed" if failed or held or any(not c.complete for c in counts) else "ok"
+    # One verdict for `runs.status`, the flow's state and the CLI's exit code (a held source fails it).
+    status, problems = run_outcome((c.source, c.status, c.message) for c in counts)
+    finish_run(db_path, run_id, status, problems)
     publish_artifacts(db_path, run_id, counts, flags)
     summary = RunSummary(
         run_id=run_id,
@@ -281,9 +305,8 @@ def refresh(
         links=links,
         flow_s=time.perf_counter() - flow_started,
     )
-    if status != "ok":
+    if status == FAILED:
         # The other sources are loaded; the run still ends Failed so schedules and alerts see it.
-        problems = "; ".join(f"{c.source}: {c.message or c.status}" for c in counts if c.status != "ok")
         return Failed(message=f"run {run_id} failed: {problems}", data=summary)
     return summary
 

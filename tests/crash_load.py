@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 #: Columns whose values legitimately differ between two runs of the same inputs: run ids, load
-#: and review times, and the random id of a review. Everything else must be equal.
+#: and review times, the random id of a review, and the process that ran the step. Everything else must be equal.
 VOLATILE_COLUMNS = frozenset(
     {
         "run_id",
@@ -43,6 +43,9 @@ VOLATILE_COLUMNS = frozenset(
         "last_changed",
         "started_at",
         "finished_at",
+        "loaded_at",
+        "flagged_at",
+        "process",
         "changed_at",
         "reviewed_at",
         "review_id",

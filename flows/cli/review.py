@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import sys
 
 from flows.cli.common import EXIT_OK, CommandError, print_json, print_rows, read_only, require_database
 
@@ -12,9 +13,14 @@ TABLE_COLUMNS = ["flag_id", "rule_id", "severity", "status", "state", "name", "m
 def cmd_flags(args: argparse.Namespace) -> int:
     """List flags with their evidence, read-only."""
     from pipeline.store.queries import list_flags
+    from pipeline.store.runs import flags_lag
 
     with read_only(args.db) as con:
         flags = list_flags(con, state=args.state, rule_id=args.rule, status=args.status, include_inactive=args.all)
+        lag = flags_lag(con)
+    if lag:
+        # On stderr: the listing on stdout keeps its format for scripts.
+        print(f"iopdir flags: warning: {lag}", file=sys.stderr)
     if args.format == "table":
         index = [flags.columns.index(k) for k in TABLE_COLUMNS]
         print_rows(TABLE_COLUMNS, [tuple(r[i] for i in index) for r in flags.rows], "table")

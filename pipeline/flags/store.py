@@ -16,6 +16,7 @@ import duckdb
 
 from pipeline.flags.rules import RULES, cross_source_sql, flag_sql
 from pipeline.store.connection import connect
+from pipeline.store.runs import record_flagged
 from pipeline.store.schema import ensure_schema
 from pipeline.thresholds import Thresholds
 from schemas.vocab import severity_rank_sql
@@ -91,6 +92,7 @@ def compute_flags(db_path: str | Path, run_id: str, thresholds: Thresholds | Non
         by_rule = dict(
             con.execute("SELECT rule_id, count(*) FROM staged_flags GROUP BY rule_id").fetchall()  # type: ignore[arg-type]
         )
+        record_flagged(con, run_id)  # with the flags: readers never see new flags under a stale notice
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

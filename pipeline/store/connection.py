@@ -6,6 +6,7 @@ either case raises `DatabaseBusy`.
 """
 
 import re
+import time
 from pathlib import Path
 
 import duckdb
@@ -73,3 +74,21 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
         if any(marker in str(error) for marker in _LOCK_ERRORS):
             raise DatabaseBusy(db_path, read_only, str(error)) from error
         raise
+
+
+def wait_until_writable(db_path: str | Path, timeout_s: float, poll_s: float = 0.5) -> None:
+    """Wait until this process may open the database for writing, at most `timeout_s` seconds.
+
+    A reader (`iopdir query`, the report, an export) opened while a run crawled holds the file for
+    a while; the run's load waits for it rather than failing after the whole crawl. Raises
+    `DatabaseBusy` if the file is still held after `timeout_s`.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            connect(db_path).close()
+            return
+        except DatabaseBusy:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(poll_s)

@@ -23,6 +23,7 @@ import duckdb
 from pipeline.store.connection import connect
 from pipeline.store.guard import Guard
 from pipeline.store.quality import source_quality
+from pipeline.store.runs import record_loaded, run_outcome
 from pipeline.store.schema import ensure_schema
 from pipeline.store.stage import (
     CONTENT_COLUMNS,
@@ -86,15 +87,15 @@ def load_run(
     now = datetime.now(UTC)
     con = connect(db_path)
     try:
-        # One transaction from the schema to the `runs` row: a run killed at any point (even
-        # kill -9) leaves the file as the previous run left it, and the next run starts from there.
+        # One transaction from the schema to the `runs` row (`loaded`): a run killed at any point
+        # (even kill -9) leaves the file as the previous run left it, and the next run starts from there.
         con.begin()
         try:
             ensure_schema(con)
             results = _load_sources(con, loads, run_id, now, guard or Guard())
             _load_codes(con, codes_paths, run_id)
             results += _record_failed_sources(con, failed_sources, run_id)
-            _record_run(con, run_id, started_at, results, failed_sources)
+            _record_run(con, run_id, started_at, results)
             con.commit()
         except BaseException:
             con.rollback()
@@ -387,31 +388,12 @@ def _record_run(
     run_id: str,
     started_at: datetime,
     results: list[LoadCounts],
-    failed_sources: dict[str, str],
 ) -> None:
-    """Write the `runs` row: the totals of every source, and failed unless every source went well."""
+    """Write the run's `loaded` row: the totals of every source, and what failed (see `pipeline.store.runs`)."""
     totals = {
         k: sum(getattr(r, k) for r in results)
         for k in ("seen", "loaded", "rejected", "new", "changed", "unchanged", "gone")
     }
-    problems = {**{r.source: r.message for r in results if r.status in ("failed", "held")}, **failed_sources}
-    status = "failed" if problems else "ok"
-    message = "; ".join(f"{s}: {m}" for s, m in sorted(problems.items()))
-    con.execute(
-        "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            run_id,
-            started_at,
-            datetime.now(UTC),
-            status,
-            sorted(r.source for r in results),
-            totals["seen"],
-            totals["loaded"],
-            totals["rejected"],
-            totals["new"],
-            totals["changed"],
-            totals["unchanged"],
-            totals["gone"],
-            message,
-        ],
-    )
+    # The run ends ok or failed only after link and flag (`finish_run`); the message says already what failed.
+    _, message = run_outcome([(r.source, r.status, r.message) for r in results])
+    record_loaded(con, run_id, started_at, sorted(r.source for r in results), totals, message)

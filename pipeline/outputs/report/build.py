@@ -99,6 +99,7 @@ def render_html(data: ReportData, thresholds: Thresholds, generated_at: datetime
         "chart": hours_chart(data.hours, thresholds),
         "flags": data.flags,
         "reviewed": report_data.reviewed_text(data.reviewed),
+        "flags_lag": data.flags_lag,
         "by_rule": report_data.flags_by_rule(data.flags),
         "state_options": report_data.state_options(data.flags),
         "rule_options": report_data.rule_options(data.flags),

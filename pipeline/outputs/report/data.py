@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.store.connection import connect
+from pipeline.store.runs import flags_lag
 from schemas.vocab import SEVERITY_RANK
 
 # Severities in the order the report lists them, most severe first.
@@ -44,6 +45,7 @@ class ReportData:
     hours: list[HoursRow]
     flags: list[dict[str, Any]]  # open flags, most severe first
     reviewed: Counter[str] = field(default_factory=Counter)  # active flags by non-open status
+    flags_lag: str | None = None  # why the flags are older than the last load, if they are
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def severity_rank(severity: str) -> int:
 
 
 def read_report_data(db_path: str | Path) -> ReportData:
-    """Read what the report needs from the database, read-only, in four bulk queries."""
+    """Read what the report needs from the database, read-only, in a few bulk queries."""
     con = connect(db_path, read_only=True)
     try:
         run_row = con.execute(
@@ -110,6 +112,7 @@ def read_report_data(db_path: str | Path) -> ReportData:
         )
         columns = [d[0] for d in result.description or []]
         flag_rows = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+        lag = flags_lag(con)
     finally:
         con.close()
     run = dict(zip(("run_id", "started_at", "finished_at", "status"), run_row, strict=True)) if run_row else None
@@ -135,7 +138,12 @@ def read_report_data(db_path: str | Path) -> ReportData:
     ]
     reviewed = Counter(f["status"] for f in flag_rows if f["status"] != "open")
     return ReportData(
-        run=run, counts=[(s, st, int(n)) for s, st, n in counts], hours=hours, flags=flags, reviewed=reviewed
+        run=run,
+        counts=[(s, st, int(n)) for s, st, n in counts],
+        hours=hours,
+        flags=flags,
+        reviewed=reviewed,
+        flags_lag=lag,
     )
 
 
