@@ -36,8 +36,16 @@ def symlinks_in(folder: Path) -> list[str]:
 
 
 def _umask() -> int:
-    # Read by setting it and back: os has no getter. The files get the mode a plain open() gives.
-    mask = os.umask(0)
+    """The process's umask, so the files get the mode a plain open() gives (mkstemp makes them 0600)."""
+    # Linux reports it; setting it and back (os has no getter) would briefly change it for every
+    # thread of the process (a Prefect flow runs tasks in threads).
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o077)
     os.umask(mask)
     return mask
 
