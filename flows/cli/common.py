@@ -83,14 +83,21 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, default=str, indent=1))
 
 
+def csv_row(row: tuple[Any, ...]) -> list[Any]:
+    """A row as every CSV the CLI prints writes it: text that a spreadsheet would run as a formula neutralized."""
+    from pipeline.outputs.cells import csv_value  # the exports' rule, one for every CSV
+
+    return [csv_value(v) for v in row]
+
+
 def print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
-    """Print rows as an aligned table (cells cut at 60 characters, then a row count), CSV or JSON."""
+    """Print rows as an aligned table (cells cut at 60 characters, then a row count), CSV (see `csv_row`) or JSON."""
     if fmt == "json":
         print_json([dict(zip(columns, r, strict=True)) for r in rows])
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerows(csv_row(r) for r in rows)
     else:
         text = [[("" if v is None else str(v)) for v in r] for r in rows]
         widths = [max([len(c)] + [min(len(r[i]), 60) for r in text]) for i, c in enumerate(columns)]

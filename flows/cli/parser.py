@@ -1,7 +1,7 @@
 """The argument parser of `iopdir`: one small function per command adds its subparser.
 
 iopdir run [--db PATH] [--source NAME ...] [--replay DIR] [--accept-drop SOURCE ...]
-iopdir query "SQL" [--db PATH] [--format table|csv|json]
+iopdir query "SQL" [--db PATH] [--format table|csv|json] [--timeout S] [--limit N]
 iopdir serve [--cron "0 3 * * 1"] [--timezone TZ] [--db PATH] [--source ...] [--register-only]
 iopdir eval hours FILE.jsonl
 iopdir eval flags FILE.jsonl
@@ -26,6 +26,8 @@ from flows.cli.run import cmd_run, cmd_serve
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 FORMATS = ("table", "csv", "json")
+#: `iopdir query --timeout`'s default: five minutes.
+QUERY_TIMEOUT_SECONDS = 300
 
 
 def build_parser(settings: Any = None) -> argparse.ArgumentParser:
@@ -85,6 +87,14 @@ def _add_query(commands: Commands, db_default: str) -> None:
     query.add_argument("sql")
     query.add_argument("--db", default=db_default)
     query.add_argument("--format", choices=FORMATS, default="table")
+    query.add_argument(
+        "--timeout",
+        type=float,
+        default=QUERY_TIMEOUT_SECONDS,
+        metavar="S",
+        help=f"stop the query after S seconds (default {QUERY_TIMEOUT_SECONDS}; 0: no limit)",
+    )
+    query.add_argument("--limit", type=int, metavar="N", help="print at most N rows")
     query.set_defaults(func=cmd_query)
 
 

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,21 +11,42 @@ from flows.cli.common import EXIT_OK, CommandError, print_json, print_rows, read
 CHANGE_COLUMNS = ["run_id", "change", "source", "state", "name", "fields", "listing_id"]
 
 
+#: Exit code after Ctrl-C, as shells report a program stopped by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    """Run SQL on a read-only connection and print the result."""
+    """Run SQL on a read-only connection and print the result as it comes (see `flows.cli.stream`).
+
+    `--timeout` seconds (0: none) and Ctrl-C interrupt the query: a one-line message, exit 2 for
+    the timeout and 130 for Ctrl-C. `--limit N` prints at most N rows.
+    """
     import duckdb
 
+    from flows.cli.stream import QueryStopped, run_interruptible
+
+    if not args.sql.strip():
+        raise CommandError('no SQL given; e.g. iopdir query "SELECT count(*) FROM listings"')
+    if args.limit is not None and args.limit < 0:
+        raise CommandError(f"--limit {args.limit} is negative; give a number of rows, 0 or more")
+    if args.timeout < 0:
+        raise CommandError(f"--timeout {args.timeout:g} is negative; give seconds, or 0 for no limit")
     with read_only(args.db) as con:
         try:
-            result = con.execute(args.sql)
-            columns = [d[0] for d in result.description or []]
-            rows = result.fetchall() if columns else []
+            run_interruptible(con, args.sql, args.format, args.limit, args.timeout)
         except (duckdb.InvalidInputException, duckdb.PermissionException) as error:
             raise CommandError(
                 "the database is opened read-only, without access to other files and with its settings locked; "
                 f"this statement would modify it, reach outside it or change a setting: {error}"
             ) from error
-    print_rows(columns, rows, args.format)
+        except QueryStopped as stopped:
+            if stopped.reason == "interrupt":
+                print("iopdir query: interrupted (Ctrl-C); the query was stopped", file=sys.stderr)
+                return EXIT_INTERRUPTED
+            raise CommandError(
+                f"the query ran longer than --timeout {args.timeout:g} s and was stopped; "
+                "give a longer --timeout, or 0 for none"
+            ) from None
     return EXIT_OK
 
 

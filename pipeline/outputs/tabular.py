@@ -3,19 +3,20 @@
 Three tables: `listings` (active listings), `facilities` and `flags` (active flags), optionally
 for one state. Both formats are written in bulk from Arrow; the database is opened read-only.
 
-CSV and spreadsheets: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is
-read as a formula by Excel, LibreOffice and Google Sheets, and listing names and texts come from
-the web. Such text cells are written with a leading apostrophe (`'=HYPERLINK(…)`), which is what
-OWASP recommends: spreadsheets show the text as typed and never evaluate it. Numbers (a negative
-longitude) are not text and are left alone. Parquet keeps every value exactly as stored.
-Nested values (lists, structs, JSON) become JSON text in CSV.
+CSV and spreadsheets: text cells that a spreadsheet would read as a formula get a leading
+apostrophe (`'=HYPERLINK(…)`), by the one rule in `cells` that every CSV output follows.
+Parquet keeps every value exactly as stored. Nested values (lists, structs, JSON) become JSON
+text in CSV.
 
 Where exports go (`check_out_dir`, for every format, HSDS included): OUT_DIR is a folder that is
 new, empty, or an earlier export (it holds the `.iopdir-export` marker every export leaves, or
 only files an export writes); any other folder only with `force`. Never the database file, its
 write-ahead log (`<db>.wal`) or DuckDB's spill folder (`<db>.tmp`), nor anything inside them, nor
 a folder where an export file would replace the database; never an existing file where a folder
-is expected; never a path with a NUL byte.
+is expected; never a path with a NUL byte; never a folder that holds a symbolic link, even with
+`force` (OUT_DIR itself may be a link: it is resolved and checked like any path). Every file is
+written to a temporary file in the folder and renamed into place (`files.safe_file`), so even a
+link made after the check is replaced, not written through.
 """
 
 import csv
@@ -29,6 +30,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+# `neutralize` and `ExportPathError` live with the rules they belong to; importable from here as before.
+from pipeline.outputs.cells import neutralize as neutralize
+from pipeline.outputs.files import ExportPathError as ExportPathError
+from pipeline.outputs.files import is_temp_of, safe_file, symlinks_in
 from pipeline.store.connection import connect
 
 TABLES = {
@@ -36,12 +41,6 @@ TABLES = {
     "facilities": "SELECT * FROM facilities",
     "flags": "SELECT * FROM flags WHERE active",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value: str) -> str:
-    """A text cell that no spreadsheet evaluates as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _cell(value: Any) -> Any:
@@ -56,10 +55,6 @@ def _cell(value: Any) -> Any:
 
 #: The file every export leaves in its folder, so a later export may write there again.
 EXPORT_MARKER = ".iopdir-export"
-
-
-class ExportPathError(ValueError):
-    """An output folder an export refuses to write to (the message says why)."""
 
 
 def export_file_names(fmt: str) -> list[str]:
@@ -80,7 +75,10 @@ def _is_earlier_export(entries: list[Path]) -> bool:
     known = {name for fmt in ("hsds", "parquet", "csv") for name in export_file_names(fmt)}
     # HSDS writes each table to `<table>.json.tmp` first; a crashed export may leave one.
     known |= {f"{name}.tmp" for name in known if name.endswith(".json")}
-    return all(entry.name in known and entry.is_file() and not entry.is_symlink() for entry in entries)
+    return all(
+        (entry.name in known or is_temp_of(entry.name, known)) and entry.is_file() and not entry.is_symlink()
+        for entry in entries
+    )
 
 
 def check_out_dir(db_path: str | Path, out_dir: str | Path, fmt: str, force: bool = False) -> Path:
@@ -112,6 +110,13 @@ def check_out_dir(db_path: str | Path, out_dir: str | Path, fmt: str, force: boo
     if out.exists():
         if not out.is_dir():
             raise ExportPathError(f"{text} exists and is not a folder; give a folder for the {fmt} files")
+        links = symlinks_in(out)
+        if links:
+            # A link among the files would be written through (the database, someone's thesis).
+            raise ExportPathError(
+                f"{text} holds symbolic links ({', '.join(links[:3])}); an export never writes into a folder "
+                "with links in it, --force or not: remove them or choose another folder"
+            )
         entries = list(out.iterdir())
         if entries and not force and not _is_earlier_export(entries):
             raise ExportPathError(
@@ -130,7 +135,8 @@ def check_out_dir(db_path: str | Path, out_dir: str | Path, fmt: str, force: boo
 def mark_export(out_dir: str | Path, fmt: str, state: str | None) -> None:
     """Leave the marker that says the folder holds an export (and which)."""
     record = {"format": fmt, "state": state.upper() if state else None, "written_at": datetime.now(UTC).isoformat()}
-    (Path(out_dir) / EXPORT_MARKER).write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with safe_file(Path(out_dir) / EXPORT_MARKER) as handle:
+        handle.write(json.dumps(record) + "\n")
 
 
 def _tables(con: duckdb.DuckDBPyConnection, state: str | None) -> dict[str, pa.Table]:
@@ -164,9 +170,10 @@ def export_files(
     out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         if fmt == "parquet":
-            pq.write_table(table, out / f"{name}.parquet")
+            with safe_file(out / f"{name}.parquet", binary=True) as raw:
+                pq.write_table(table, raw)
             continue
-        with (out / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+        with safe_file(out / f"{name}.csv") as handle:
             writer = csv.writer(handle)
             writer.writerow(table.column_names)
             for batch in table.to_batches(max_chunksize=10_000):

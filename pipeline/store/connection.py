@@ -49,12 +49,18 @@ _LOCK_ERRORS = ("Could not set lock on file", "Conflicting lock is held")
 # - no access to other files: no ATTACH, COPY TO, EXPORT DATABASE, read_csv('/etc/passwd');
 # - the configuration locked, so a query cannot SET it back (nor raise the memory limit, or
 #   point profiling or logging output at a file);
-# - no extension installed or loaded on the fly: what DuckDB is built with is all there is.
+# - no extension installed or loaded on the fly: what DuckDB is built with is all there is;
+# - no spill folder: DuckDB allows its temp directory (`<db>.tmp/`) even without external
+#   access, so `COPY … TO '<db>.tmp/x.parquet'` would write there when the folder exists. With
+#   none, no directory at all is writable; a reader works within its memory limit instead.
 READ_ONLY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "lock_configuration": True,
+    # Last: DuckDB 2.0 refuses to change the temp directory once external access is off, and
+    # applies this option before that one only from here (tests/cli/test_query.py checks).
+    "temp_directory": "",
 }
 
 

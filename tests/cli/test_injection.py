@@ -8,6 +8,7 @@ too), write no file anywhere, and say why in one message (exit 2), never a trace
 import csv
 import hashlib
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -321,7 +322,8 @@ def test_csv_neutralizes_every_formula_start_and_keeps_numbers(
     for r in rows:
         for column, cell in r.items():
             if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                assert column in {"latitude", "longitude", "hours_min", "hours_max"}, (column, cell)
+                # Numbers, and E.164 phone numbers (`+` and digits), which spreadsheets read as numbers.
+                assert column in {"latitude", "longitude", "hours_min", "hours_max", "phone"}, (column, cell)
                 float(cell)
 
 
@@ -341,3 +343,15 @@ def test_csv_neutralizes_a_hyperlink_name_in_every_file(db: Path, tmp_path: Path
     with (tmp_path / "out" / "listings.csv").open(encoding="utf-8", newline="") as handle:
         located = [r for r in csv.DictReader(handle) if r["name"] == "'-2 Wellness"]
     assert located and located[0]["longitude"] == "-77.44"  # the number stays a number
+
+
+@pytest.mark.parametrize("command", [["flags", "--all"], ["changes"]])
+def test_printed_csv_neutralizes_formulas(db: Path, command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """`flags` and `changes` print CSV by the export's rule: the program named by a formula gets its '."""
+    assert main([*command, "--db", str(db), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    names = {r["name"] for r in rows}
+    assert {"'" + HYPERLINK, "'+1 Recovery", "'@SUM(A1:A9) Clinic"} <= names
+    assert not {HYPERLINK, "+1 Recovery", "@SUM(A1:A9) Clinic"} & names
+    risky = [c for r in rows for c in r.values() if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert all(re.fullmatch(r"\+[0-9]+|-?[0-9.]+", c) for c in risky), risky

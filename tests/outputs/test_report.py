@@ -262,3 +262,15 @@ def test_report_renders_in_headless_chromium(report: tuple[Path, dict[str, int]]
     assert all(f"#{i} " in found for i in EXPECTED_IDS), found
     assert "#hours-chart <svg>" in found
     assert "missing" not in completed.stdout
+
+
+def test_report_never_writes_through_a_symlink(db: Path, tmp_path: Path) -> None:
+    """A report path (or its old temporary name) that links to the database: the link is replaced."""
+    target = tmp_path / "precious.duckdb"
+    target.write_bytes(b"a stand-in for the database")
+    out = tmp_path / "report.html"
+    out.symlink_to(target)
+    (tmp_path / "report.html.tmp").symlink_to(target)
+    write_report(db, out)
+    assert target.read_bytes() == b"a stand-in for the database"
+    assert not out.is_symlink() and "<html" in out.read_text(encoding="utf-8")

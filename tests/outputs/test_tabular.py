@@ -9,6 +9,7 @@ import pytest
 from flows.cli import main
 from pipeline.flags.store import compute_flags
 from pipeline.normalize import run as normalize
+from pipeline.outputs import tabular
 from pipeline.outputs.tabular import neutralize
 from tests.helpers import normalize_and_load, program_normalizer, program_records, read_items, write_items
 
@@ -96,3 +97,65 @@ def test_state_filter_and_missing_db(db: Path, tmp_path: Path) -> None:
     with (tmp_path / "va" / "listings.csv").open(encoding="utf-8", newline="") as handle:
         assert {r["state"] for r in csv.DictReader(handle)} == {"VA"}
     assert main(["export", "csv", str(tmp_path / "x"), "--db", str(tmp_path / "none.duckdb")]) == 2
+
+
+# --- symbolic links in the export folder (issue 16, defect 4) ------------------------------------
+
+STAND_IN = b"a stand-in for the database: must never be overwritten\n"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "linked"), [("csv", "listings.csv"), ("parquet", "flags.parquet"), ("hsds", "service.json")]
+)
+def test_export_never_writes_through_a_symlink(
+    db: Path, tmp_path: Path, fmt: str, linked: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A marked export folder whose export file links elsewhere: refused even with --force, target untouched."""
+    out = tmp_path / "out"
+    assert main(["export", fmt, str(out), "--db", str(db)]) == 0
+    target = tmp_path / "elsewhere" / "precious.duckdb"
+    target.parent.mkdir()
+    target.write_bytes(STAND_IN)
+    (out / linked).unlink()
+    (out / linked).symlink_to(target)
+    capsys.readouterr()
+    assert main(["export", fmt, str(out), "--db", str(db), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("iopdir export: ") and "symbolic link" in err and linked in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert target.read_bytes() == STAND_IN
+    assert (out / linked).is_symlink()
+
+
+def test_export_files_replace_a_link_made_after_the_check(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link that appears between the folder check and the write is replaced, never written through."""
+    out = tmp_path / "out"
+    out.mkdir()
+    target = tmp_path / "precious.duckdb"
+    target.write_bytes(STAND_IN)
+    real_check = tabular.check_out_dir
+
+    def check_then_link(*args: object, **kwargs: object) -> Path:
+        checked = real_check(*args, **kwargs)  # type: ignore[arg-type]
+        for name in ("listings.parquet", "facilities.parquet", tabular.EXPORT_MARKER):
+            (out / name).symlink_to(target)
+        return checked
+
+    monkeypatch.setattr(tabular, "check_out_dir", check_then_link)
+    counts = tabular.export_files(db, out, "parquet")
+    assert target.read_bytes() == STAND_IN
+    assert not any(p.is_symlink() for p in out.iterdir())
+    with duckdb.connect() as con:
+        path = str(out / "listings.parquet")
+        assert con.execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()[0] == counts["listings"]
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_csv_export_keeps_e164_phone_numbers() -> None:
+    """`+15551234567` is a number to a spreadsheet, not a formula: left as is; `+1 Recovery` is not."""
+    assert neutralize("+15551234567") == "+15551234567"
+    assert neutralize("+1 555 123 4567") == "'+1 555 123 4567"
+    assert neutralize("+1555123456\u0667") == "'+1555123456\u0667"  # an Arabic-Indic digit is no phone digit
+    assert neutralize("+") == "'+"

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pipeline.outputs.files import safe_file
 from pipeline.outputs.hsds.mapping import build_tables
 from pipeline.store.connection import connect
 
@@ -48,10 +49,9 @@ def _write_table(path: Path, rows: list[dict[str, Any]]) -> None:
     # One row per line: the files diff and grep well, and stay plain JSON arrays. One encoder for
     # all rows: json.dumps with options builds a new one per call, a third of the export's time.
     encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    tmp = path.with_suffix(".json.tmp")
-    with tmp.open("w", encoding="utf-8") as out:
+    # Never through a link at `path`, never half a file (see `files`).
+    with safe_file(path) as out:
         out.write("[\n" + ",\n".join(map(encoder.encode, rows)) + "\n]\n" if rows else "[]\n")
-    tmp.replace(path)
 
 
 def export_hsds(db_path: str | Path, out_dir: str | Path, state: str | None = None) -> dict[str, int]:

@@ -13,7 +13,6 @@ template engine escapes all of it (autoescaping is on), and only http(s) URLs be
 """
 
 import json
-import os
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import jinja2
 
+from pipeline.outputs.files import safe_file
 from pipeline.outputs.report import data as report_data
 from pipeline.outputs.report.chart import hours_chart
 from pipeline.outputs.report.data import ReportData, read_report_data
@@ -118,10 +118,10 @@ def write_report(db_path: str | Path, out_path: str | Path, thresholds: Threshol
     page = render_html(data, thresholds or Thresholds(), datetime.now(UTC))
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a reader never sees half a report.
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
+    # Write then rename, so a reader never sees half a report, and a link at `out` is replaced,
+    # not written through.
+    with safe_file(out) as handle:
+        handle.write(page)
     return {
         "listings": sum(n for _, _, n in data.counts),
         "sources": len({s for s, _, _ in data.counts}),
