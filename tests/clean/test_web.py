@@ -1,8 +1,15 @@
 """Websites: only a well-formed http(s) URL with a valid host is kept; markup is stripped first."""
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.clean import clean_website, has_markup, valid_host
+from tests.strategies import fuzz
+from tests.strategies.text import any_text, urls
 
 
 @pytest.mark.parametrize(
@@ -65,3 +72,18 @@ def test_host_labels() -> None:
     assert not valid_host("a" * 64 + ".example")
     assert not valid_host(".example.org")
     assert not valid_host("example-.org")
+
+
+@fuzz(300)
+@given(st.none() | urls | any_text | st.builds("https://x.example/{}".format, any_text))
+def test_a_website_kept_from_any_text_is_a_plain_http_url(value: str | None) -> None:
+    """Whatever the value, the website kept is an http(s) URL with a valid host and nothing that ends an attribute."""
+    website, warnings = clean_website(value)
+    assert all(not has_markup(w) for w in warnings)
+    if website is None:
+        return
+    assert re.fullmatch(r"https?://\S+", website)
+    assert not set(website) & set("\"'<>`\\{}|^")
+    assert not has_markup(website)
+    assert valid_host(urlsplit(website).hostname or "")
+    assert clean_website(website) == (website, [])
