@@ -6,7 +6,7 @@ its strings as given (untrimmed); they only insist that the columns exist. Clean
 normalized layer's job.
 
 The envelope is ours, not the source's, so it is strict: every part non-empty, without control
-characters, and `fetched_at` a real ISO-8601 time. The cells are the source's, so they are
+characters or markup, and `fetched_at` a real ISO-8601 time. The cells are the source's, so they are
 taken as given, with two limits that protect everything downstream: a cell is text (a string
 of valid Unicode, or null) and at most `MAX_FIELD_CHARS` long.
 """
@@ -35,6 +35,10 @@ def _envelope_text(value: str) -> str:
         raise ValueError("is empty")
     if _CONTROL.search(value):
         raise ValueError("holds control characters")
+    if "<" in value:
+        # No tag without "<": a URL (fetched URLs are percent-encoded), file name or id never holds
+        # one, and an envelope value is stored as given, in the listing's provenance or a reject.
+        raise ValueError("holds '<', the start of markup")
     return value
 
 

@@ -105,8 +105,11 @@ class NyOmhSpider(TabularFileSpider):
         fetched_at = datetime.now(UTC).isoformat()
         try:
             sheet, rows = next(read_tables(response.body, file_name), (DATASET, []))
-        except (UnicodeDecodeError, csv.Error) as error:
+        except UnicodeDecodeError as error:
             self._fail(source, f"page at offset {offset} is not a UTF-8 CSV file: {error}")
+            return
+        except csv.Error as error:
+            self._fail(source, f"page at offset {offset} is not a CSV file that can be read: {error}")
             return
         if not rows:
             # Socrata answers a page past the end with the header alone; an empty first page is no dataset.

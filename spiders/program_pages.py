@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import lxml.html
 import scrapy
+from lxml import etree
 from parsel import Selector
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -97,14 +99,37 @@ def shard_of(url: str, count: int) -> int:
     return int.from_bytes(digest[:8], "big") % count + 1
 
 
+class PageTooDeepError(ValueError):
+    """A page the HTML parser could not read whole (nested deeper than it goes): what it dropped is unknown."""
+
+
+def _gave_up(error: etree._LogEntry) -> bool:
+    # libxml2 stops descending at 2,048 levels even with huge_tree, and with recover=True drops the
+    # rest of the page without raising: only its error log says so.
+    return error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "Excessive depth" in error.message
+
+
+def parse_page_html(html: str) -> Selector:
+    """The page parsed as `Selector(text=html)` parses it; `PageTooDeepError` when the parser read only part of it."""
+    parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    body = html.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    root = etree.fromstring(body, parser=parser)
+    if problem := next((e for e in parser.error_log if _gave_up(e)), None):
+        raise PageTooDeepError(f"page too deep to parse (line {problem.line}): {problem.message}")
+    if root is None:  # only markup the parser drops (a comment alone): an empty page
+        root = etree.fromstring(b"<html/>", parser=parser)
+    return Selector(root=root, type="html")
+
+
 def program_sections(html: str) -> list[tuple[str, str, str]]:
     """(heading, level named by the heading, text) of every section of a page about one program.
 
     A section runs from a heading to the next heading of the same or a higher rank. Headings that
     name no level (About us, Careers) start no program; nested repeats of the same heading (a page
-    title over a section of the same name) count once.
+    title over a section of the same name) count once. Raises `PageTooDeepError` for a page the
+    parser cannot read whole: its programs would otherwise vanish without a word.
     """
-    page = Selector(text=html)
+    page = parse_page_html(html)
     root = page.xpath("//main") or page.xpath("//body")
     nodes = root.xpath(f".//*[{_HEADINGS} or {_BLOCKS}]") if root else []
     sections: list[tuple[str, str, str]] = []
@@ -230,7 +255,12 @@ class ProgramPagesSpider(scrapy.Spider):
         structured = json_ld(html)
         title = _text(response.xpath("//title")[0]) if response.xpath("//title") else ""
         fetched_at = datetime.now(UTC).isoformat()
-        for index, (heading, level, text) in enumerate(program_sections(html), start=1):
+        try:
+            sections = program_sections(html)
+        except PageTooDeepError as error:
+            self.page_unreadable(response.url, str(error))
+            return
+        for index, (heading, level, text) in enumerate(sections, start=1):
             record = RawRecord(
                 record_type=RECORD_TYPE,
                 source=SOURCE,
@@ -269,6 +299,18 @@ class ProgramPagesSpider(scrapy.Spider):
             self.pages_per_site[site] += 1
             self.requested.add(_url_key(url))
             yield scrapy.Request(url, callback=self.parse_page, errback=self.page_failed)
+
+    def page_unreadable(self, url: str, reason: str) -> None:
+        """A page fetched but not readable whole: a page error, so the source is incomplete and nothing is retired.
+
+        Its programs are unknown, not gone: the loader keeps every listing of an incomplete crawl.
+        """
+        stats = self.crawler.stats
+        assert stats is not None
+        self.logger.error("program page unreadable: %s: %s", url, reason)
+        stats.inc_value(source_key(SOURCE, "unreadable_pages"))
+        stats.set_value(source_key(SOURCE, COMPLETE), False)
+        stats.set_value(source_key(SOURCE, ERROR), f"{reason} at {url}")
 
     def page_failed(self, failure: Failure) -> None:
         """A page that failed leaves the source incomplete; one we may not read makes the crawl partial.

@@ -44,10 +44,23 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def allow_cells_as_long_as(chars: int) -> None:
+    """Raise Python's CSV cell limit (`csv.field_size_limit`, 131,072 by default) to `chars`; never lower it.
+
+    Over the limit the reader raises and the whole file is lost for one cell. A cell is no longer
+    than the file, already in memory, so allowing that costs nothing; the raw model then rejects the
+    one row whose cell is over `schemas.raw.MAX_FIELD_CHARS`, naming the column. (The limit is the
+    csv module's, for the whole process: there is no per-reader one.)
+    """
+    if chars > csv.field_size_limit():
+        csv.field_size_limit(chars)
+
+
 def read_tables(body: bytes, file_name: str) -> Iterator[tuple[str, list[list[str]]]]:
     """Yield (sheet name, rows of cell text) for an XLSX/XLS/ODS workbook or a CSV file."""
     if file_name.lower().endswith((".csv", ".txt")):
         text = body.decode("utf-8-sig")
+        allow_cells_as_long_as(len(text))
         yield PurePosixPath(file_name).stem, [list(r) for r in csv.reader(io.StringIO(text))]
         return
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(body))

@@ -6,7 +6,8 @@ never raises on bad input: deciding whether a bad field rejects a whole row is t
 
 Modules, by what they clean: `text` (whitespace, control and invisible characters, names,
 identity keys), `markup` (HTML and character references), `address` (states, ZIP codes),
-`phone`, `coordinates`. Callers import the public names from this package.
+`phone`, `coordinates`, `web` (websites: http(s) URLs with a valid host). Callers import the
+public names from this package.
 Imports only `schemas`.
 """
 
@@ -29,6 +30,7 @@ from pipeline.clean.phone import (
     nanp_valid_pattern,
 )
 from pipeline.clean.text import ascii_digits, clean_markup_text, clean_text, has_name, identity_text, plain_text, quoted
+from pipeline.clean.web import clean_website, valid_host
 
 __all__ = [
     "CHAR_REF_PATTERN",
@@ -46,6 +48,7 @@ __all__ = [
     "clean_phone",
     "clean_state",
     "clean_text",
+    "clean_website",
     "clean_zip",
     "has_markup",
     "has_name",
@@ -55,4 +58,5 @@ __all__ = [
     "quoted",
     "state_problem",
     "strip_markup",
+    "valid_host",
 ]

@@ -123,6 +123,124 @@ HTML_ELEMENTS = frozenset(
         "wbr",
     ]
 )
+#: Elements of SVG and MathML, which HTML pages embed inline (`<svg><text>Acme</text></svg>`), and
+#: HTML elements that are obsolete or rare; their tags are stripped like HTML's. MathML's two-letter
+#: token elements (mi, mn, mo, ms) are left out: they are state codes, and "<MN>" is text.
+EMBEDDED_ELEMENTS = frozenset(
+    [
+        "acronym",
+        "applet",
+        "area",
+        "basefont",
+        "bgsound",
+        "dir",
+        "hgroup",
+        "image",
+        "isindex",
+        "keygen",
+        "listing",
+        "map",
+        "menu",
+        "menuitem",
+        "noembed",
+        "noframes",
+        "plaintext",
+        "rb",
+        "rp",
+        "rt",
+        "rtc",
+        "ruby",
+        "search",
+        "slot",
+        "spacer",
+        "xmp",
+        "datalist",
+        "animate",
+        "animatemotion",
+        "animatetransform",
+        "circle",
+        "clippath",
+        "defs",
+        "desc",
+        "ellipse",
+        "feblend",
+        "fecolormatrix",
+        "fecomponenttransfer",
+        "fecomposite",
+        "feconvolvematrix",
+        "fediffuselighting",
+        "fedisplacementmap",
+        "fedistantlight",
+        "fedropshadow",
+        "feflood",
+        "fefunca",
+        "fefuncb",
+        "fefuncg",
+        "fefuncr",
+        "fegaussianblur",
+        "feimage",
+        "femerge",
+        "femergenode",
+        "femorphology",
+        "feoffset",
+        "fepointlight",
+        "fespecularlighting",
+        "fespotlight",
+        "fetile",
+        "feturbulence",
+        "filter",
+        "foreignobject",
+        "g",
+        "line",
+        "lineargradient",
+        "marker",
+        "mask",
+        "metadata",
+        "mpath",
+        "path",
+        "pattern",
+        "polygon",
+        "polyline",
+        "radialgradient",
+        "rect",
+        "set",
+        "stop",
+        "switch",
+        "symbol",
+        "text",
+        "textpath",
+        "tspan",
+        "use",
+        "view",
+        "math",
+        "maction",
+        "menclose",
+        "merror",
+        "mfenced",
+        "mfrac",
+        "mglyph",
+        "mmultiscripts",
+        "mover",
+        "mpadded",
+        "mphantom",
+        "mroot",
+        "mrow",
+        "mspace",
+        "msqrt",
+        "mstyle",
+        "msub",
+        "msubsup",
+        "msup",
+        "mtable",
+        "mtd",
+        "mtext",
+        "mtr",
+        "munder",
+        "munderover",
+        "semantics",
+        "annotation",
+    ]
+)
 # Inline elements vanish without a trace ("<b>Acme</b>"); any other tag separates words ("a<br>b").
 _INLINE_ELEMENTS = frozenset(
     [
@@ -148,6 +266,7 @@ _INLINE_ELEMENTS = frozenset(
         "sub",
         "sup",
         "tt",
+        "tspan",
         "u",
         "var",
     ]
@@ -165,7 +284,7 @@ _CHAR_REF = re.compile(CHAR_REF_PATTERN)
 
 def _tag_replacement(match: re.Match[str]) -> str:
     element = match.group(1).lower()
-    if element not in HTML_ELEMENTS:
+    if not _known(element):
         return match.group(0)
     return "" if element in _INLINE_ELEMENTS else " "
 
@@ -176,7 +295,12 @@ def has_markup(text: str) -> bool:
         return False
     if _COMMENT.search(text) or _SCRIPT.search(text):
         return True
-    return any(m.group(1).lower() in HTML_ELEMENTS for m in HTML_TAG.finditer(text))
+    return any(_known(m.group(1)) for m in HTML_TAG.finditer(text))
+
+
+def _known(element: str) -> bool:
+    element = element.lower()
+    return element in HTML_ELEMENTS or element in EMBEDDED_ELEMENTS
 
 
 def strip_markup(text: str) -> tuple[str, list[str]]:

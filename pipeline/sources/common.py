@@ -1,18 +1,18 @@
-"""Rules every source normalizer applies the same way: provenance, text fields, names, phone lists, websites.
+"""Rules every source normalizer applies the same way: provenance, text fields, names, phone lists.
+
+Websites are `pipeline.clean.clean_website`, re-exported here for the skeleton.
 
 The steps that use them, in their order, are `pipeline.sources.skeleton`.
 """
 
 import json
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit
 
 from pipeline.clean import (
     CleanPhone,
     clean_markup_text,
     clean_phone,
-    clean_text,
-    has_markup,
+    clean_website,
     has_name,
     quoted,
 )
@@ -20,6 +20,16 @@ from pipeline.errors import RejectRow
 from schemas.listing import Phone, Provenance
 from schemas.raw import RawRecord
 from schemas.vocab import PhoneKind
+
+__all__ = [
+    "clean_website",
+    "collect_phones",
+    "left_out_fields",
+    "phone_models",
+    "provenance",
+    "require_name",
+    "text_fields",
+]
 
 
 def provenance(record: RawRecord, run_id: str) -> Provenance:
@@ -79,26 +89,3 @@ def left_out_fields(fields: Mapping[str, str | None], identity: Iterable[str]) -
     """The row's fields its identity leaves out, as canonical JSON: what tells apart distinct rows sharing an id."""
     skip = set(identity)
     return json.dumps({k: v for k, v in sorted(fields.items()) if k not in skip}, sort_keys=True)
-
-
-def clean_website(value: str | None) -> tuple[str | None, list[str]]:
-    """The website if it is an http(s) URL with a host name, else None with a warning.
-
-    Scheme-less ("www.x.org"), javascript:, ftp: and mailto: values are dropped, not repaired:
-    a link the directory publishes must work as given.
-    """
-    text = clean_text(value)
-    if text is None:
-        return None, []
-    shown = quoted(text) if not has_markup(text) else "with HTML markup"
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname or ""
-    except ValueError:  # "http://[x" and other unparseable netlocs
-        return None, [f"website {shown} is not an http(s) URL; dropped"]
-    if parts.scheme.lower() not in {"http", "https"} or any(c.isspace() for c in text):
-        return None, [f"website {shown} is not an http(s) URL; dropped"]
-    # A host has a dot and no characters a host cannot have ("http://<script>", "http://a b").
-    if "." not in host or not all(c.isalnum() or c in ".-" for c in host):
-        return None, [f"website {shown} has no valid host name; dropped"]
-    return parts.scheme.lower() + text[len(parts.scheme) :], []

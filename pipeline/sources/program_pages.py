@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from pipeline.clean import clean_website
 from pipeline.errors import RejectRow
 from pipeline.sources.samhsa.codes import CodeReference
 from pipeline.sources.skeleton import Draft, Identity, SourceFields, SourceNormalizer, Terms
@@ -104,8 +105,16 @@ class ProgramPageNormalizer(SourceNormalizer[_Section]):
             raise RejectRow("schedule_text", "section has no text")
 
     def website(self, row: _Section, fields: SourceFields, record: RawRecord) -> tuple[str | None, list[str]]:
-        """The page the section was read from, as fetched."""
-        return record.source_url, []
+        """The page the section was read from, under the URL rule of every website; rejects a page URL it drops.
+
+        The page is the listing's only link and part of its id: a URL no reader can follow (a local
+        file, or one holding quotes or markup) names no program page, so the section is rejected.
+        """
+        website, warnings = clean_website(record.source_url)
+        if website is None:
+            reason = warnings[-1].removeprefix("website ").removesuffix("; dropped")
+            raise RejectRow("website", f"page URL {reason}")
+        return website, warnings
 
     def terms(self, row: _Section, draft: Draft, codes: CodeReference) -> Terms:
         """The level of care the section's heading names (`heading_level`), if it is one."""

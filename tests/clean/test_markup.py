@@ -22,6 +22,11 @@ from pipeline.clean import clean_markup_text, has_markup, plain_text, strip_mark
         ("<B>Acme</B>", "Acme"),  # element names in any case
         ('<a href="tel:2052160200">call</a>', "call"),
         ("<b\tclass=x>Acme</b>", "Acme"),  # any space after the name
+        ('<svg viewBox="0 0 9 9"><text x="0">Acme</text></svg> Recovery', "Acme Recovery"),  # SVG inline
+        ("Ac<tspan>me</tspan>", "Acme"),
+        ("Acme</text>", "Acme"),  # a stray SVG end tag
+        ("<math><mrow>IOP</mrow></math>", "IOP"),
+        ("<menu>IOP</menu>", "IOP"),  # HTML elements that are rare or obsolete
     ],
 )
 def test_tags_of_known_elements_are_removed(text: str, clean: str) -> None:
@@ -31,7 +36,16 @@ def test_tags_of_known_elements_are_removed(text: str, clean: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["<3 days a week", "a < b", "a<b", "IOP: < 20 hours a week", "<Adults only>", "groups (a<b) and (c>d)", "->"],
+    [
+        "<3 days a week",
+        "a < b",
+        "a<b",
+        "IOP: < 20 hours a week",
+        "<Adults only>",
+        "groups (a<b) and (c>d)",
+        "->",
+        "Minneapolis <MN>",  # MathML's two-letter elements are state codes, not tags
+    ],
 )
 def test_angle_brackets_that_are_no_tag_are_text(text: str) -> None:
     assert clean_markup_text(text, "schedule") == (text, [])

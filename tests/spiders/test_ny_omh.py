@@ -1,5 +1,7 @@
 """The ny_omh spider: a fixture of real rows (in process and as `scrapy crawl`) and paging against a local server."""
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
+import duckdb
 import pytest
 import scrapy
 from scrapy.http import Response
@@ -17,6 +20,7 @@ from scrapy.utils.test import get_crawler
 
 from spiders.ny_omh import NyOmhSpider
 from tests.conftest import REPLAY_FIXTURE, ROOT, run_scrapy
+from tests.helpers import normalize_and_load, write_items
 
 FIXTURE_FILE = REPLAY_FIXTURE / "ny-omh-programs" / "Local_Mental_Health_Programs_2022-05.csv"
 FIXTURE_LINES = FIXTURE_FILE.read_bytes().splitlines(keepends=True)
@@ -221,3 +225,25 @@ def test_an_http_error_on_page_two_leaves_the_source_incomplete(socrata: type[_S
     # Page 1 was delivered; nothing after the failed page was asked for (beyond Scrapy's one retry).
     assert stats["iopdir/source/ny_omh/records/ny_omh_program"] == 5
     assert [int(q["$offset"][0]) for q in socrata.requests] == [0, 5, 5]
+
+
+def test_a_cell_too_long_for_the_csv_reader_rejects_its_row_not_the_source(tmp_path: Path) -> None:
+    """Issue 16: one cell over 131,072 characters (csv's field limit) failed the whole source as "not a UTF-8 CSV"."""
+    rows = list(csv.reader(io.StringIO(FIXTURE_FILE.read_text(encoding="utf-8-sig"))))
+    rows[4][rows[0].index(" Program Name")] = "IOP " * 50_000  # 200,000 characters
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    spider = _spider()
+    url = spider.page_url(0)
+    items = list(spider.parse_page(Response(url=url, body=text.getvalue().encode()), source="ny_omh", offset=0))
+    assert len(items) == len(ROWS) == 15
+    assert _stat(spider, "complete") is True and _stat(spider, "error") is None
+
+    items_path = write_items(tmp_path / "crawl" / "items.jsonl", items)
+    counts = normalize_and_load(items_path, tmp_path / "iop.duckdb", "r1")
+    assert (counts["ny_omh"].status, counts["ny_omh"].loaded, counts["ny_omh"].rejected) == ("ok", 14, 1)
+    with duckdb.connect(str(tmp_path / "iop.duckdb"), read_only=True) as con:
+        [(record_id, field, message)] = con.execute("SELECT source_record_id, field, message FROM rejects").fetchall()
+    assert record_id == "6nvr-tbv8!5"
+    assert "Program Name" in field
+    assert "100000 characters" in message

@@ -1,16 +1,18 @@
 """The program_pages spider: which links it follows, which sections become programs, the replays."""
 
 import json
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import duckdb
 import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from spiders.program_pages import ProgramPagesSpider, program_sections, site_of
+from spiders.program_pages import PageTooDeepError, ProgramPagesSpider, program_sections, site_of
 from tests.conftest import REPLAY_FIXTURE, SHARED_DATA, run_scrapy
-from tests.helpers import read_items
+from tests.helpers import normalize_and_load, read_items
 
 PAGES = REPLAY_FIXTURE / "program-pages-replay" / "pages"
 
@@ -134,3 +136,49 @@ def test_crawl_of_the_shared_replay_gives_every_section_and_nothing_else(
     wanted = {_url_key(url): len(sections) for url, sections in expected["program_pages"].items()}
     assert len(items) == expected["program_sections"]
     assert found == wanted
+
+
+def _nested(page: str, depth: int = 5_000) -> str:
+    """The page with its main content nested `depth` elements deep, past what the HTML parser reads."""
+    return page.replace("<main>", "<main>" + "<div>" * depth).replace("</main>", "</div>" * depth + "</main>")
+
+
+def test_a_page_too_deep_to_parse_is_an_error_not_an_empty_page() -> None:
+    page = (PAGES / "alpha-iop.html").read_text(encoding="utf-8")
+    assert [name for name, _, _ in program_sections(_nested(page, 1_000))] == [
+        "Partial Hospitalization Program (PHP)",
+        "Intensive Outpatient Program (IOP)",
+    ]
+    with pytest.raises(PageTooDeepError, match="too deep"):
+        program_sections(_nested(page))
+
+
+def test_a_page_too_deep_leaves_the_source_incomplete_and_its_listings_active(tmp_path: Path) -> None:
+    """Issue 16: a program page nested 5,000 deep lost its programs silently and retired their listings."""
+    replay = tmp_path / "replay"
+    shutil.copytree(REPLAY_FIXTURE / "program-pages-replay", replay / "program-pages-replay")
+    iop = replay / "program-pages-replay" / "pages" / "alpha-iop.html"
+    iop.write_text(_nested(iop.read_text(encoding="utf-8")), encoding="utf-8")
+    for name, folder in (("before", REPLAY_FIXTURE), ("after", replay)):
+        completed = run_scrapy("program_pages", tmp_path / name, folder)
+        assert completed.returncode == 0, completed.stderr
+    stats = json.loads((tmp_path / "after" / "stats.json").read_text(encoding="utf-8"))
+    assert stats["iopdir/source/program_pages/complete"] is False
+    assert stats["iopdir/source/program_pages/unreadable_pages"] == 1
+    assert "too deep to parse" in stats["iopdir/source/program_pages/error"]
+    assert "https://alpha.example/iop" in stats["iopdir/source/program_pages/error"]
+    # The other pages are read as before.
+    after = read_items(tmp_path / "after" / "items.jsonl")
+    assert [i["fields"]["program_name"] for i in after] == ["Adolescent Day Treatment Program"]
+
+    db = tmp_path / "iop.duckdb"
+    normalize_and_load(tmp_path / "before" / "items.jsonl", db, "r1")
+    counts = normalize_and_load(tmp_path / "after" / "items.jsonl", db, "r2", complete={"program_pages": False})
+    assert counts["program_pages"].status == "failed"
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT name, active FROM listings WHERE source = 'program_pages' ORDER BY name").fetchall()
+    assert rows == [
+        ("Adolescent Day Treatment Program", True),
+        ("Intensive Outpatient Program (IOP)", True),
+        ("Partial Hospitalization Program (PHP)", True),
+    ]

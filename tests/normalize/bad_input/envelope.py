@@ -120,6 +120,18 @@ KINDS: list[Kind] = [
         "an id is stored as given, so it must be clean",
     ),
     Kind(
+        "envelope_url_with_markup",
+        "samhsa_su",
+        (
+            rejected(
+                envelope(samhsa(), source_url='https://x.example/"><script>alert(1)</script>'),
+                "source_url",
+                r"source_url: Value error, holds '<', the start of markup",
+            ),
+        ),
+        "stored as given in provenance and rejects, so no tag may start in it; the reject does not store it",
+    ),
+    Kind(
         "fetched_at_not_a_time",
         "samhsa_su",
         (rejected(envelope(samhsa(), fetched_at="yesterday"), "fetched_at", r"not an ISO-8601 time"),),

@@ -91,6 +91,54 @@ KINDS: list[Kind] = [
         "an anchor, not a URL; the warning does not repeat the markup",
     ),
     Kind(
+        "ft_website_breaks_out_of_attribute",
+        "findtreatment",
+        (
+            loaded(
+                findtreatment(website='http://evil.example/"><script>alert(1)</script>'),
+                r"^website with HTML markup is not an http\(s\) URL; dropped$",
+                website=None,
+            ),
+        ),
+        "a quote ends the link's attribute and a script follows: no URL, and the warning does not repeat it",
+    ),
+    Kind(
+        "ft_website_invalid_host",
+        "findtreatment",
+        (loaded(findtreatment(website="http://-corpus..example.org/"), r"no valid host name", website=None),),
+        "empty labels and a leading hyphen make no host name",
+    ),
+    Kind(
+        "ft_website_user_name",
+        "findtreatment",
+        (loaded(findtreatment(website="http://corpus.example.org@evil.example/"), r"user name", website=None),),
+        "the host is the part after '@': the link would go elsewhere than it reads",
+    ),
+    Kind(
+        "ft_website_in_an_anchor_of_itself",
+        "findtreatment",
+        (
+            loaded(
+                findtreatment(website="<a>https://corpus.example.org/iop</a>"),
+                r"^website: HTML tags removed$",
+                website="https://corpus.example.org/iop",
+            ),
+        ),
+        "markup around a URL is stripped as from any text; the URL left is kept",
+    ),
+    Kind(
+        "ft_name_svg_text",
+        "findtreatment",
+        (
+            loaded(
+                findtreatment(name1="<svg><text>Corpus Svg Recovery</text></svg>"),
+                r"tags removed",
+                name="Corpus Svg Recovery",
+            ),
+        ),
+        "`text` is an SVG element: `</text>` must not survive in a name",
+    ),
+    Kind(
         "ft_website_without_host",
         "findtreatment",
         (loaded(findtreatment(website="http://"), r"no valid host name", website=None),),

@@ -157,7 +157,25 @@ KINDS: list[Kind] = [
     Kind(
         "pp_source_url_not_http",
         "program_pages",
-        (rejected(section(url="file:///tmp/iop.html"), "website", r"should match pattern"),),
+        (rejected(section(url="file:///tmp/iop.html"), "website", r"page URL 'file:///tmp/iop.html' is not an http"),),
         "a page's listing links to the page; a local file is no page",
+    ),
+    Kind(
+        "pp_source_url_breaks_out_of_attribute",
+        "program_pages",
+        (
+            rejected(
+                section(url='https://corpus.example.org/iop"onmouseover="alert(1)'),
+                "website",
+                r"^page URL with quotes or other characters no URL holds is not an http\(s\) URL$",
+            ),
+        ),
+        "a quote ends the link's attribute and a handler follows: no link to publish, nor repeated",
+    ),
+    Kind(
+        "pp_svg_text_in_heading",
+        "program_pages",
+        (loaded(section(program_name='<svg><text x="0">Evening IOP</text></svg>'), name="Evening IOP"),),
+        "an inline SVG's text element is markup too",
     ),
 ]
