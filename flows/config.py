@@ -29,16 +29,33 @@ Environment variables override the file: `IOPDIR_DB`, `IOPDIR_SOURCES='["ny_omh"
 `IOPDIR_CONTACT`, `IOPDIR_THROTTLE__DOWNLOAD_DELAY=3`, `IOPDIR_THRESHOLDS__PHP_MIN=20`,
 `IOPDIR_GUARD__MAX_GONE_SHARE=0.2`, `IOPDIR_ACCEPT_DROP='["samhsa_su"]'`. Command line options
 override both (`--accept-drop` adds to `accept_drop`).
+
+`IOPDIR_THRESHOLDS` names a TOML file whose `[thresholds]` table (read by
+`pipeline.thresholds.read_threshold_table`) overrides this file's; `IOPDIR_THRESHOLDS__*` values
+override both. `IOPDIR_DUCKDB_MEMORY_LIMIT` (read by `pipeline.duck`) is checked here too, so a
+bad value stops every command at start-up.
 """
 
 import os
+import re
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+    TomlConfigSettingsSource,
+)
 
-from flows.crawl import DEFAULT_SPIDERS
+from flows.crawl import DEFAULT_SPIDERS, check_spiders
+from pipeline.duck import memory_limit
 from pipeline.store.guard import GuardLimits
+from pipeline.thresholds import ENV_VAR as THRESHOLDS_ENV
+from pipeline.thresholds import Thresholds, read_threshold_table
 
 CONFIG_ENV = "IOPDIR_CONFIG"
 DEFAULT_CONFIG = "iopdir.toml"
@@ -60,11 +77,44 @@ class Throttle(BaseModel):
 
 
 class ThresholdValues(BaseModel):
-    """Weekly-hour floors; see `pipeline.thresholds.Thresholds`."""
+    """Weekly-hour floors; see `pipeline.thresholds.Thresholds`, whose rules they must meet."""
+
+    model_config = ConfigDict(extra="forbid")
 
     iop_min_adult: float = 9.0
     iop_min_adolescent: float = 6.0
     php_min: float = 20.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ThresholdValues":
+        Thresholds(**self.model_dump())  # raises ValueError unless 0 < IOP floors <= PHP floor
+        return self
+
+
+class _EnvWithoutThresholdsFile(EnvSettingsSource):
+    """The `IOPDIR_*` variables, except `IOPDIR_THRESHOLDS`: that one names a file, not the field's value."""
+
+    def _load_env_vars(self) -> Any:
+        return {k: v for k, v in super()._load_env_vars().items() if k.upper() != THRESHOLDS_ENV}
+
+
+class _ThresholdsFile(PydanticBaseSettingsSource):
+    """The `[thresholds]` table of the TOML file `IOPDIR_THRESHOLDS` names, if it is set."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: `__call__` reads the one field this source sets."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = os.environ.get(THRESHOLDS_ENV)
+        if not path:
+            return {}
+        try:
+            return {"thresholds": read_threshold_table(path)}
+        except OSError as error:
+            raise SettingsError(f"{THRESHOLDS_ENV}={path}: {error.strerror}") from None
+        except ValueError as error:
+            raise SettingsError(f"{THRESHOLDS_ENV}={path}: {error}") from None
 
 
 class Settings(BaseSettings):
@@ -80,6 +130,16 @@ class Settings(BaseSettings):
     guard: GuardLimits = Field(default_factory=GuardLimits)
     #: Sources whose drop past the guard's limits `iopdir run` takes on purpose.
     accept_drop: list[str] = Field(default_factory=list)
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_are_known(cls, value: list[str]) -> list[str]:
+        return check_spiders(value)
+
+    @model_validator(mode="after")
+    def _memory_limit_is_a_size(self) -> "Settings":
+        memory_limit()  # raises ValueError naming IOPDIR_DUCKDB_MEMORY_LIMIT and what it takes
+        return self
 
     @field_validator("contact")
     @classmethod
@@ -97,8 +157,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Arguments, then environment, then the TOML file, then defaults."""
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        """Arguments, then environment, then the `IOPDIR_THRESHOLDS` file, then the TOML file, then defaults."""
+        env = _EnvWithoutThresholdsFile(settings_cls)
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env, _ThresholdsFile(settings_cls)]
         path = config_path()
         if path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
@@ -122,5 +183,22 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    """The settings in effect (raises pydantic.ValidationError naming the bad value)."""
+    """The settings in effect (raises pydantic.ValidationError naming the bad value, or
+    pydantic_settings.SettingsError for a value that cannot be read: see `settings_problem`)."""
     return Settings()
+
+
+def settings_problem(error: Exception) -> str:
+    """A bad setting in one line: where and what, without pydantic's layout and links."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError):
+        # pydantic-settings names its source class; the user set an environment variable.
+        text = re.sub(r' from source "\w+"', " in the environment", str(error))
+        return f"{text} ({error.__cause__})" if error.__cause__ else text
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return "; ".join(problems)

@@ -21,6 +21,21 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPIDERS = ("samhsa_directory", "findtreatment", "ny_omh", "program_pages")
 
 
+def check_spiders(names: list[str]) -> list[str]:
+    """`names` when each is a spider of `DEFAULT_SPIDERS`; else `ValueError` naming the unknown and the known ones.
+
+    Checked before a run starts: an unknown name would otherwise fail only in its crawl, after
+    start-up, with the database already created.
+    """
+    unknown = [name for name in names if name not in DEFAULT_SPIDERS]
+    if unknown:
+        raise ValueError(
+            f"unknown source{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"the sources are {', '.join(DEFAULT_SPIDERS)}"
+        )
+    return names
+
+
 class CrawlFailed(RuntimeError):
     """The crawl process failed as a whole (exit code, close reason or missing output)."""
 

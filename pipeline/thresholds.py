@@ -81,10 +81,22 @@ def load_thresholds(path: str | os.PathLike[str] | None = None) -> Thresholds:
     source = path or os.environ.get(ENV_VAR)
     if not source:
         return Thresholds()
-    with Path(source).open("rb") as handle:
+    return Thresholds(**read_threshold_table(source))
+
+
+def read_threshold_table(path: str | os.PathLike[str]) -> dict[str, float]:
+    """The `[thresholds]` table of a TOML file, only the values it sets.
+
+    Raises `OSError` for a file that cannot be read, `ValueError` for one that is not TOML, names
+    an unknown threshold or gives one that is not a number.
+    """
+    with Path(path).open("rb") as handle:
         table = tomllib.load(handle).get("thresholds", {})
     known = {f.name for f in fields(Thresholds)}
     unknown = sorted(set(table) - known)
     if unknown:
-        raise ValueError(f"{source}: unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return Thresholds(**{k: float(v) for k, v in table.items()})
+        raise ValueError(f"{path}: unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    try:
+        return {k: float(v) for k, v in table.items()}
+    except (TypeError, ValueError):
+        raise ValueError(f"{path}: thresholds must be numbers of hours, got {table}") from None

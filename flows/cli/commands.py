@@ -13,13 +13,16 @@ from flows.cli.parser import build_parser
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `iopdir` console script."""
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
-    from flows.config import config_path, load_settings
+    from flows.config import config_path, load_settings, settings_problem
 
     try:
         settings = load_settings()
-    except ValidationError as error:
-        print(f"iopdir: configuration ({config_path() or 'environment'}) is invalid: {error}", file=sys.stderr)
+    except (ValidationError, SettingsError) as error:
+        # One line: where the settings came from and what is wrong with them.
+        where = config_path() or "environment"
+        print(f"iopdir: configuration ({where}) is invalid: {settings_problem(error)}", file=sys.stderr)
         return EXIT_USAGE
     args = build_parser(settings).parse_args(argv)
     args.settings = settings

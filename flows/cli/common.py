@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     import duckdb
 
 #: Exit codes: 0 done; 1 a run with a failed source, or an export that fails validation; 2 a
-#: usage or input error (no database, bad SQL, a refused statement, a refused export path);
+#: usage or input error (no database, bad SQL, a refused statement, a refused export path, bad
+#: settings, an unknown source, a database file that cannot be used, a full or read-only disk);
 #: 3 the database is busy (another process holds it), so trying again later may succeed.
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -29,22 +30,42 @@ class CommandError(Exception):
 
 
 def run_command(name: str, command: Callable[[], int]) -> int:
-    """Run a command and return its exit code; a `CommandError` or a busy database become a message."""
+    """Run a command and return its exit code; the errors `known_failure` knows become a one-line message."""
     try:
         return int(command())
     except CommandError as error:
         print(f"iopdir {name}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except RuntimeError as error:
-        # Imported here, not above: commands that never open the database skip DuckDB's import.
-        from pipeline.store.connection import DatabaseBusy
+    except Exception as error:
+        known = known_failure(error)
+        if known is None:
+            raise  # a bug: its traceback is what is needed to fix it
+        message, code = known
+        print(f"iopdir {name}: {message}", file=sys.stderr)
+        return code
 
-        if not isinstance(error, DatabaseBusy):
-            raise
+
+def known_failure(error: BaseException) -> tuple[str, int] | None:
+    """The message and exit code for an error a user can act on; None for anything else (a bug).
+
+    The one place errors become messages: a busy database is exit 3 (try again later); a
+    database that cannot be used (not a DuckDB file, read-only or full file system) and any
+    failure the operating system gave a reason for (a full disk under a commit, even when
+    DuckDB's last word is "cannot rollback") are exit 2, with the OS's reason.
+    """
+    # Imported here, not above: commands that never open the database skip DuckDB's import.
+    from pipeline.store.connection import DatabaseBusy, DatabaseUnusable, os_failure
+
+    if isinstance(error, DatabaseBusy):
         # Not a failure of this command: another process has the file (DuckDB locks it per
         # process). A plain message and its own exit code, so a script can wait and retry.
-        print(f"iopdir {name}: {error}", file=sys.stderr)
-        return EXIT_BUSY
+        return str(error), EXIT_BUSY
+    if isinstance(error, DatabaseUnusable):
+        return str(error), EXIT_USAGE
+    reason = os_failure(error)
+    if reason is not None:
+        return f"failed: {reason}", EXIT_USAGE
+    return None
 
 
 def require_database(db: str, suggest_run: bool = True) -> None:

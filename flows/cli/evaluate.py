@@ -40,9 +40,15 @@ def cmd_eval_hours(args: argparse.Namespace) -> int:
 def cmd_eval_flags(args: argparse.Namespace) -> int:
     """Score the flag rules on a labelled JSON-lines file: items, confusion table, php_as_iop line."""
     from pipeline.flags.evaluate import confusion, evaluate_flags, precision_recall
-    from pipeline.thresholds import load_thresholds
+    from pipeline.thresholds import Thresholds, load_thresholds
 
-    results = _run_evaluation(args.file, lambda path: evaluate_flags(path, load_thresholds(args.thresholds)))
+    # --thresholds FILE, else the configured ones (iopdir.toml, $IOPDIR_THRESHOLDS, IOPDIR_THRESHOLDS__*).
+    configured = getattr(args, "settings", None)
+    if args.thresholds or configured is None:
+        thresholds = load_thresholds(args.thresholds)
+    else:
+        thresholds = Thresholds(**configured.thresholds.model_dump())
+    results = _run_evaluation(args.file, lambda path: evaluate_flags(path, thresholds))
     for result in results:
         verdict = "ok" if result.expected == result.got else "miss"
         print(f"{result.id}\texpected {result.expected}\tgot {result.got}\t{verdict}")

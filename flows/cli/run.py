@@ -13,16 +13,30 @@ from flows.cli.common import EXIT_FAILED, EXIT_OK, CommandError, print_rows
 SUMMARY_COLUMNS = ["source", "status", "seen", "loaded", "rejected", "new", "changed", "unchanged", "gone", "message"]
 
 
+def check_run_arguments(args: argparse.Namespace) -> None:
+    """Refuse unknown source names with `CommandError`, before start-up and before any database is made."""
+    from flows.crawl import check_spiders
+
+    try:
+        check_spiders(args.source or [])
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the refresh flow and print a per-source summary; non-zero when a source failed."""
+    check_run_arguments(args)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     started = time.perf_counter()
     from flows.progress import LiveProgress
     from flows.refresh import run_refresh, work_root  # Prefect is slow to import; only `run` needs it.
+    from pipeline.store.connection import connect
 
     settings = args.settings
     if args.replay and not os.path.isdir(args.replay):
         raise CommandError(f"replay folder {args.replay!r} does not exist")
+    # The database is opened (and made) now: a file that cannot be one fails before start-up.
+    connect(args.db).close()
     with LiveProgress(work_root(args.db, args.work_dir)):
         summary = run_refresh(
             thresholds=None if args.thresholds else settings.thresholds.model_dump(),
@@ -62,6 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Register the scheduled refresh deployment, then run its flow runs until stopped."""
+    check_run_arguments(args)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.client.schemas.schedules import CronSchedule
     from pydantic import ValidationError

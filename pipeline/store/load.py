@@ -11,6 +11,7 @@ written to `listing_changes`, the listings written, the ones a complete crawl no
 marked gone, and its counts and quality written to `run_sources`.
 """
 
+import contextlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -98,7 +99,9 @@ def load_run(
             _record_run(con, run_id, started_at, results)
             con.commit()
         except BaseException:
-            con.rollback()
+            # A failed commit (full disk) ended it: "cannot rollback" would hide why.
+            with contextlib.suppress(duckdb.Error):
+                con.rollback()
             raise
         return results
     finally:

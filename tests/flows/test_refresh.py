@@ -74,7 +74,8 @@ def test_cli_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert "samhsa_su" in out and "flow without Prefect start-up" in out
     assert main(["run", "--db", str(db), "--replay", str(tmp_path / "nowhere")]) == 2
-    assert main(["run", "--db", str(db), "--replay", str(REPLAY_FIXTURE), "--source", "nope"]) == 1
+    # An unknown source is refused before start-up (tests/cli/test_errors.py has the message).
+    assert main(["run", "--db", str(db), "--replay", str(REPLAY_FIXTURE), "--source", "nope"]) == 2
 
 
 def test_changes_between_two_runs_show_exactly_the_edit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
