@@ -137,7 +137,7 @@ def test_a_dismissed_flag_stays_dismissed_when_its_row_is_repeated(
     [flag] = flags()
     assert main(["review", flag["flag_id"], "--dismiss", "--note", "a PHP track", "--by", "ana", "--db", str(db)]) == 0
 
-    hope = next(r for r in records if r["record_id"] == "Hope IOP")
+    hope = next(r for r in records if r["fields"]["name"] == "Hope IOP")
     counts = normalize_and_load(write_items(tmp_path / "r2" / "items.jsonl", [*records, _copy(hope)]), db, "r2")
     compute_flags(db, "r2")
     assert (counts["pages"].new, counts["pages"].gone, counts["pages"].rejected) == (0, 0, 1)

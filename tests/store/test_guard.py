@@ -15,6 +15,7 @@ import pytest
 from pipeline.normalize.run import normalize_file
 from pipeline.store.guard import Guard, GuardLimits, LastGoodRun, RunFigures, hold_reasons
 from pipeline.store.load import LoadCounts, SourceLoad, load_run
+from pipeline.store.runs import run_outcome
 from tests.conftest import SHARED_DATA
 from tests.helpers import write_items
 
@@ -76,10 +77,16 @@ def _active(tmp_path: Path) -> int:
 
 
 def _recorded(tmp_path: Path, run_id: str) -> tuple[str, str, str, int]:
-    """The source's `run_sources` status and message, the run's status, and the 'gone' changes recorded."""
+    """The source's `run_sources` status and message, the run's verdict, and the 'gone' changes recorded.
+
+    The load alone leaves the run `loaded`; its verdict (`ok`/`failed`, written once link and flag
+    ran) is the one rule `run_outcome` applies to its sources.
+    """
     with duckdb.connect(str(tmp_path / "g.duckdb"), read_only=True) as con:
         status, message = con.execute("SELECT status, message FROM run_sources WHERE run_id = ?", [run_id]).fetchone()
-        run_status = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
+        assert con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()[0] == "loaded"
+        sources = con.execute("SELECT source, status, message FROM run_sources WHERE run_id = ?", [run_id]).fetchall()
+        run_status, _ = run_outcome(sources)
         gone = con.execute(
             "SELECT count(*) FROM listing_changes WHERE run_id = ? AND change = 'gone'", [run_id]
         ).fetchone()[0]
