@@ -17,13 +17,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the refresh flow and print a per-source summary; non-zero when a source failed."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     started = time.perf_counter()
+    from flows.lifetime import stop_on_signals, temporary_server_dies_with_us
+
+    # Ctrl-C or SIGTERM ends the run at once, and no process of it outlives it (flows/lifetime.py).
+    stopping = stop_on_signals("run")
     from flows.progress import LiveProgress
     from flows.refresh import run_refresh, work_root  # Prefect is slow to import; only `run` needs it.
 
     settings = args.settings
     if args.replay and not os.path.isdir(args.replay):
         raise CommandError(f"replay folder {args.replay!r} does not exist")
-    with LiveProgress(work_root(args.db, args.work_dir)):
+    with stopping, temporary_server_dies_with_us(), LiveProgress(work_root(args.db, args.work_dir)):
         summary = run_refresh(
             thresholds=None if args.thresholds else settings.thresholds.model_dump(),
             crawl_settings=settings.crawl_settings(replay=bool(args.replay)),
