@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flows.lifetime import child_preexec
 from schemas.crawl_stats import COMPLETE, ERROR, SOURCES, is_error_key, source_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -112,6 +113,8 @@ def run_crawl(
             capture_output=True,
             text=True,
             check=False,
+            # The crawl dies with the run, even a run killed with SIGKILL (flows/lifetime.py).
+            preexec_fn=child_preexec(),
         )
     except subprocess.TimeoutExpired as error:
         raise CrawlFailed(f"{spider}: crawl timed out after {timeout_s:.0f} s") from error

@@ -21,10 +21,10 @@ from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
 from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
+from flows.lifetime import reclaim_sigterm, run_worker_pool
 from pipeline.flags.store import FlagCounts, compute_flags, new_flags
 from pipeline.link.store import LinkCounts, link_facilities
 from pipeline.normalize.run import NormalizeResult, normalize_file
-from pipeline.normalize.workers import worker_pool
 from pipeline.store.connection import wait_until_writable
 from pipeline.store.guard import Guard, GuardLimits
 from pipeline.store.load import LoadCounts, SourceLoad, load_run
@@ -222,6 +222,7 @@ def refresh(
     (`run_refresh` returns the summary either way).
     """
     flow_started = time.perf_counter()
+    reclaim_sigterm()  # from the CLI, SIGTERM stops the run at once (flows/lifetime.py)
     logger = get_run_logger()
     started_at = datetime.now(UTC)
     run_id = new_run_id()
@@ -235,7 +236,8 @@ def refresh(
     steps: dict[str, float] = {}
 
     # Normalization's worker processes start now, and import the pipeline while the spiders crawl.
-    with worker_pool():
+    # The workers die with the run, and leave Ctrl-C to it (flows/lifetime.py).
+    with run_worker_pool():
         t0 = time.perf_counter()
         futures = {
             s: crawl_task.submit(

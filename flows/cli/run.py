@@ -28,6 +28,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_run_arguments(args)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     started = time.perf_counter()
+    from flows.lifetime import stop_on_signals, temporary_server_dies_with_us
     from flows.progress import LiveProgress
     from flows.refresh import run_refresh, work_root  # Prefect is slow to import; only `run` needs it.
     from pipeline.store.connection import connect
@@ -37,7 +38,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CommandError(f"replay folder {args.replay!r} does not exist")
     # The database is opened (and made) now: a file that cannot be one fails before start-up.
     connect(args.db).close()
-    with LiveProgress(work_root(args.db, args.work_dir)):
+    # Ctrl-C or SIGTERM ends the run at once, and no process of it outlives it (flows/lifetime.py);
+    # installed after the checks above, so a refused command leaves the handlers as they were.
+    stopping = stop_on_signals("run")
+    with stopping, temporary_server_dies_with_us(), LiveProgress(work_root(args.db, args.work_dir)):
         summary = run_refresh(
             thresholds=None if args.thresholds else settings.thresholds.model_dump(),
             crawl_settings=settings.crawl_settings(replay=bool(args.replay)),

@@ -26,28 +26,34 @@ def _ready() -> int:
     return os.getpid()
 
 
-def _spawn_pool(workers: int) -> ProcessPoolExecutor:
+def _spawn_pool(
+    workers: int, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+) -> ProcessPoolExecutor:
     # Spawned, not forked: the flow calls this from a thread, and forking a threaded process can
     # copy a lock some other thread holds.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs)
 
 
 _warm_pool: ProcessPoolExecutor | None = None
 
 
 @contextmanager
-def worker_pool(workers: int | None = None) -> Iterator[None]:
+def worker_pool(
+    workers: int | None = None, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+) -> Iterator[None]:
     """Start normalization's worker processes now, for every `normalize_file` inside the block.
 
     A worker needs about half a second to start and import the pipeline; the refresh flow opens
-    the pool before crawling, so that happens while the spiders run, not after.
+    the pool before crawling, so that happens while the spiders run, not after. `initializer`
+    (with `initargs`) runs first in each worker, as for `ProcessPoolExecutor`.
     """
     global _warm_pool
     workers = max(1, workers or default_workers())
     if workers == 1 or _warm_pool is not None:
         yield
         return
-    pool = _spawn_pool(workers)
+    pool = _spawn_pool(workers, initializer, initargs)
     for _ in range(workers):
         pool.submit(_ready)
     _warm_pool = pool

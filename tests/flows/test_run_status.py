@@ -95,7 +95,7 @@ def _reader_after_the_crawl(db: Path, release_after_s: float | None) -> Iterator
 
     It lets go after `release_after_s` seconds (never, while the block lasts, when None).
     """
-    real_pool = flows.refresh.worker_pool
+    real_pool = flows.refresh.run_worker_pool
     readers: list[subprocess.Popen[str]] = []
     stack: list[object] = []
 
@@ -110,7 +110,7 @@ def _reader_after_the_crawl(db: Path, release_after_s: float | None) -> Iterator
             threading.Timer(release_after_s, holding.__exit__, (None, None, None)).start()
 
     patch = pytest.MonkeyPatch()
-    patch.setattr(flows.refresh, "worker_pool", pool_then_reader)
+    patch.setattr(flows.refresh, "run_worker_pool", pool_then_reader)
     try:
         yield readers
     finally:
