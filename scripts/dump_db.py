@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-# Columns that name a run or a moment, or record how a crawl went rather than what it found.
-VOLATILE_NAMES = {"run_id", "first_run_id", "last_run_id", "review_id", "crawl_stats"}
+# Columns that name a run, its process or a moment, or record how a crawl went rather than what it found.
+VOLATILE_NAMES = {"run_id", "first_run_id", "last_run_id", "review_id", "crawl_stats", "process"}
 VOLATILE_TYPES = ("TIMESTAMP", "DATE", "TIME", "INTERVAL")
 RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
 
