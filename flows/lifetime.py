@@ -109,11 +109,16 @@ def temporary_server_dies_with_us() -> Iterator[None]:
 
     real = server_module.subprocess
     server_module.subprocess = SimpleNamespace(**{**vars(subprocess), "Popen": popen})  # type: ignore[assignment]
+    server = server_module.SubprocessASGIServer()
     try:
-        server_module.SubprocessASGIServer().start()
+        server.start()
     finally:
         server_module.subprocess = real
-    yield
+    try:
+        yield
+    finally:
+        # Stopped here, while logging still works, rather than by Prefect at interpreter exit.
+        server.stop()
 
 
 def exit_code(signum: int) -> int:
