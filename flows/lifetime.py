@@ -109,16 +109,11 @@ def temporary_server_dies_with_us() -> Iterator[None]:
 
     real = server_module.subprocess
     server_module.subprocess = SimpleNamespace(**{**vars(subprocess), "Popen": popen})  # type: ignore[assignment]
-    server = server_module.SubprocessASGIServer()
     try:
-        server.start()
+        server_module.SubprocessASGIServer().start()
     finally:
         server_module.subprocess = real
-    try:
-        yield
-    finally:
-        # Stopped here, while logging still works, rather than by Prefect at interpreter exit.
-        server.stop()
+    yield
 
 
 def exit_code(signum: int) -> int:
