@@ -1,14 +1,11 @@
 """`iopdir run` on a directory that changed shape: held or failed, nothing retired, exit 1; `--accept-drop` takes it."""
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
-import flows.refresh
 from flows.cli import main
 from tests.conftest import REPLAY_FIXTURE
 from tests.spiders.test_tabular_header import rename_header
@@ -18,15 +15,7 @@ SU = "national-directory-su-facilities-2023.xlsx"
 MH = "national-directory-mh-facilities-2023.xlsx"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def no_retry_delay(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(flows.refresh, "crawl_task", flows.refresh.crawl_task.with_options(retries=0))
+pytestmark = pytest.mark.usefixtures("prefect_harness", "no_crawl_retries")
 
 
 def _run(db: Path, mirror: Path, *extra: str) -> int:

@@ -2,28 +2,16 @@
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 import flows.refresh
 from flows.cli import main
 from tests.conftest import REPLAY_FIXTURE
 
-
-@pytest.fixture(scope="module", autouse=True)
-def harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def no_retry_delay(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Retries are for flaky networks; a test's failures are deterministic.
-    monkeypatch.setattr(flows.refresh, "crawl_task", flows.refresh.crawl_task.with_options(retries=0))
+pytestmark = pytest.mark.usefixtures("prefect_harness", "no_crawl_retries")
 
 
 def test_refresh_loads_the_replay_fixture(tmp_path: Path) -> None:

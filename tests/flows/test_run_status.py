@@ -12,7 +12,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 import flows.refresh
 from flows.cli import main
@@ -22,15 +21,7 @@ from tests.conftest import REPLAY_FIXTURE
 OMH_CSV = Path("ny-omh-programs") / "Local_Mental_Health_Programs_2022-05.csv"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def no_retry_delay(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(flows.refresh, "crawl_task", flows.refresh.crawl_task.with_options(retries=0))
+pytestmark = pytest.mark.usefixtures("prefect_harness", "no_crawl_retries")
 
 
 def _runs(db: Path) -> list[tuple[str, str, str | None]]:

@@ -1,0 +1,21 @@
+"""Fixtures of the flow tests: a Prefect test server per module, crawls without retry delays."""
+
+from collections.abc import Iterator
+
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+import flows.refresh
+
+
+@pytest.fixture(scope="module")
+def prefect_harness() -> Iterator[None]:
+    """A temporary Prefect server for the module's flow runs (use with `pytest.mark.usefixtures`)."""
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def no_crawl_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Crawls fail at once: retries are for flaky networks, and a test's failures are deterministic."""
+    monkeypatch.setattr(flows.refresh, "crawl_task", flows.refresh.crawl_task.with_options(retries=0))
