@@ -2,6 +2,8 @@
 
 import os
 import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,18 @@ def national_crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
     completed = run_scrapy("samhsa_directory", out, SHARED_DATA)
     assert completed.returncode == 0, completed.stderr
     return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_temporary_prefect_servers() -> Iterator[None]:
+    """Stop the temporary Prefect servers in-process CLI runs started, while logging still works.
+
+    Prefect stops them at interpreter exit otherwise, after pytest has closed the streams its log
+    handlers write to, which prints a logging error after the test summary.
+    """
+    yield
+    if "prefect.server.api.server" in sys.modules:  # never import Prefect just for this
+        from prefect.server.api.server import SubprocessASGIServer
+
+        for server in list(SubprocessASGIServer._instances.values()):
+            server.stop()
