@@ -58,3 +58,12 @@ def test_the_cli_uses_the_configuration(
     monkeypatch.setenv("IOPDIR_CONTACT", "nobody")
     assert main(["query", "SELECT 1"]) == 2
     assert "contact" in capsys.readouterr().err
+
+
+def test_iopdir_config_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # docs/operations.md: "iopdir.toml in the working directory, or the file $IOPDIR_CONFIG names".
+    (tmp_path / "iopdir.toml").write_text('db = "here.duckdb"\n', encoding="utf-8")
+    named = tmp_path / "elsewhere.toml"
+    named.write_text('db = "named.duckdb"\n', encoding="utf-8")
+    monkeypatch.setenv("IOPDIR_CONFIG", str(named))
+    assert load_settings().db == "named.duckdb"

@@ -17,3 +17,7 @@ def test_prefect_yaml_deploys_the_refresh_flow() -> None:
     [schedule] = deployment["schedules"]
     CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
     assert deployment["work_pool"]["name"] == "iop-pool"
+    # docs/operations.md exports IOPDIR_HOME and IOPDIR_DB for these templates.
+    [step] = config["pull"]
+    assert step["prefect.deployments.steps.set_working_directory"]["directory"] == "{{ $IOPDIR_HOME }}"
+    assert deployment["parameters"]["db_path"] == "{{ $IOPDIR_DB }}"

@@ -62,3 +62,11 @@ def test_run_passes_the_limits_and_every_accepted_source(
     captured = capsys.readouterr()
     assert "held" in captured.out
     assert "--accept-drop names no source of this run: nope" in captured.err
+
+
+@pytest.mark.parametrize("limit", sorted(GuardLimits.model_fields))
+def test_every_limit_is_set_by_its_documented_variable(limit: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # docs/reliability.md: `IOPDIR_GUARD__` + the limit's name in capitals.
+    value = "7" if limit == "min_rows" else "0.5"
+    monkeypatch.setenv(f"IOPDIR_GUARD__{limit.upper()}", value)
+    assert getattr(load_settings().guard, limit) == float(value)

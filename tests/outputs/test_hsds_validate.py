@@ -1,6 +1,7 @@
 """HSDS 3.0 validation: schema errors, fields, ids and references, each reported with file, row and field."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -104,3 +105,13 @@ def test_only_validation_imports_jsonschema() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
+
+
+def test_iopdir_hsds_schemas_names_the_schema_folder(tmp_path: Path) -> None:
+    # docs/hsds.md: the schemas come from ../shared/specs/hsds-3.0/schema or $IOPDIR_HSDS_SCHEMAS.
+    code = "from pipeline.outputs.hsds.validate import DEFAULT_SCHEMA_DIR; print(DEFAULT_SCHEMA_DIR)"
+    env = {**os.environ, "IOPDIR_HSDS_SCHEMAS": str(tmp_path)}
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert completed.stdout.strip() == str(tmp_path)

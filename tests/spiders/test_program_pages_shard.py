@@ -1,14 +1,16 @@
 """Sharding program_pages: N workers split the seed sites disjointly and together crawl them all."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from scrapy.utils.test import get_crawler
 
-from flows.crawl import CrawlFailed, run_crawl
+from flows.crawl import CrawlFailed, crawl_env, run_crawl
 from spiders.program_pages import ProgramPagesSpider, parse_shard, shard_of, site_of
-from tests.conftest import REPLAY_FIXTURE
+from tests.conftest import REPLAY_FIXTURE, ROOT
 from tests.helpers import read_items
 
 # Made-up sites; www., upper case and deep paths must not move a site to another shard.
@@ -100,3 +102,20 @@ def test_an_invalid_shard_fails_the_crawl(tmp_path: Path) -> None:
     assert stats["iopdir/source/program_pages/complete"] is False
     assert "invalid shard '4/3'" in stats["iopdir/source/program_pages/error"]
     assert not (tmp_path / "items.jsonl").read_text(encoding="utf-8").strip()  # no seed was requested
+
+
+def test_the_documented_shard_command_writes_its_stats_file(tmp_path: Path) -> None:
+    # docs/scaling.md's command for worker I of N, on the fixture mirror instead of the network.
+    run = tmp_path / "run" / "program_pages-1"
+    run.mkdir(parents=True)
+    seeds = REPLAY_FIXTURE / "program-pages-replay" / "seeds.txt"
+    command = [sys.executable, "-m", "scrapy", "crawl", "program_pages", "-s", "PROGRAM_PAGES_SHARD=1/1"]
+    command += ["-s", f"PROGRAM_PAGES_SEEDS={seeds}", "-O", f"{run}/items.jsonl:jsonlines"]
+    command += ["-s", f"IOPDIR_STATS_FILE={run}/stats.json", "-s", f"LOG_FILE={run}/crawl.log"]
+    command += ["-s", f"IOPDIR_REPLAY_DIR={REPLAY_FIXTURE}", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    completed = subprocess.run(command, cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    stats = json.loads((run / "stats.json").read_text(encoding="utf-8"))
+    assert stats["iopdir/source/program_pages/shard"] == "1/1"
+    assert stats["iopdir/source/program_pages/complete"] is True
+    assert read_items(run / "items.jsonl")
