@@ -4,7 +4,7 @@ import re
 from bisect import bisect_left
 
 from pipeline.hours.days import DayIndex
-from pipeline.hours.model import DAY_MINUTES, Kind, Mention
+from pipeline.hours.model import DAY_MINUTES, Interval, Kind, Mention
 from pipeline.hours.positions import Overlap, phrases, sentence_of
 from pipeline.hours.quantities import MAX_HOURS_PER_DAY
 
@@ -21,13 +21,33 @@ SPAN = re.compile(
 _AGES = re.compile(r"\b(?:ages?|aged|grades?|years)\s*$")
 
 _POINT_TIME = r"(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))?\s*(?P<ap1>am|pm)?(?![\d:])"
-_START = re.compile(
-    r"\b(?:begins?|starts?|starting|beginning|commences?|arrive|arrival is)\s+"
-    rf"(?:at\s+|by\s+)?(?:around\s+)?{_POINT_TIME}"
+# A start and an end written as verbs: "groups begin at 10 a.m." ... "finish by 1 p.m.", "starts at
+# 9 and runs until 3 p.m.", "arrive at 8:30 am and leave at 2:30 pm".
+_START_VERB = (
+    r"(?:begins?|starts?|starting|beginning|commences?|arrives?|arriving|arrival(?: time)? is|check-?in is"
+    r"|checks? in)"
 )
+_END_VERB = (
+    r"(?:ends?|ending|finish(?:es)?|finishing|concludes?|wraps? up|dismissed|dismissal is|leaves?|leaving|out"
+    r"|departs?|departure is|pick-?up is)"
+)
+# Verbs of duration take "until"/"to": "runs until 3 p.m.", "lasts till noon".
+_UNTIL_VERB = r"(?:runs?|running|goes|going|lasts?|lasting|continues?|continuing|goes on|stays?|staying)"
+_START = re.compile(rf"\b{_START_VERB}\s+(?:at\s+|by\s+)?(?:around\s+)?{_POINT_TIME}")
 _END = re.compile(
-    r"\b(?:ends?|ending|finish(?:es)?|finishing|concludes?|wraps? up|dismissed|dismissal is|leave|out)\s+"
-    rf"(?:\w+\s+){{0,2}}?(?:at|by|around)\s+{_POINT_TIME}"
+    rf"\b(?:{_END_VERB}\s+(?:\w+\s+){{0,2}}?(?:at|by|around)|{_UNTIL_VERB}\s+(?:\w+\s+){{0,2}}?(?:until|till|til|to))"
+    rf"\s+{_POINT_TIME}"
+)
+# Start and end given as windows: "start between 8:30 and 9:00 a.m. and end between 3:30 and
+# 4:00 p.m." The day is longest from the earliest start to the latest end, shortest from the
+# latest start to the earliest end; one side may be a single time ("... and finish at 3 p.m.").
+_T = r"(?P<h{n}>\d{{1,2}})(?::(?P<m{n}>\d{{2}}))?\s*(?P<ap{n}>am|pm)?(?![\d:])"
+_WINDOW_SIDE = r"(?:between|at|by|around)\s+{a}(?:\s*(?:and|-|to)\s*{b})?"
+_WINDOW = re.compile(
+    rf"\b{_START_VERB}\s+(?:[a-z]+\s+){{0,2}}?"
+    + _WINDOW_SIDE.format(a=_T.format(n=1), b=_T.format(n=2))
+    + rf"[^.;!?\n|]{{0,40}}?\b(?:{_END_VERB}|{_UNTIL_VERB})\s+(?:[a-z]+\s+){{0,2}}?"
+    + _WINDOW_SIDE.format(a=_T.format(n=3), b=_T.format(n=4))
 )
 
 
@@ -109,7 +129,57 @@ def _time_point(match: re.Match[str]) -> tuple[int, int, str | None]:
     return int(match["h1"]), int(match["m1"] or 0), match["ap1"]
 
 
-_END_WORDS = ("ends ", "end at", "end by", "ending", "finish", "conclu", "wrap", "dismiss", "leave", "out at", "out by")
+_END_WORDS = (
+    "end",
+    "finish",
+    "conclu",
+    "wrap",
+    "dismiss",
+    "leav",
+    "out at",
+    "out by",
+    "depart",
+    "pick",
+    "until",
+    "till",
+    "til ",
+    " to ",
+)
+
+
+def _window_time(match: re.Match[str], n: int, other: int) -> tuple[int, int, str | None]:
+    # A window's marker covers both of its times: "between 8:30 and 9:00 a.m.".
+    hour = match[f"h{n}"] or match[f"h{other}"]
+    minutes = match[f"m{n}"] if match[f"h{n}"] else match[f"m{other}"]
+    return int(hour), int(minutes or 0), match[f"ap{n}"] or match[f"ap{other}"]
+
+
+def window_spans(text: str, bounds: list[int]) -> list[Mention]:
+    """Days that start and end within windows: the span of the longest day, `value` its hours range."""
+    if "between" not in text:
+        return []
+    found: list[Mention] = []
+    for match in _WINDOW.finditer(text):
+        if not (match["h2"] or match["h4"]):
+            continue  # no window: a plain start and end, read by `start_end_spans`
+        earliest, latest = _window_time(match, 1, 2), _window_time(match, 2, 1)
+        first_end, last_end = _window_time(match, 3, 4), _window_time(match, 4, 3)
+        longest = resolve_span(*earliest, *last_end, marked=True)
+        shortest = resolve_span(*latest, *first_end, marked=True)
+        if longest is None or shortest is None or shortest[1] - shortest[0] > longest[1] - longest[0]:
+            continue
+        found.append(
+            Mention(
+                Kind.SPAN,
+                match.start(),
+                match.end(),
+                sentence_of(bounds, match.start()),
+                value=Interval((shortest[1] - shortest[0]) / 60, (longest[1] - longest[0]) / 60),
+                span=longest,
+                window=shortest,
+            )
+        )
+    return found
 
 
 def start_end_spans(text: str, bounds: list[int], spans: list[Mention]) -> list[Mention]:

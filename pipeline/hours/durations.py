@@ -32,8 +32,8 @@ PER_DAY_TAILS = [
     (
         re.compile(
             r"(?P<fill>[^.;:!?\d|]{0,25}?)(?:\b|(?=/))(?:per|a|each|every|an?|/)\s*"
-            r"(?:program\s+|treatment\s+|group\s+)?(?:day|session|evening|night|morning|afternoon|meeting|visit"
-            r"|group|class|block)(?![a-z])"
+            r"(?:program\s+|treatment\s+|group\s+)?(?:day|weekday|week day|session|evening|night|morning|afternoon"
+            r"|meeting|visit|group|class|block)(?![a-z])"
         ),
         False,
     ),
@@ -69,9 +69,14 @@ _UNIT_NOUNS = (
     "treatment day",
 )
 _UNIT_VERBS = ("are", "is", "last", "lasts", "run", "runs", "take", "takes", "of", "consist of", "consists of")
+# "each day 4 to 6 hours", "per session: 3 hours", "daily, 3 hours".
+_EACH_NOUNS = ("day", "session", "group", "evening", "morning")
+_EACH_UNIT = ("daily", *(f"{det} {noun}" for det in ("each", "every", "per", "a") for noun in _EACH_NOUNS))
+_EACH_JOIN = (" ", ", ", ": ", " for ", ", for ", " is ", " lasts ", " runs ", " of ")
 UNITS_BEFORE = tuple(
     sorted(
         {f"{noun} {verb} " for noun in _UNIT_NOUNS for verb in _UNIT_VERBS}
+        | {f"{unit}{join}" for unit in _EACH_UNIT for join in _EACH_JOIN}
         | {"lasting ", "that lasts ", "that last ", "which lasts ", "which last "},
         key=len,
         reverse=True,

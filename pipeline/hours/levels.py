@@ -15,8 +15,14 @@ _JOINED = re.compile(
 )
 # A level named after these words is a reference ("step down from PHP"), not the subject.
 _REFERENCE = re.compile(
-    r"\b(?:from|than|to|unlike|after|before|vs|versus|into|towards?|of)\s+(?:an?\s+|the\s+|our\s+)?$"
+    r"(?:\b(?:from|than|to|unlike|after|before|vs|versus|into|towards?|of)\s+(?:an?\s+|the\s+|our\s+)?"
+    # "the gap between intensive residential care and ...", "the most intensive outpatient service":
+    # a comparison or a description, not the program the text is about.
+    r"|\bbetween\s+(?:[a-z]+\s+){0,2}|\b(?:most|more|less|least)\s+)$"
 )
+# The second of two names joined by "and"/"or" is a reference when the first is ("between
+# inpatient care and weekly outpatient therapy").
+_PAIRED = re.compile(r"^[\s,]*(?:[a-z]+\s+){0,2}?(?:and|or|&)\s+(?:[a-z]+\s+){0,2}$")
 
 
 def select_program(mentions: Sequence[Mention], text: str, program: str | None) -> list[Mention]:
@@ -32,14 +38,19 @@ def select_program(mentions: Sequence[Mention], text: str, program: str | None) 
     # Group names into subjects: (start offset, set of programs).
     subjects: list[tuple[int, set[str]]] = []
     previous: Mention | None = None
+    previous_reference = False
     for name in names:
-        if previous is not None and _JOINED.match(text[previous.end : name.start]):
+        between = text[previous.end : name.start] if previous is not None else ""
+        reference = bool(_REFERENCE.search(text[max(0, name.start - 30) : name.start])) or (
+            previous_reference and bool(_PAIRED.match(between))
+        )
+        if previous is not None and not previous_reference and _JOINED.match(between):
             subjects[-1][1].add(name.program or "")
-        elif _REFERENCE.search(text[max(0, name.start - 20) : name.start]) and subjects:
+        elif reference and subjects:
             pass
         else:
             subjects.append((name.start, {name.program or ""}))
-        previous = name
+        previous, previous_reference = name, reference
     if not subjects:
         return others
     # A mention belongs to the last subject that starts at or before it (subjects are in text order).

@@ -9,7 +9,7 @@ Each kind of piece is read by its own module: `quantities` (figures and hedges),
 has sentences and overlaps. This module finds all of them in one text, in order.
 """
 
-from pipeline.hours.clock import LEADS, SPAN, clock_span, start_end_spans
+from pipeline.hours.clock import LEADS, SPAN, clock_span, start_end_spans, window_spans
 from pipeline.hours.days import DAYS, DayIndex, day_set
 from pipeline.hours.durations import (
     COUNT,
@@ -27,6 +27,7 @@ from pipeline.hours.durations import (
 from pipeline.hours.model import WEEK_HOURS, Kind, Mention
 from pipeline.hours.positions import Overlap, phrase_before, sentence_bounds, sentence_of
 from pipeline.hours.quantities import (
+    BARE_DAY_SHARE,
     MAX_BARE_SESSION_HOURS,
     MAX_DAYS_PER_WEEK,
     MAX_HOURS_PER_DAY,
@@ -34,6 +35,7 @@ from pipeline.hours.quantities import (
     NOT_NUMBER_START,
     NUMBER,
     at_numbers,
+    bound_after,
     quantity,
 )
 from schemas.level_names import LEVEL_NAMES, PHP_CUES
@@ -60,8 +62,11 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
         value = quantity(head, pre)
         tail = WEEKLY_TAIL.match(text, head.end()) if has_week else None
         if tail is not None and not NOT_WEEKLY_FILL.search(tail["fill"]):
+            # The bound may follow the unit ("9 hours or more per week") or the week ("... or more").
+            value, _ = bound_after(text, head.end(), value)
+            value, end = bound_after(text, tail.end(), value)
             if value.within(0, WEEK_HOURS):
-                weekly.append(mention(Kind.WEEKLY, begin, tail.end(), value=value))
+                weekly.append(mention(Kind.WEEKLY, begin, end, value=value))
             continue
         if value.lo is not None and value.lo > MAX_HOURS_PER_DAY:
             # Too many hours for one day: "20 or more hours", "25 hours of treatment" are weekly.
@@ -81,7 +86,7 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
                 continue
             if needs_for:
                 if phrase_before(text, begin, FOR) is None:
-                    if value.hi is not None and value.hi <= MAX_BARE_SESSION_HOURS:
+                    if value.hi is not None:
                         bare.append(mention(Kind.PER_DAY, begin, head.end(), value=value))
                     break
                 begin -= len("for ")
@@ -109,23 +114,41 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
     found += day_mentions
     day_index = DayIndex(day_mentions)
 
+    windows = window_spans(text, bounds)
+    in_window = Overlap(windows)
     spans: list[Mention] = []
     last_end = -1
     for position in starts:
         match = SPAN.match(text, position) if position >= last_end else None
-        if match is None:
+        if match is None or (windows and in_window.any(position, match.end())):
             continue
         lead = phrase_before(text, position, LEADS)
         span = clock_span(match, lead, day_index)
         if span:
             last_end = match.end()
             spans.append(mention(Kind.SPAN, position - len(lead) if lead else position, match.end(), span=span))
+    spans += windows
     found += spans
     found += start_end_spans(text, bounds, spans)
     if bare:
-        with_days = {m.sentence for m in found if m.kind is Kind.COUNT or m.kind is Kind.DAYS}
+        # A figure with no unit beside days is per day when it is small, or when as a weekly total
+        # it would leave under 1.5 hours a day ("Tuesday through Saturday ... 6 hours of
+        # counseling"); otherwise ("3 days a week, 9 hours") it could be either and is left out.
+        days_in: dict[int, float] = {}
+        for m in found:
+            days = len(m.days) if m.kind is Kind.DAYS else m.value.hi if m.kind is Kind.COUNT and m.value else None
+            if days:
+                days_in[m.sentence] = max(days_in.get(m.sentence, 0), days)
         taken = Overlap(found)
-        found += [m for m in bare if m.sentence in with_days and not taken.any(m.start, m.end)]
+        found += [
+            m
+            for m in bare
+            if m.sentence in days_in
+            and m.value
+            and m.value.hi is not None
+            and (m.value.hi <= MAX_BARE_SESSION_HOURS or m.value.hi < BARE_DAY_SHARE * days_in[m.sentence])
+            and not taken.any(m.start, m.end)
+        ]
 
     if levels:
         found += [mention(Kind.PROGRAM, m.start(), m.end(), program=m.lastgroup) for m in LEVEL_NAMES.finditer(text)]

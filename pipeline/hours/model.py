@@ -178,3 +178,4 @@ class Mention:
     span: tuple[int, int] | None = None
     program: str | None = None
     also: tuple[tuple[int, int], ...] = ()  # further evidence, e.g. the start time of a start/end span
+    window: tuple[int, int] | None = None  # the shortest day of a span given as start/end windows

@@ -13,18 +13,33 @@ MAX_SESSIONS_PER_WEEK = 21
 # A bare "2-3 hours" beside days or a day count is a session length only up to this; larger bare
 # figures could as well be weekly totals.
 MAX_BARE_SESSION_HOURS = 5.0
+# ... and above it when, read as a weekly total, it would leave less than this many hours a day.
+BARE_DAY_SHARE = 1.5
 
 _OPEN_MIN = (
     "at least|a minimum of|minimum of|a min of|min of|no less than|not less than|no fewer than|not fewer than"
-    "|more than|over|in excess of|upwards of"
+    "|more than|over|in excess of|upwards of|at a minimum|at minimum|minimum|a minimum"
 )
-_OPEN_MAX = "up to|a maximum of|maximum of|max of|no more than|not more than|less than|fewer than|under|as many as"
+_OPEN_MAX = (
+    "up to|a maximum of|maximum of|max of|no more than|not more than|less than|fewer than|under|as many as"
+    "|at most|maximum|a maximum|not to exceed|not exceeding|does not exceed|do not exceed|cannot exceed"
+    "|can not exceed|will not exceed|never exceeds|never exceed|no longer than|not longer than"
+)
 _POINT = (
     "about|around|approximately|approx|roughly|typically|usually|generally|on average|an average of|average of"
     "|nearly|almost|close to|closer to|some|a total of|total of|totaling|totalling|between|from|approx\\."
 )
 _PRE = re.compile(rf"(?:{_OPEN_MIN})$")
 _PRE_MAX = re.compile(rf"(?:{_OPEN_MAX})$")
+# "does not require more than 11 hours": a negation a few words before a comparison flips it.
+_COMPARISONS = {"more than": "no more than", "over": "no more than", "in excess of": "no more than"}
+_COMPARISONS |= {"less than": "no less than", "fewer than": "no fewer than", "under": "no less than"}
+_NEGATION = re.compile(r"(?:\bnot|n't|\bnever)\s+(?:[a-z]+\s+){0,3}$")
+# An open bound written after the unit: "9 hours per week or more", "12 hours a week minimally".
+_BOUND_AFTER = re.compile(
+    r"\s*,?\s*(?:(?P<min>or more|or longer|or greater|or above|\+|plus|at (?:a |the )?minimum|minimum|minimally"
+    r"|at least)|(?P<max>or less|or fewer|at (?:the )?most|at (?:a |the )?maximum|maximum))(?![a-z])"
+)
 
 
 def hedged_quantity(suffix: str = "") -> str:
@@ -65,6 +80,16 @@ def quantity(match: re.Match[str], pre: str | None = None) -> Interval:
     return Interval(lo, hi)
 
 
+def bound_after(text: str, position: int, value: Interval) -> tuple[Interval, int]:
+    """`value` opened by a bound written after its unit at `position`, and where the bound ends."""
+    if value.lo != value.hi:
+        return value, position
+    match = _BOUND_AFTER.match(text, position)
+    if match is None:
+        return value, position
+    return (Interval(value.lo, None) if match["min"] else Interval(None, value.hi)), match.end()
+
+
 def at_numbers(
     pattern: re.Pattern[str], text: str, starts: list[int]
 ) -> Iterator[tuple[re.Match[str], int, str | None]]:
@@ -78,4 +103,12 @@ def at_numbers(
             continue
         last_end = match.end()
         hedge = phrase_before(text, position, _HEDGES)
-        yield (match, position - len(hedge), hedge[:-1]) if hedge else (match, position, None)
+        if not hedge:
+            yield match, position, None
+            continue
+        begin = position - len(hedge)
+        flipped = _COMPARISONS.get(hedge[:-1])
+        if flipped and _NEGATION.search(text, max(0, begin - 40), begin):
+            yield match, begin, flipped
+        else:
+            yield match, begin, hedge[:-1]

@@ -5,7 +5,7 @@ day set; the alternatives it finds give its smallest and largest variant, never 
 """
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.hours.model import Interval, Kind, Mention, alternatives
 from pipeline.hours.timetable import timetable_blocks, timetable_tracks
@@ -56,18 +56,45 @@ def _nearest(day_sets: list[Mention], starts: list[int], low: int, high: int, le
     return min(day_sets[first:last], key=distance)
 
 
+def _length(m: Mention) -> Interval:
+    """Hours a day or session of a figure or a clock span without days."""
+    if m.value:
+        return m.value
+    assert m.span is not None
+    return Interval.point((m.span[1] - m.span[0]) / 60)
+
+
+def _paired_by_sentence(counts: list[Mention], lengths: list[Mention]) -> list[Interval]:
+    """Formats stated one per sentence ("3 days a week, 3-4 hours a day." ... "5 days a week, 2-3
+    hours a day."): each count times the hours of its own sentence, as alternatives.
+
+    Empty unless counts stand in two sentences or more and each of those has hours of its own.
+    """
+    sentences = {m.sentence for m in counts}
+    by_sentence = {s: [_length(m) for m in lengths if m.sentence == s and (m.value or m.span)] for s in sentences}
+    if len(sentences) < 2 or not all(by_sentence.values()):
+        return []
+    products = []
+    for sentence, sentence_lengths in by_sentence.items():
+        days = alternatives(m.value for m in counts if m.sentence == sentence and m.value)
+        per_day = alternatives(sentence_lengths)
+        if days is not None and per_day is not None:
+            products.append(days.times(per_day))
+    return products
+
+
 def derived_reading(mentions: list[Mention], text: str) -> Reading:
     """Hours from days x hours per day, or from a weekly timetable."""
     blocks, loose_spans, loose_days = timetable_blocks(mentions, text)
     tracks = [t for t in timetable_tracks(blocks, text) if t.days]
+    if any(b.window for b in blocks):
+        # Days that start and end within windows: the shortest days are a variant of the week.
+        shortest = [replace(b, span=b.window) if b.window else b for b in blocks]
+        tracks += [t for t in timetable_tracks(shortest, text) if t.days]
     counts = [m for m in mentions if m.kind is Kind.COUNT]
     count = alternatives(m.value for m in counts if m.value)
     length_mentions = [m for m in mentions if m.kind is Kind.PER_DAY] + loose_spans
-    lengths = [
-        m.value if m.value else Interval.point((m.span[1] - m.span[0]) / 60)
-        for m in length_mentions
-        if m.value or m.span
-    ]
+    lengths = [_length(m) for m in length_mentions if m.value or m.span]
     block_mentions = [m for b in blocks for m in b.mentions]
 
     candidates: list[Interval] = []
@@ -97,6 +124,9 @@ def derived_reading(mentions: list[Mention], text: str) -> Reading:
                 if days is not None:
                     candidates.append(days.times(per_day))
                     used += length_mentions + near
+    elif paired := _paired_by_sentence(counts, length_mentions):
+        candidates += paired
+        used += counts + length_mentions
     else:
         near = nearest_days(length_mentions, loose_days)
         days = count or alternatives(Interval.point(len(m.days)) for m in near)

@@ -79,6 +79,19 @@ _NUMBER_WORDS = re.compile(
 )
 _FRACTION = re.compile(r"(?<![\d.])(\d+)(?:\s+|-)1/2(?![\d/])|(?<![\d./])1/2(?![\d/])")
 _MINUTES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(\s*-?\s*)(?:minutes?|mins?)(?![a-z])")
+# "9.00am - 2.30pm": a full stop between hour and minutes, only where a meridiem marks the time (a
+# bare "2.30" could be a decimal); "9.30 - 12.30pm" takes its marker from the other end.
+_DOT_MINUTES = re.compile(
+    r"(?<![\d.])(\d{1,2})\.([0-5]\d)(?=\s*(?:[ap]\.?\s?m(?![a-z])|(?:-|to|until)\s*\d{1,2}[.:][0-5]\d\s*[ap]\.?\s?m(?![a-z])))"
+)
+# 24-hour times "0900-1500" or "1300 to 1600 hrs": four digits on both sides, the first with a
+# leading zero or the unit after (dropped: "hours" after a span reads as a duration), so year
+# ranges ("2019-2020") are left alone.
+_HHMM = r"([01]\d|2[0-3])([0-5]\d)"
+_MILITARY = re.compile(
+    rf"(?<![\d.:/$]){_HHMM}(\s*(?:-|to|until)\s*){_HHMM}(?![\d.:/])\s*(?:hrs?|hours)\b"
+    rf"|(?<![\d.:/$])(0\d)([0-5]\d)(\s*(?:-|to|until)\s*){_HHMM}(?![\d.:/])"
+)
 _SPACES = re.compile(r" {2,}")
 # Runs of whitespace (and single tabs, returns, form feeds...) become one space, or one line break
 # when they hold one: the patterns then never see a long run, which `\s*x?\s*` would backtrack
@@ -116,6 +129,16 @@ def _phrase(match: re.Match[str]) -> str:
 def _digits_paren(match: re.Match[str]) -> str:
     # "9 (9)" -> "9".
     return match[1]
+
+
+def _dot_minutes(match: re.Match[str]) -> str:
+    return f"{match[1]}:{match[2]}"
+
+
+def _military(match: re.Match[str]) -> str:
+    groups = match.groups()
+    h1, m1, sep, h2, m2 = groups[:5] if groups[0] is not None else groups[5:]
+    return f"{h1}:{m1}{sep}{h2}:{m2}"
 
 
 def _whitespace(match: re.Match[str]) -> str:
@@ -213,7 +236,11 @@ def normalize(text: str) -> MappedText:
                 lambda m: m.group(0).translate(_TRANSLATE),
             )
     mapped.sub(_WHITESPACE, _whitespace)
+    if "." in mapped.text:
+        mapped.sub(_DOT_MINUTES, _dot_minutes)
     mapped.sub(_MERIDIEM, _meridiem)
+    if "0" in mapped.text:
+        mapped.sub(_MILITARY, _military)
     mapped.lower()
     lowered = mapped.text
     if "noon" in lowered or "mid" in lowered:

@@ -10,7 +10,12 @@ _OFFICE = re.compile(
 )
 _OFFICE_WORDS = ("office", "business", "administrative", "front desk", "reception", "call center", "phone", "intake")
 _EXCEPT = re.compile(r"\bexcept|\bexception\b|\bexcluding\b|\bbut\b")
-_OR = re.compile(r"\bor\b|\balternatively\b|\binstead\b")
+# Words between two blocks that make the second an alternative schedule, never added to the first:
+# another track or option, another season ("during the school year ... in summer").
+_OR = re.compile(
+    r"\b(?:or|alternatively|instead|track|option|summer|winter|school year|school is|during school|semester"
+    r"|holidays?|school breaks?)\b"
+)
 # "9 a.m. to noon on Saturdays": a day set right after a span, introduced by "on", takes it. Only
 # when "on" is all that stands between them: in "Monday 9-12, or on Wednesday 1-4" the first span
 # stays with Monday.
@@ -26,6 +31,7 @@ class Block:
     span: tuple[int, int]
     mentions: tuple[Mention, ...]
     sentence: int
+    window: tuple[int, int] | None = None  # the shortest day, when start and end are windows
 
     @property
     def start(self) -> int:
@@ -106,18 +112,34 @@ def timetable_blocks(mentions: list[Mention], text: str) -> tuple[list[Block], l
             claimed.add(id(days))
             previous_days = days
             assert item.span is not None
-            blocks.append(Block(days.days, item.span, (days, item), sentence))
+            blocks.append(Block(days.days, item.span, (days, item), sentence, item.window))
     unclaimed = [m for m in day_sets if id(m) not in claimed]
     return blocks, loose_spans, unclaimed
 
 
+def _same_slot(track: Track, block: Block) -> bool:
+    return all(block.span in track.days.get(day, ()) for day in block.days)
+
+
 def timetable_tracks(blocks: list[Block], text: str) -> list[Track]:
-    """Weekly schedules from blocks: same-day blocks add, exceptions replace, alternatives split."""
+    """Weekly schedules from blocks: sessions of one week add, exceptions replace, alternatives split.
+
+    Sessions on other days, or at other times of a day already scheduled, add up (a group Monday
+    and Thursday 4-6 pm plus another Tuesday 4-5 pm); the same slot named twice counts once. A
+    block after "or", a track or a season, one that restates every day of the week in a new
+    sentence, or one that overlaps a scheduled session starts an alternative.
+    """
     tracks: list[Track] = []
     previous: Block | None = None
     for block in blocks:
         gap = text[previous.end : block.start] if previous is not None else ""
+        if previous is not None and previous.sentence != block.sentence:
+            # Only the words that lead into the block's own sentence join it to the last one: an
+            # "or" in a sentence about something else ("family, work, or financial problems")
+            # says nothing about the schedule.
+            gap = gap[_sentence_start(gap, len(gap)) :]
         current = tracks[-1] if tracks else None
+        new_sentence = previous is not None and previous.sentence != block.sentence
         if current is None:
             tracks.append(Track({d: [block.span] for d in block.days}))
         elif _EXCEPT.search(gap):
@@ -128,14 +150,12 @@ def timetable_tracks(blocks: list[Block], text: str) -> list[Track]:
         elif not block.days & current.days.keys():
             for day in block.days:
                 current.days[day] = [block.span]
-        elif (
-            previous is not None
-            and previous.sentence == block.sentence
-            and not current.overlaps(block.days, block.span)
-        ):
+        elif _same_slot(current, block):
+            pass
+        elif not current.overlaps(block.days, block.span) and not (new_sentence and block.days >= current.days.keys()):
             for day in block.days:
                 current.days.setdefault(day, []).append(block.span)
-        elif block.days >= current.days.keys() or (previous is not None and previous.sentence != block.sentence):
+        elif block.days >= current.days.keys() or new_sentence:
             tracks.append(Track({d: [block.span] for d in block.days}))
         else:
             variant = current.copy()

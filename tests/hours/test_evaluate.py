@@ -74,7 +74,6 @@ def test_public_set_holds_what_it_held(capsys: pytest.CaptureFixture[str]) -> No
     assert good / total >= 0.89, f"{good}/{total}"
 
 
-@pytest.mark.xfail(strict=True, reason=ISSUE_17)
 def test_public_set_meets_the_acceptance_bar(capsys: pytest.CaptureFixture[str]) -> None:
     _, good, total = _public_scores(capsys)
     assert good / total >= 0.95, f"{good}/{total}"
