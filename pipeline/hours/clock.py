@@ -24,12 +24,12 @@ _POINT_TIME = r"(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))?\s*(?P<ap1>am|pm)?(?![\d:])"
 # A start and an end written as verbs: "groups begin at 10 a.m." ... "finish by 1 p.m.", "starts at
 # 9 and runs until 3 p.m.", "arrive at 8:30 am and leave at 2:30 pm".
 _START_VERB = (
-    r"(?:begins?|starts?|starting|beginning|commences?|arrives?|arriving|arrival(?: time)? is|check-?in is"
-    r"|checks? in)"
+    r"(?:begins?|starts?|starting|beginning|commences?|arrives?|arriving|arrival(?: times?)?(?: is| are)?"
+    r"|check-?in(?: is)?|checks? in|kicks? off|kicking off|convenes?|convening|start times?(?: vary| are| is)?)"
 )
 _END_VERB = (
-    r"(?:ends?|ending|finish(?:es)?|finishing|concludes?|wraps? up|dismissed|dismissal is|leaves?|leaving|out"
-    r"|departs?|departure is|pick-?up is)"
+    r"(?:ends?|ending|finish(?:es)?|finishing|concludes?|wraps? up|dismissed|dismissal(?: is)?|leaves?|leaving|out"
+    r"|departs?|departure is|pick-?up is|adjourns?|adjourning|check-?out(?: is)?|checks? out)"
 )
 # Verbs of duration take "until"/"to": "runs until 3 p.m.", "lasts till noon".
 _UNTIL_VERB = r"(?:runs?|running|goes|going|lasts?|lasting|continues?|continuing|goes on|stays?|staying)"
@@ -42,7 +42,7 @@ _END = re.compile(
 # 4:00 p.m." The day is longest from the earliest start to the latest end, shortest from the
 # latest start to the earliest end; one side may be a single time ("... and finish at 3 p.m.").
 _T = r"(?P<h{n}>\d{{1,2}})(?::(?P<m{n}>\d{{2}}))?\s*(?P<ap{n}>am|pm)?(?![\d:])"
-_WINDOW_SIDE = r"(?:between|at|by|around)\s+{a}(?:\s*(?:and|-|to)\s*{b})?"
+_WINDOW_SIDE = r"(?:(?:between|at|by|around|from)\s+)?{a}(?:\s*(?:and|-|to)\s*{b})?"
 _WINDOW = re.compile(
     rf"\b{_START_VERB}\s+(?:[a-z]+\s+){{0,2}}?"
     + _WINDOW_SIDE.format(a=_T.format(n=1), b=_T.format(n=2))
@@ -131,6 +131,10 @@ def _time_point(match: re.Match[str]) -> tuple[int, int, str | None]:
 
 _END_WORDS = (
     "end",
+    "adjourn",
+    "check-out",
+    "checkout",
+    "checks out",
     "finish",
     "conclu",
     "wrap",
@@ -147,6 +151,9 @@ _END_WORDS = (
 )
 
 
+_START_WORDS = ("start", "begin", "arriv", "check", "kick", "conven", "commenc")
+
+
 def _window_time(match: re.Match[str], n: int, other: int) -> tuple[int, int, str | None]:
     # A window's marker covers both of its times: "between 8:30 and 9:00 a.m.".
     hour = match[f"h{n}"] or match[f"h{other}"]
@@ -156,12 +163,14 @@ def _window_time(match: re.Match[str], n: int, other: int) -> tuple[int, int, st
 
 def window_spans(text: str, bounds: list[int]) -> list[Mention]:
     """Days that start and end within windows: the span of the longest day, `value` its hours range."""
-    if "between" not in text:
+    if not any(word in text for word in _START_WORDS):
         return []
     found: list[Mention] = []
     for match in _WINDOW.finditer(text):
         if not (match["h2"] or match["h4"]):
             continue  # no window: a plain start and end, read by `start_end_spans`
+        if not any(match[g] for g in ("m1", "m2", "ap1", "ap2")) or not any(match[g] for g in ("m3", "m4", "ap3", "ap4")):
+            continue  # each side must read as clock time, not "starts 3-4 times a week"
         earliest, latest = _window_time(match, 1, 2), _window_time(match, 2, 1)
         first_end, last_end = _window_time(match, 3, 4), _window_time(match, 4, 3)
         longest = resolve_span(*earliest, *last_end, marked=True)

@@ -12,7 +12,7 @@ DAY_WORD = (
 
 _DAY_RANGE = rf"{DAY_WORD}\.?(?![a-z])(?:\s*(?:-|to|through|thru|till|until)\s*{DAY_WORD}\.?(?![a-z]))?"
 DAYS = re.compile(
-    rf"\b(?=mon|tue|wed|thu|fri|sat|sun|weekday|weekend|m\s*-\s*[ftr]\b|(?:[mtwrf]|th|tu)\s*[/,&]|mwf|tth|mw\b)"
+    rf"\b(?=mon|tue|wed|thu|fri|sat|sun|weekday|weekend|m\s*-\s*(?:f|th|r)\b|(?:[mtwrf]|th|tu)\s*[/,&]|mwf|tth|mw\b)"
     rf"(?:{_DAY_RANGE}(?:\s*(?:,\s*and|,\s*&|,|/|&|\+|and)\s*{_DAY_RANGE})*"
     r"|(?:weekdays?|weekends?)(?![a-z])"
     r"|m\s*-\s*(?:f|th|r)(?![a-z])"

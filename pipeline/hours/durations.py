@@ -20,7 +20,13 @@ NOT_WEEKLY_FILL = re.compile(
     r"\b(?:days?|daily|sessions?|evenings?|nights?|mornings?|afternoons?|blocks?|visits?|classes?|shifts?)\b"
 )
 
-WEEKLY = [re.compile(rf"\bweekly\s+(?:total|minimum|maximum|commitment|hours)\s*(?:of|is|:|=)?\s*{_Q}\s*{_HOURS}?")]
+# "weekly total of 9 hours", "Weekly hours: 9-11", "Program hours: 10 per week": the unit comes first.
+WEEKLY = [
+    re.compile(rf"\bweekly\s+(?:total|minimum|maximum|commitment|hours)\s*(?:of|is|are|:|=)?\s*{_Q}(?:\s*{_HOURS})?"),
+    re.compile(
+        rf"\bhours\s*(?:of|is|are|:|=)?\s*{_Q}\s*(?:{_HOURS}\s*)?(?:(?:per|a|each|every|/)\s*(?:week|wk)(?![a-z])|weekly)"
+    ),
+]
 
 # "N hours" is read once per number; the tails below then say what the hours are per.
 HOURS_HEAD = re.compile(
@@ -84,7 +90,7 @@ UNITS_BEFORE = tuple(
 )
 
 COUNT = re.compile(
-    rf"{CORE}\s*(?:(?:\d+(?:\.\d+)?-{_HOURS}|(?!hours?\b|hrs?\b|minutes?\b|weeks?\b)[a-z]+)\s+){{0,2}}?"
+    rf"{CORE}\s*(?:(?:\d+(?:\.\d+)?-{_HOURS}|(?!hours?\b|hrs?\b|minutes?\b|weeks?\b)[a-z]+)[\s-]+){{0,2}}?"
     rf"(?P<unit>{_DAY_UNITS}|{_SESSION_UNITS})\s*(?:{_WEEK_TAIL}|/\s*(?:week|wk)(?![a-z]))"
 )
 

@@ -92,11 +92,13 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
                 begin -= len("for ")
             per_day.append(mention(Kind.PER_DAY, begin, max(tail.end(), head.end()), value=value))
             break
-    if "weekly " in text:
-        # "weekly total of 9 hours" once, not again where "9 hours" was read (these matches are
-        # disjoint from one another).
+    # The unit before the figure ("weekly total of 9 hours", "Program hours: 10 per week"), once,
+    # not again where "9 hours" was read.
+    for pattern, word in zip(WEEKLY, ("weekly ", "hours"), strict=True):
+        if word not in text or not has_week:
+            continue
         read = Overlap(weekly)
-        for match in WEEKLY[0].finditer(text):
+        for match in pattern.finditer(text):
             item = mention(Kind.WEEKLY, match.start(), match.end(), value=quantity(match))
             if item.value and item.value.within(0, WEEK_HOURS) and not read.any(item.start, item.end):
                 weekly.append(item)

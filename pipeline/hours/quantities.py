@@ -23,7 +23,7 @@ _OPEN_MIN = (
 _OPEN_MAX = (
     "up to|a maximum of|maximum of|max of|no more than|not more than|less than|fewer than|under|as many as"
     "|at most|maximum|a maximum|not to exceed|not exceeding|does not exceed|do not exceed|cannot exceed"
-    "|can not exceed|will not exceed|never exceeds|never exceed|no longer than|not longer than"
+    "|can not exceed|will not exceed|never exceeds|never exceed|no longer than|not longer than|as long as|as much as"
 )
 _POINT = (
     "about|around|approximately|approx|roughly|typically|usually|generally|on average|an average of|average of"
@@ -34,6 +34,8 @@ _PRE_MAX = re.compile(rf"(?:{_OPEN_MAX})$")
 # "does not require more than 11 hours": a negation a few words before a comparison flips it.
 _COMPARISONS = {"more than": "no more than", "over": "no more than", "in excess of": "no more than"}
 _COMPARISONS |= {"less than": "no less than", "fewer than": "no fewer than", "under": "no less than"}
+# "adds up to 8 hours" totals; it does not bound.
+_TOTALS_UP_TO = re.compile(r"\b(?:adds?|adding|comes?|coming|amounts?|amounting|sums?|summing|totals?)\s+$")
 _NEGATION = re.compile(r"(?:\bnot|n't|\bnever)\s+(?:[a-z]+\s+){0,3}$")
 # An open bound written after the unit: "9 hours per week or more", "12 hours a week minimally".
 _BOUND_AFTER = re.compile(
@@ -110,5 +112,7 @@ def at_numbers(
         flipped = _COMPARISONS.get(hedge[:-1])
         if flipped and _NEGATION.search(text, max(0, begin - 40), begin):
             yield match, begin, flipped
+        elif hedge == "up to " and _TOTALS_UP_TO.search(text, max(0, begin - 12), begin):
+            yield match, begin, "a total of"
         else:
             yield match, begin, hedge[:-1]

@@ -92,6 +92,8 @@ _MILITARY = re.compile(
     rf"(?<![\d.:/$]){_HHMM}(\s*(?:-|to|until)\s*){_HHMM}(?![\d.:/])\s*(?:hrs?|hours)\b"
     rf"|(?<![\d.:/$])(0\d)([0-5]\d)(\s*(?:-|to|until)\s*){_HHMM}(?![\d.:/])"
 )
+# "10a-1p": a single letter right after the hour, on both ends of a span.
+_LETTER_MERIDIEM = re.compile(r"(?<![\d.:])(\d{1,2}(?::[0-5]\d)?)([ap])\s*(-|to)\s*(\d{1,2}(?::[0-5]\d)?)([ap])(?![a-z])")
 _SPACES = re.compile(r" {2,}")
 # Runs of whitespace (and single tabs, returns, form feeds...) become one space, or one line break
 # when they hold one: the patterns then never see a long run, which `\s*x?\s*` would backtrack
@@ -239,6 +241,7 @@ def normalize(text: str) -> MappedText:
     if "." in mapped.text:
         mapped.sub(_DOT_MINUTES, _dot_minutes)
     mapped.sub(_MERIDIEM, _meridiem)
+    mapped.sub(_LETTER_MERIDIEM, lambda m: f"{m[1]}{m[2]}m{m[3]}{m[4]}{m[5]}m")
     if "0" in mapped.text:
         mapped.sub(_MILITARY, _military)
     mapped.lower()

@@ -13,7 +13,7 @@ _EXCEPT = re.compile(r"\bexcept|\bexception\b|\bexcluding\b|\bbut\b")
 # Words between two blocks that make the second an alternative schedule, never added to the first:
 # another track or option, another season ("during the school year ... in summer").
 _OR = re.compile(
-    r"\b(?:or|alternatively|instead|track|option|summer|winter|school year|school is|during school|semester"
+    r"\b(?:or|alternatively|instead|track|option|summer|winter|school[- ]year|school is|during school|semester"
     r"|holidays?|school breaks?)\b"
 )
 # "9 a.m. to noon on Saturdays": a day set right after a span, introduced by "on", takes it. Only
