@@ -169,7 +169,7 @@ def window_spans(text: str, bounds: list[int]) -> list[Mention]:
     for match in _WINDOW.finditer(text):
         if not (match["h2"] or match["h4"]):
             continue  # no window: a plain start and end, read by `start_end_spans`
-        if not any(match[g] for g in ("m1", "m2", "ap1", "ap2")) or not any(match[g] for g in ("m3", "m4", "ap3", "ap4")):
+        if not all(any(match[g] for g in side) for side in (("m1", "m2", "ap1", "ap2"), ("m3", "m4", "ap3", "ap4"))):
             continue  # each side must read as clock time, not "starts 3-4 times a week"
         earliest, latest = _window_time(match, 1, 2), _window_time(match, 2, 1)
         first_end, last_end = _window_time(match, 3, 4), _window_time(match, 4, 3)

@@ -93,7 +93,9 @@ _MILITARY = re.compile(
     rf"|(?<![\d.:/$])(0\d)([0-5]\d)(\s*(?:-|to|until)\s*){_HHMM}(?![\d.:/])"
 )
 # "10a-1p": a single letter right after the hour, on both ends of a span.
-_LETTER_MERIDIEM = re.compile(r"(?<![\d.:])(\d{1,2}(?::[0-5]\d)?)([ap])\s*(-|to)\s*(\d{1,2}(?::[0-5]\d)?)([ap])(?![a-z])")
+_LETTER_MERIDIEM = re.compile(
+    r"(?<![\d.:])(\d{1,2}(?::[0-5]\d)?)([ap])\s*(-|to)\s*(\d{1,2}(?::[0-5]\d)?)([ap])(?![a-z])"
+)
 _SPACES = re.compile(r" {2,}")
 # Runs of whitespace (and single tabs, returns, form feeds...) become one space, or one line break
 # when they hold one: the patterns then never see a long run, which `\s*x?\s*` would backtrack
