@@ -94,6 +94,13 @@ COUNT = re.compile(
     rf"(?P<unit>{_DAY_UNITS}|{_SESSION_UNITS})\s*(?:{_WEEK_TAIL}|/\s*(?:week|wk)(?![a-z]))"
 )
 
+# A count right after another activity belongs to it: "attend school two days a week", "keep
+# working three days a week", "tutoring two afternoons a week".
+OTHER_ACTIVITY = re.compile(
+    r"\b(?:school|work|works|working|job|jobs|tutoring|sports|practice|volunteering|employment|shifts?)\s+"
+    r"(?:[a-z]+\s+)?$"
+)
+
 _SERVICE_AFTER = re.compile(
     r"\s+of\s+(?:[a-z-]+\s+){0,2}?(?:treatment|therapy|therapies|programming|programs?|services?|care|groups?"
     r"|counseling|structured)\b"
@@ -101,6 +108,35 @@ _SERVICE_AFTER = re.compile(
 _WEEKS_AFTER = re.compile(r"[^.;!?\n|]{0,40}?\b(?:over|across|in|during|within|for)\s+(?:the\s+)?(?:\d+|first|course)")
 _HOUR_ADJECTIVE = re.compile(r"\d-h")  # "24-hour line"
 _NOT_WEEKLY_BEFORE = ("within ", "every ", "after ", "before ", "total of ", "a total of ", "up to ")
+
+
+_WEEK_WORD = re.compile(r"\b(?:(?:each|every|per|a|one|in a) week|weekly)\b")
+_WEEK_PAREN = re.compile(r"(?:week|wk|weekly)\s*\(\s*$")
+_COUNT_BEFORE = re.compile(r"\d\s*(?:[a-z-]+\s+){0,2}$")
+_DIGIT = re.compile(r"\d")
+
+
+def week_beside(text: str, begin: int, end: int, sentence_start: int, next_sentence_end: int) -> bool:
+    """A figure of hours with no unit after it is weekly when the week is named beside it.
+
+    Before it in its sentence ("Each week, clients complete 16 hours"; "3 evenings a week (9
+    hours)"), unless the week belongs to a count ("3 days a week for 3 hours" is per day); or after
+    it, with no other figure, up to the end of the next sentence ("offers 9-12 hours of services.
+    That's each week").
+    """
+    window = text[max(sentence_start, begin - 60) : begin]
+    if _WEEK_PAREN.search(window):
+        return True
+    last = None
+    for last in _WEEK_WORD.finditer(window):
+        pass
+    if last is not None:
+        gap = window[last.end() :]
+        if not _DIGIT.search(gap) and not NOT_WEEKLY_FILL.search(gap) and not _COUNT_BEFORE.search(window, 0, last.start()):
+            return True
+    after = text[end:next_sentence_end]
+    week = _WEEK_WORD.search(after)
+    return week is not None and not _DIGIT.search(after) and not NOT_WEEKLY_FILL.search(after, 0, week.start())
 
 
 def bare_weekly(text: str, begin: int, head: re.Match[str], hedge: str | None) -> bool:

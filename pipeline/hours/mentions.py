@@ -13,6 +13,7 @@ from pipeline.hours.clock import LEADS, SPAN, clock_span, start_end_spans, windo
 from pipeline.hours.days import DAYS, DayIndex, day_set
 from pipeline.hours.durations import (
     COUNT,
+    OTHER_ACTIVITY,
     DAY_UNIT_STEMS,
     FOR,
     HOURS_HEAD,
@@ -23,6 +24,7 @@ from pipeline.hours.durations import (
     WEEKLY,
     WEEKLY_TAIL,
     bare_weekly,
+    week_beside,
 )
 from pipeline.hours.model import WEEK_HOURS, Kind, Mention
 from pipeline.hours.positions import Overlap, phrase_before, sentence_bounds, sentence_of
@@ -85,6 +87,11 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
             if tail is None or "week" in (tail.groupdict().get("fill") or ""):
                 continue
             if needs_for:
+                index = sentence_of(bounds, begin)
+                sentence_start = bounds[index - 1] if index else 0
+                if week_beside(text, begin, head.end(), sentence_start, bounds[min(index + 1, len(bounds) - 1)]):
+                    weekly.append(mention(Kind.WEEKLY, begin, head.end(), value=value))
+                    break
                 if phrase_before(text, begin, FOR) is None:
                     if value.hi is not None:
                         bare.append(mention(Kind.PER_DAY, begin, head.end(), value=value))
@@ -106,6 +113,8 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
     found += per_day
 
     for match, begin, pre in at_numbers(COUNT, text, starts) if has_week else ():
+        if OTHER_ACTIVITY.search(text, max(0, begin - 30), begin):
+            continue  # "attend school two days a week": not the program's days (rule 11)
         value = quantity(match, pre)
         limit = MAX_DAYS_PER_WEEK if match["unit"].startswith(DAY_UNIT_STEMS) else MAX_SESSIONS_PER_WEEK
         if value.within(0, limit):

@@ -4,6 +4,7 @@ A derived reading comes from a timetable, or from hours per day times a day coun
 day set; the alternatives it finds give its smallest and largest variant, never a sum.
 """
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
@@ -64,20 +65,39 @@ def _length(m: Mention) -> Interval:
     return Interval.point((m.span[1] - m.span[0]) / 60)
 
 
-def _paired_by_sentence(counts: list[Mention], lengths: list[Mention]) -> list[Interval]:
-    """Formats stated one per sentence ("3 days a week, 3-4 hours a day." ... "5 days a week, 2-3
-    hours a day."): each count times the hours of its own sentence, as alternatives.
+_OR = re.compile(r"\bor\b")
+_ASIDE = re.compile(r"\([^()]*\)")
 
-    Empty unless counts stand in two sentences or more and each of those has hours of its own.
+
+def _paired_by_clause(counts: list[Mention], lengths: list[Mention], text: str) -> list[Interval]:
+    """Formats stated one per sentence or "or" clause ("3 days a week, 3-4 hours a day." ... "5
+    days a week, 2-3 hours a day."): each count times the hours of its own clause, as alternatives.
+
+    Empty unless counts stand in two clauses or more and each of those has hours of its own.
     """
-    sentences = {m.sentence for m in counts}
-    by_sentence = {s: [_length(m) for m in lengths if m.sentence == s and (m.value or m.span)] for s in sentences}
-    if len(sentences) < 2 or not all(by_sentence.values()):
+    ors: list[int] = []
+    if " or " in text:
+        # An "or" inside parentheses ("(weekday mornings or afternoons)") joins words, not formats.
+        asides = [m.span() for m in _ASIDE.finditer(text)] if "(" in text else []
+        aside_starts = [a for a, _ in asides]
+
+        def inside(position: int) -> bool:
+            index = bisect_right(aside_starts, position) - 1  # asides are disjoint and in order
+            return index >= 0 and position < asides[index][1]
+
+        ors = [m.start() for m in _OR.finditer(text) if not inside(m.start())]
+
+    def clause(m: Mention) -> tuple[int, int]:
+        return m.sentence, bisect_right(ors, m.start)
+
+    clauses = {clause(m) for m in counts}
+    by_clause = {c: [_length(m) for m in lengths if clause(m) == c and (m.value or m.span)] for c in clauses}
+    if len(clauses) < 2 or not all(by_clause.values()):
         return []
     products = []
-    for sentence, sentence_lengths in by_sentence.items():
-        days = alternatives(m.value for m in counts if m.sentence == sentence and m.value)
-        per_day = alternatives(sentence_lengths)
+    for key, clause_lengths in by_clause.items():
+        days = alternatives(m.value for m in counts if clause(m) == key and m.value)
+        per_day = alternatives(clause_lengths)
         if days is not None and per_day is not None:
             products.append(days.times(per_day))
     return products
@@ -124,7 +144,7 @@ def derived_reading(mentions: list[Mention], text: str) -> Reading:
                 if days is not None:
                     candidates.append(days.times(per_day))
                     used += length_mentions + near
-    elif paired := _paired_by_sentence(counts, length_mentions):
+    elif paired := _paired_by_clause(counts, length_mentions, text):
         candidates += paired
         used += counts + length_mentions
     else:
