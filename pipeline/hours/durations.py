@@ -127,14 +127,13 @@ def week_beside(text: str, begin: int, end: int, sentence_start: int, next_sente
     window = text[max(sentence_start, begin - 60) : begin]
     if _WEEK_PAREN.search(window):
         return True
-    last = None
-    for last in _WEEK_WORD.finditer(window):
-        pass
-    if last is not None:
-        gap = window[last.end() :]
-        if not _DIGIT.search(gap) and not NOT_WEEKLY_FILL.search(gap) and not _COUNT_BEFORE.search(window, 0, last.start()):
+    weeks = list(_WEEK_WORD.finditer(window))
+    if weeks:
+        gap = window[weeks[-1].end() :]
+        counted = _COUNT_BEFORE.search(window, 0, weeks[-1].start())
+        if not _DIGIT.search(gap) and not NOT_WEEKLY_FILL.search(gap) and not counted:
             return True
-    after = text[end:next_sentence_end]
+    after = text[end : min(next_sentence_end, end + 160)]  # bounded: long pages stay linear
     week = _WEEK_WORD.search(after)
     return week is not None and not _DIGIT.search(after) and not NOT_WEEKLY_FILL.search(after, 0, week.start())
 

@@ -13,12 +13,12 @@ from pipeline.hours.clock import LEADS, SPAN, clock_span, start_end_spans, windo
 from pipeline.hours.days import DAYS, DayIndex, day_set
 from pipeline.hours.durations import (
     COUNT,
-    OTHER_ACTIVITY,
     DAY_UNIT_STEMS,
     FOR,
     HOURS_HEAD,
     NOT_WEEK,
     NOT_WEEKLY_FILL,
+    OTHER_ACTIVITY,
     PER_DAY_TAILS,
     UNITS_BEFORE,
     WEEKLY,

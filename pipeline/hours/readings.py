@@ -90,14 +90,19 @@ def _paired_by_clause(counts: list[Mention], lengths: list[Mention], text: str) 
     def clause(m: Mention) -> tuple[int, int]:
         return m.sentence, bisect_right(ors, m.start)
 
-    clauses = {clause(m) for m in counts}
-    by_clause = {c: [_length(m) for m in lengths if clause(m) == c and (m.value or m.span)] for c in clauses}
-    if len(clauses) < 2 or not all(by_clause.values()):
+    # One pass over each list: a scan of all lengths per clause is quadratic on long pages.
+    days_of: dict[tuple[int, int], list[Interval]] = {}
+    for m in counts:
+        days_of.setdefault(clause(m), []).extend([m.value] if m.value else [])
+    hours_of: dict[tuple[int, int], list[Interval]] = {}
+    for m in lengths:
+        if (m.value or m.span) and clause(m) in days_of:
+            hours_of.setdefault(clause(m), []).append(_length(m))
+    if len(days_of) < 2 or len(hours_of) < len(days_of):
         return []
     products = []
-    for key, clause_lengths in by_clause.items():
-        days = alternatives(m.value for m in counts if clause(m) == key and m.value)
-        per_day = alternatives(clause_lengths)
+    for key, clause_days in days_of.items():
+        days, per_day = alternatives(clause_days), alternatives(hours_of[key])
         if days is not None and per_day is not None:
             products.append(days.times(per_day))
     return products
