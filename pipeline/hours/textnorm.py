@@ -10,6 +10,9 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
+from pipeline.hours import spanish
+from pipeline.hours.spanish import looks_spanish
+
 _TRANSLATE = str.maketrans(
     {
         "\u2013": "-",  # en dash
@@ -247,6 +250,9 @@ def normalize(text: str) -> MappedText:
     if "0" in mapped.text:
         mapped.sub(_MILITARY, _military)
     mapped.lower()
+    if looks_spanish(mapped.text):
+        for pattern, replace in spanish.REWRITES:
+            mapped.sub(pattern, replace)
     lowered = mapped.text
     if "noon" in lowered or "mid" in lowered:
         mapped.sub(_CLOCK_WORDS, _phrase)
