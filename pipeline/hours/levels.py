@@ -20,6 +20,13 @@ _REFERENCE = re.compile(
     # a comparison or a description, not the program the text is about.
     r"|\bbetween\s+(?:[a-z]+\s+){0,2}|\b(?:most|more|less|least)\s+)$"
 )
+# ... except a move to a level, which starts the part about it: "patients then step down to
+# intensive outpatient, three days a week".
+_TRANSITION = re.compile(
+    r"\b(?:steps?|stepped|stepping)\s+(?:down|up)\s+(?:in)?to\s+(?:an?\s+|the\s+|our\s+)?$"
+    r"|\b(?:transitions?|transitioning|moves?|moving|progress(?:es)?|progressing|graduates?|graduating)\s+"
+    r"(?:in)?to\s+(?:an?\s+|the\s+|our\s+)?$"
+)
 # The second of two names joined by "and"/"or" is a reference when the first is ("between
 # inpatient care and weekly outpatient therapy").
 _PAIRED = re.compile(r"^[\s,]*(?:[a-z]+\s+){0,2}?(?:and|or|&)\s+(?:[a-z]+\s+){0,2}$")
@@ -41,7 +48,8 @@ def select_program(mentions: Sequence[Mention], text: str, program: str | None) 
     previous_reference = False
     for name in names:
         between = text[previous.end : name.start] if previous is not None else ""
-        reference = bool(_REFERENCE.search(text[max(0, name.start - 30) : name.start])) or (
+        before = text[max(0, name.start - 30) : name.start]
+        reference = (bool(_REFERENCE.search(before)) and not _TRANSITION.search(before)) or (
             previous_reference and bool(_PAIRED.match(between))
         )
         if previous is not None and not previous_reference and _JOINED.match(between):

@@ -20,6 +20,15 @@ WORDS: dict[str, str] = {
     "intensivo ambulatorio": "intensive outpatient",
     "ambulatorio intensivo": "intensive outpatient",
     "tratamiento diurno": "day treatment",
+    # schedules ("el horario de tarde": the evening schedule, an alternative to the day one)
+    "horario de día": "day schedule",
+    "horario de dia": "day schedule",
+    "horario diurno": "day schedule",
+    "horario de mañana": "morning schedule",
+    "horario de manana": "morning schedule",
+    "horario de tarde": "evening schedule",
+    "horario de noche": "evening schedule",
+    "horario": "schedule",
     # hedges
     "un mínimo de": "a minimum of",
     "un minimo de": "a minimum of",
