@@ -126,6 +126,8 @@ _WORDS = re.compile(
 # "de 9:00 a 12:00", "de las 9 a las 12", "de martes a jueves" (after the days are translated).
 _POINT = rf"\d{{1,2}}(?::\d{{2}})?(?:\s*[ap]m)?|{DAY_WORD}"
 _FROM_TO = re.compile(rf"\bde\s+(?:las?\s+)?(?P<x>{_POINT})\s+a\s+(?:las?\s+)?(?=\d|{DAY_WORD})")
+# "lunes a viernes" with no "de".
+_DAY_TO = re.compile(rf"\b(?P<x>{DAY_WORD})\s+a\s+(?={DAY_WORD})")
 _ARTICLE = re.compile(r"\blas?\s+(?=\d)")
 # Words found only in Spanish schedule text.
 _MARKERS = ("hora", "semana", "lunes", "martes", "jueves", "viernes", "días", "diari", "sábado", "tardes")
@@ -146,4 +148,4 @@ def from_to(match: re.Match[str]) -> str:
     return f"from {match['x']} to "
 
 
-REWRITES = ((_WORDS, word), (_FROM_TO, from_to), (_ARTICLE, lambda m: ""))
+REWRITES = ((_WORDS, word), (_FROM_TO, from_to), (_DAY_TO, lambda m: f"{m['x']} to "), (_ARTICLE, lambda m: ""))
