@@ -77,3 +77,23 @@ def test_public_set_holds_what_it_held(capsys: pytest.CaptureFixture[str]) -> No
 def test_public_set_meets_the_acceptance_bar(capsys: pytest.CaptureFixture[str]) -> None:
     _, good, total = _public_scores(capsys)
     assert good / total >= 0.95, f"{good}/{total}"
+
+
+OWN_CASES = Path(__file__).resolve().parents[1] / "fixtures" / "schedules"
+
+
+@pytest.mark.parametrize(
+    ("name", "bar"),
+    [
+        # The reader was tuned on `dev` only; `holdout` was split off before any tuning and measures
+        # how it does on phrasing it was not fitted to (90/120 before issue 17).
+        ("dev.jsonl", 0.95),
+        ("holdout.jsonl", 0.85),
+    ],
+)
+def test_own_cases_meet_their_bars(name: str, bar: float, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "hours", str(OWN_CASES / name)]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    good, total = map(int, last.removeprefix("hours: ").removesuffix(" within 0.5 h").split("/"))
+    assert total == len(_usable(OWN_CASES / name))
+    assert good / total >= bar, last
