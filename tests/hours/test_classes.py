@@ -113,7 +113,8 @@ CLASSES: dict[str, list[Row]] = {
             D,
         ),
         (
-            "Summer schedule: 9:00am\u20131:00pm, Mon\u2013Thu. School-year schedule: 3:30pm\u20136:30pm, Mon, Wed, Thu.",
+            "Summer schedule: 9:00am\u20131:00pm, Mon\u2013Thu. "
+            "School-year schedule: 3:30pm\u20136:30pm, Mon, Wed, Thu.",
             None,
             9,
             16,
