@@ -52,7 +52,11 @@ _ABBREVIATIONS = (
     "sat",
     "sun",
 )
-_SENTENCE_END = re.compile(r"[.!?;]" + "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _ABBREVIATIONS) + r"(?=\s|$)|\n|\|")
+# A "|" separates the cells of a flattened table or menu, but not a row's day from its time
+# ("Monday | 9:00 AM - 12:00 PM").
+_SENTENCE_END = re.compile(
+    r"[.!?;]" + "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _ABBREVIATIONS) + r"(?=\s|$)|\n|\|(?!\s*\d)"
+)
 
 
 def sentence_bounds(text: str) -> list[int]:

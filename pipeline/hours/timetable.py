@@ -14,7 +14,8 @@ _EXCEPT = re.compile(r"\bexcept|\bexception\b|\bexcluding\b|\bbut\b")
 # another track or option, another season ("during the school year ... in summer").
 _OR = re.compile(
     r"\b(?:or|alternatively|instead|track|option|summer|winter|school[- ]year|school is|during school|semester"
-    r"|holidays?|school breaks?|(?:day|daytime|morning|afternoon|evening|night|weekend)\s+(?:schedule|program))\b"
+    r"|holidays?|school breaks?"
+    r"|(?:day|daytime|morning|afternoon|evening|night)\s+(?:[a-z]+\s+)?(?:schedule|program|hours))\b"
 )
 # "9 a.m. to noon on Saturdays": a day set right after a span, introduced by "on", takes it. Only
 # when "on" is all that stands between them: in "Monday 9-12, or on Wednesday 1-4" the first span
