@@ -10,7 +10,7 @@ FOR = ("for ",)
 
 _Q = hedged_quantity()
 _HOURS = r"(?:hours?|hrs?|h)(?![a-z])"
-_WEEK_TAIL = r"(?:(?:per|a|each|every|an?|in a|in one|/)\s*(?:week|wk)(?![a-z])|weekly(?![a-z]))"
+_WEEK_TAIL = r"(?:(?:per|a|each|every|an?|in a|in one|/)[\s-]*(?:week|wk)(?![a-z])|weekly(?![a-z]))"
 _NOT_WEEK_AHEAD = rf"(?!\s*(?:[a-z,]+\s+){{0,4}}?{_WEEK_TAIL}|\s*/\s*(?:week|wk))"
 _DAY_UNITS = r"(?:days?|evenings?|nights?|mornings?|afternoons?)"
 DAY_UNIT_STEMS = ("day", "evening", "night", "morning", "afternoon")

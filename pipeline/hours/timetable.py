@@ -7,8 +7,19 @@ from pipeline.hours.model import Kind, Mention, Track
 
 _OFFICE = re.compile(
     r"\b(?:office|business|administrative|front desk|reception|call center|phone lines?|intake)\s+(?:hours|is open)\b"
+    r"|\b(?:hours of operation|operating hours)\b"
 )
-_OFFICE_WORDS = ("office", "business", "administrative", "front desk", "reception", "call center", "phone", "intake")
+_OFFICE_WORDS = (
+    "office",
+    "business",
+    "administrative",
+    "front desk",
+    "reception",
+    "call center",
+    "phone",
+    "intake",
+    "operat",
+)
 _EXCEPT = re.compile(r"\bexcept|\bexception\b|\bexcluding\b|\bbut\b")
 # Words between two blocks that make the second an alternative schedule, never added to the first:
 # another track or option, another season ("during the school year ... in summer").
