@@ -23,6 +23,7 @@ CLASSES: dict[str, list[Row]] = {
         ("Each week, clients complete 16 hours of treatment (groups and psychiatry).", None, 16, 16, S),
         ("IOP at a glance: • Weekly hours: 9\u201311 • Telehealth", None, 9, 11, S),
         ("Program hours: 10 per week", None, 10, 10, S),
+        ("The Intensive Outpatient Program (IOP) is a 9-hour-per-week program.", None, 9, 9, S),
         ("Clients attend either 3 evenings a week (9 hours) or 4 mornings a week (12 hours).", None, 9, 12, S),
     ],
     "open bounds after the figure": [
@@ -90,6 +91,17 @@ CLASSES: dict[str, list[Row]] = {
         ("10a\u20131p, M\u2013F", None, 15, 15, D),
         ("4:00PM \u2013 7:00PM, M-Th", None, 12, 12, D),
     ],
+    "flattened tables": [
+        (
+            "Schedule: Monday | 9:00 AM - 12:00 PM Tuesday | 9:00 AM - 12:00 PM Thursday | 9:00 AM - 12:00 PM",
+            None,
+            9,
+            9,
+            D,
+        ),
+        ("Tuesday 9am to 2pm | Thursday 9am to 12pm", None, 8, 8, D),
+        ("Hours of operation: Mon-Fri 8 a.m.-5 p.m. Groups are held Mon, Wed and Thu, 9 a.m.-12 p.m.", None, 9, 9, D),
+    ],
     "groups on different days add up": [
         ("Group 1 meets Monday and Wednesday 6-9 pm. Group 2 meets Thursday 6-8 pm.", None, 8, 8, D),
         ("Process group meets Tuesday and Thursday 6-8 pm. Relapse prevention meets Tuesday 8-9 pm.", None, 5, 5, D),
@@ -129,6 +141,7 @@ CLASSES: dict[str, list[Row]] = {
             D,
         ),
         ("Three days per week, 3 hours per day or Five days per week, 2 hours per day.", None, 9, 10, D),
+        ("Day program hours are 9am-3pm, Mon-Fri. Evening program hours are 5pm-8pm, Mon, Tue, Thu.", None, 9, 30, D),
         (
             "Three days per week (e.g., M/W/F), 3 hours per day.",
             "Four days per week (mornings or evenings), 3 hours per day.",
