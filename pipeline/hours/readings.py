@@ -9,6 +9,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 from pipeline.hours.model import Interval, Kind, Mention, alternatives
+from pipeline.hours.positions import Overlap
 from pipeline.hours.timetable import timetable_blocks, timetable_tracks
 
 
@@ -65,47 +66,64 @@ def _length(m: Mention) -> Interval:
     return Interval.point((m.span[1] - m.span[0]) / 60)
 
 
+# Clauses of one sentence: after "or" an alternative format, after ", and" / "plus" another part
+# of the same week.
 _OR = re.compile(r"\bor\b")
+_AND = re.compile(r",\s*and\b|\band also\b|\bplus\b|\bas well as\b|\bin addition\b")
 _ASIDE = re.compile(r"\([^()]*\)")
 
 
+def _separators(pattern: re.Pattern[str], text: str, taken: list[Mention]) -> list[int]:
+    """Where `pattern` joins clauses: not inside parentheses ("(mornings or afternoons)") nor a
+    figure ("3 or 4 days a week")."""
+    asides = [m.span() for m in _ASIDE.finditer(text)] if "(" in text else []
+    aside_starts = [a for a, _ in asides]
+    inside_figure = Overlap(taken)
+
+    def inside(position: int) -> bool:
+        index = bisect_right(aside_starts, position) - 1  # asides are disjoint and in order
+        return (index >= 0 and position < asides[index][1]) or inside_figure.any(position, position + 1)
+
+    return [m.start() for m in pattern.finditer(text) if not inside(m.start())]
+
+
+def _sum(intervals: list[Interval]) -> Interval:
+    lo = None if any(i.lo is None for i in intervals) else sum(i.lo for i in intervals if i.lo is not None)
+    hi = None if any(i.hi is None for i in intervals) else sum(i.hi for i in intervals if i.hi is not None)
+    return Interval(lo, hi)
+
+
 def _paired_by_clause(counts: list[Mention], lengths: list[Mention], text: str) -> list[Interval]:
-    """Formats stated one per sentence or "or" clause ("3 days a week, 3-4 hours a day." ... "5
-    days a week, 2-3 hours a day."): each count times the hours of its own clause, as alternatives.
+    """Each count times the hours of its own clause, when counts stand in several clauses.
 
-    Empty unless counts stand in two clauses or more and each of those has hours of its own.
+    Formats stated one per sentence or "or" clause ("Three days per week, 3-4 hours per day." ...
+    "Five days per week, 2-3 hours per day.") are alternatives; parts joined by ", and" or "plus"
+    ("counseling once a week for an hour, and group 3 days a week for 3 hours") add up (rule 10).
+    A count with no hours in its clause is an untimed part and adds nothing. Empty (no pairing)
+    unless counts stand in two clauses or more and one of them has hours.
     """
-    ors: list[int] = []
-    if " or " in text:
-        # An "or" inside parentheses ("(weekday mornings or afternoons)") joins words, not formats.
-        asides = [m.span() for m in _ASIDE.finditer(text)] if "(" in text else []
-        aside_starts = [a for a, _ in asides]
+    ors = _separators(_OR, text, counts + lengths) if " or " in text else []
+    ands = _separators(_AND, text, counts + lengths) if "and" in text or "plus" in text else []
 
-        def inside(position: int) -> bool:
-            index = bisect_right(aside_starts, position) - 1  # asides are disjoint and in order
-            return index >= 0 and position < asides[index][1]
-
-        ors = [m.start() for m in _OR.finditer(text) if not inside(m.start())]
-
-    def clause(m: Mention) -> tuple[int, int]:
-        return m.sentence, bisect_right(ors, m.start)
+    def clause(m: Mention) -> tuple[int, int, int]:
+        return m.sentence, bisect_right(ors, m.start), bisect_right(ands, m.start)
 
     # One pass over each list: a scan of all lengths per clause is quadratic on long pages.
-    days_of: dict[tuple[int, int], list[Interval]] = {}
+    days_of: dict[tuple[int, int, int], list[Interval]] = {}
     for m in counts:
         days_of.setdefault(clause(m), []).extend([m.value] if m.value else [])
-    hours_of: dict[tuple[int, int], list[Interval]] = {}
+    hours_of: dict[tuple[int, int, int], list[Interval]] = {}
     for m in lengths:
         if (m.value or m.span) and clause(m) in days_of:
             hours_of.setdefault(clause(m), []).append(_length(m))
-    if len(days_of) < 2 or len(hours_of) < len(days_of):
+    if len(days_of) < 2 or not hours_of:
         return []
-    products = []
-    for key, clause_days in days_of.items():
-        days, per_day = alternatives(clause_days), alternatives(hours_of[key])
+    weeks: dict[tuple[int, int], list[Interval]] = {}
+    for key, clause_hours in hours_of.items():
+        days, per_day = alternatives(days_of[key]), alternatives(clause_hours)
         if days is not None and per_day is not None:
-            products.append(days.times(per_day))
-    return products
+            weeks.setdefault(key[:2], []).append(days.times(per_day))
+    return [_sum(parts) for parts in weeks.values()]
 
 
 def derived_reading(mentions: list[Mention], text: str) -> Reading:

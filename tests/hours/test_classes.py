@@ -102,6 +102,24 @@ CLASSES: dict[str, list[Row]] = {
         ("Tuesday 9am to 2pm | Thursday 9am to 12pm", None, 8, 8, D),
         ("Hours of operation: Mon-Fri 8 a.m.-5 p.m. Groups are held Mon, Wed and Thu, 9 a.m.-12 p.m.", None, 9, 9, D),
     ],
+    "parts of one week add up": [
+        (
+            "Clients meet with their counselor once a week for an hour, and attend group 3 days a week for 3 hours.",
+            None,
+            10,
+            10,
+            D,
+        ),
+        (
+            "Group therapy 3 days a week for 3 hours, plus a family session once a week for 1.5 hours.",
+            None,
+            10.5,
+            10.5,
+            D,
+        ),
+        ("Participants attend 3 or 4 days a week, 3 hours a day.", None, 9, 12, D),
+        ("The program runs six days a week, Monday through Saturday, from 9 to 3.", None, 36, 36, D),
+    ],
     "groups on different days add up": [
         ("Group 1 meets Monday and Wednesday 6-9 pm. Group 2 meets Thursday 6-8 pm.", None, 8, 8, D),
         ("Process group meets Tuesday and Thursday 6-8 pm. Relapse prevention meets Tuesday 8-9 pm.", None, 5, 5, D),
