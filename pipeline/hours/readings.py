@@ -9,8 +9,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 from pipeline.hours.model import Interval, Kind, Mention, alternatives
-from pipeline.hours.positions import Overlap
-from pipeline.hours.timetable import timetable_blocks, timetable_tracks
+from pipeline.hours.positions import Overlap, sentence_bounds
+from pipeline.hours.timetable import office_hours, timetable_blocks, timetable_tracks
 
 
 @dataclass
@@ -68,6 +68,7 @@ def _length(m: Mention) -> Interval:
 
 # Clauses of one sentence: after "or" an alternative format, after ", and" / "plus" another part
 # of the same week.
+_SCHEDULE_KINDS = (Kind.SPAN, Kind.DAYS, Kind.COUNT, Kind.PER_DAY)
 _OR = re.compile(r"\bor\b")
 _AND = re.compile(r",\s*and\b|\band also\b|\bplus\b|\bas well as\b|\bin addition\b")
 _ASIDE = re.compile(r"\([^()]*\)")
@@ -128,6 +129,10 @@ def _paired_by_clause(counts: list[Mention], lengths: list[Mention], text: str) 
 
 def derived_reading(mentions: list[Mention], text: str) -> Reading:
     """Hours from days x hours per day, or from a weekly timetable."""
+    office = office_hours([m for m in mentions if m.kind in _SCHEDULE_KINDS], text, sentence_bounds(text))
+    if office:
+        dropped = {id(m) for m in office}
+        mentions = [m for m in mentions if id(m) not in dropped]
     blocks, loose_spans, loose_days = timetable_blocks(mentions, text)
     tracks = [t for t in timetable_tracks(blocks, text) if t.days]
     if any(b.window for b in blocks):

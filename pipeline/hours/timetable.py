@@ -1,24 +1,25 @@
 """Weekly timetables from clock spans and week days: spans attach to days, blocks add up or split into tracks."""
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from pipeline.hours.model import Kind, Mention, Track
+from pipeline.hours.positions import sentence_of
 
+# Hours that say when the phone is answered or admissions are open, not when the programme runs.
+# Such a clause runs from these words to the end of its sentence, or to the first word about the
+# programme ("Call to schedule an assessment ... our IOP meets ...").
 _OFFICE = re.compile(
-    r"\b(?:office|business|administrative|front desk|reception|call center|phone lines?|intake)\s+(?:hours|is open)\b"
-    r"|\b(?:hours of operation|operating hours)\b"
+    r"\b(?:(?:office|business|administrative|clinic)\s+(?:hours|is open)|front desk|reception|call center"
+    r"|phone lines?|phones? (?:are |is )?answered|intake|admissions?|admisiones|hours of operation|operating hours"
+    r"|call|llame)\b"
 )
-_OFFICE_WORDS = (
-    "office",
-    "business",
-    "administrative",
-    "front desk",
-    "reception",
-    "call center",
-    "phone",
-    "intake",
-    "operat",
+_OFFICE_WORDS = ("office", "business", "administrative", "clinic", "front desk", "reception", "call", "phone")
+_OFFICE_WORDS += ("intake", "admis", "operat", "llame")
+_PROGRAMME_WORDS = re.compile(
+    r"\b(?:groups?|programs?|programming|programa|sessions?|iop|php|treatment|clients|patients|participants"
+    r"|meets?|held|attend|runs?)\b"
 )
 _EXCEPT = re.compile(r"\bexcept|\bexception\b|\bexcluding\b|\bbut\b")
 # Words between two blocks that make the second an alternative schedule, never added to the first:
@@ -54,6 +55,29 @@ class Block:
         return max(m.end for m in self.mentions)
 
 
+def office_hours(mentions: list[Mention], text: str, bounds: list[int]) -> list[Mention]:
+    """The mentions of `mentions` that lie in a clause about office, intake or admissions hours."""
+    if not any(word in text for word in _OFFICE_WORDS):
+        return []
+    regions: list[list[int]] = []
+    for match in _OFFICE.finditer(text):
+        end = bounds[sentence_of(bounds, match.start())]
+        programme = _PROGRAMME_WORDS.search(text, match.end(), end)
+        stop = programme.start() if programme else end
+        # Matches come in text order: a region that starts inside the last one extends it.
+        if regions and match.start() <= regions[-1][1]:
+            regions[-1][1] = max(regions[-1][1], stop)
+        else:
+            regions.append([match.start(), stop])
+    starts = [start for start, _ in regions]
+    inside = []
+    for m in mentions:
+        index = bisect_right(starts, m.start) - 1
+        if index >= 0 and m.start < regions[index][1]:
+            inside.append(m)
+    return inside
+
+
 def _sentence_start(text: str, position: int) -> int:
     return max(text.rfind(c, 0, position) for c in ".;!?\n|") + 1
 
@@ -86,13 +110,9 @@ def timetable_blocks(mentions: list[Mention], text: str) -> tuple[list[Block], l
             by_sentence.setdefault(m.sentence, []).append(m)
     if not any(m.kind is Kind.SPAN for m in mentions):
         return blocks, loose_spans, day_sets
-    office_words = any(word in text for word in _OFFICE_WORDS)
     for sentence in sorted(by_sentence):
         items = by_sentence[sentence]
         spans = _refine_spans([m for m in items if m.kind is Kind.SPAN], text)
-        if spans and office_words and _OFFICE.search(text, _sentence_start(text, spans[0].start), spans[0].start):
-            # Office or intake hours say when the phone is answered, not when the programme runs.
-            spans = []
         items = sorted([m for m in items if m.kind is Kind.DAYS] + spans, key=lambda m: m.start)
         previous_days: Mention | None = None
         for index, item in enumerate(items):
