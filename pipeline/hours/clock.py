@@ -15,7 +15,7 @@ SPAN = re.compile(
     _TIME.format(n=1)
     + r"\s*(?P<sep>-|to|until|till|til|through|thru|and)\s*"
     + _TIME.format(n=2)
-    + r"(?![\d:]|\s*(?:days?|hours?|hrs?|weeks?|times?|sessions?|years?|months?|%|-))"
+    + r"(?![\d:]|\s*(?:days?|hours?|hrs?|weeks?|times?|sessions?|years?|months?|%|-\s*\d))"
 )
 
 _AGES = re.compile(r"\b(?:ages?|aged|grades?|years)\s*$")
@@ -46,7 +46,7 @@ _WINDOW_SIDE = r"(?:(?:between|at|by|around|from)\s+)?{a}(?:\s*(?:and|-|to)\s*{b
 _WINDOW = re.compile(
     rf"\b{_START_VERB}\s+(?:[a-z]+\s+){{0,2}}?"
     + _WINDOW_SIDE.format(a=_T.format(n=1), b=_T.format(n=2))
-    + rf"[^.;!?\n|]{{0,40}}?\b(?:{_END_VERB}|{_UNTIL_VERB})\s+(?:[a-z]+\s+){{0,2}}?"
+    + rf"[^.!?\n|]{{0,40}}?\b(?:{_END_VERB}|{_UNTIL_VERB})\s+(?:[a-z]+\s+){{0,2}}?"
     + _WINDOW_SIDE.format(a=_T.format(n=3), b=_T.format(n=4))
 )
 

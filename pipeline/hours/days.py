@@ -24,7 +24,11 @@ _DAY_SEP = re.compile(r"\s*(?:-|to|through|thru|till|until)\s*$")
 _DAY_INDEX = {"mo": 0, "tu": 1, "we": 2, "th": 3, "fr": 4, "sa": 5, "su": 6}
 _LETTER_INDEX = {"m": 0, "t": 1, "tu": 1, "w": 2, "th": 3, "r": 3, "f": 4}
 
-_ADJACENT = re.compile(r"\s*(?:[,:]\s*)?(?:from|on)?\s*")  # the whole gap between a span and day names
+# The whole gap between a span and day names: "Monday-Friday, roughly from 9 to 4".
+_ADJACENT = re.compile(
+    r"\s*(?:[,:]\s*)?(?:(?:roughly|about|around|approximately|approx\.?|usually|typically|generally|normally)\s+)?"
+    r"(?:from|on)?\s*"
+)
 
 
 def day_set(text: str) -> frozenset[int]:

@@ -10,7 +10,7 @@ FOR = ("for ",)
 
 _Q = hedged_quantity()
 _HOURS = r"(?:hours?|hrs?|h)(?![a-z])"
-_WEEK_TAIL = r"(?:(?:per|a|each|every|an?|in a|in one|/)[\s-]*(?:week|wk)(?![a-z])|weekly(?![a-z]))"
+_WEEK_TAIL = r"(?:(?:per|a|each|every|an?|in a|in one|in the|of the|/)[\s-]*(?:week|wk)(?![a-z])|weekly(?![a-z]))"
 _NOT_WEEK_AHEAD = rf"(?!\s*(?:[a-z,]+\s+){{0,4}}?{_WEEK_TAIL}|\s*/\s*(?:week|wk))"
 _DAY_UNITS = r"(?:days?|evenings?|nights?|mornings?|afternoons?)"
 DAY_UNIT_STEMS = ("day", "evening", "night", "morning", "afternoon")
@@ -97,7 +97,8 @@ COUNT = re.compile(
 # A count right after another activity belongs to it: "attend school two days a week", "keep
 # working three days a week", "tutoring two afternoons a week".
 OTHER_ACTIVITY = re.compile(
-    r"\b(?:school|work|works|working|job|jobs|tutoring|sports|practice|volunteering|employment|shifts?)\s+"
+    r"\b(?:school|work|works|working|job|jobs|tutoring|sports|practice|volunteering|employment|shifts?|classroom"
+    r"|instruction|academics|schooling|homework|classes)\s+"
     r"(?:[a-z]+\s+)?$"
 )
 

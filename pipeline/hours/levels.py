@@ -27,6 +27,8 @@ _TRANSITION = re.compile(
     r"|\b(?:transitions?|transitioning|moves?|moving|progress(?:es)?|progressing|graduates?|graduating)\s+"
     r"(?:in)?to\s+(?:an?\s+|the\s+|our\s+)?$"
 )
+_TAG_BEFORE = re.compile(r"\(\s*$")
+_TAG_AFTER = re.compile(r"\s*\)\s*(?:[.;!?\n|]|$)")
 # The second of two names joined by "and"/"or" is a reference when the first is ("between
 # inpatient care and weekly outpatient therapy").
 _PAIRED = re.compile(r"^[\s,]*(?:[a-z]+\s+){0,2}?(?:and|or|&)\s+(?:[a-z]+\s+){0,2}$")
@@ -56,6 +58,11 @@ def select_program(mentions: Sequence[Mention], text: str, program: str | None) 
             subjects[-1][1].add(name.program or "")
         elif reference and subjects:
             pass
+        elif _TAG_BEFORE.search(text, max(0, name.start - 3), name.start) and _TAG_AFTER.match(text, name.end):
+            # A name in parentheses that ends its sentence labels the sentence it ends: "Weeks 1-2:
+            # Monday-Friday, 9 am - 3 pm (PHP). Weeks 3-6: three days a week, 9 am - noon (IOP)."
+            start = max(text.rfind(c, 0, name.start) for c in ".;!?\n|") + 1
+            subjects.append((max(start, subjects[-1][0] + 1 if subjects else 0), {name.program or ""}))
         else:
             subjects.append((name.start, {name.program or ""}))
         previous, previous_reference = name, reference

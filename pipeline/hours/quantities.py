@@ -24,6 +24,7 @@ _OPEN_MAX = (
     "up to|a maximum of|maximum of|max of|no more than|not more than|less than|fewer than|under|as many as"
     "|at most|maximum|a maximum|not to exceed|not exceeding|does not exceed|do not exceed|cannot exceed"
     "|can not exceed|will not exceed|never exceeds|never exceed|no longer than|not longer than|as long as|as much as"
+    "|not exceed"
 )
 _POINT = (
     "about|around|approximately|approx|roughly|typically|usually|generally|on average|an average of|average of"
@@ -34,6 +35,10 @@ _PRE_MAX = re.compile(rf"(?:{_OPEN_MAX})$")
 # "does not require more than 11 hours": a negation a few words before a comparison flips it.
 _COMPARISONS = {"more than": "no more than", "over": "no more than", "in excess of": "no more than"}
 _COMPARISONS |= {"less than": "no less than", "fewer than": "no fewer than", "under": "no less than"}
+# "The minimum scheduled intensity for Level 2.5 is 20 hours": the bound is named farther back.
+_FAR_BOUND = re.compile(
+    r"\b(?:(?P<min>minimum)|(?P<max>maximum))\b(?:[^.;!?]|(?<=\d)\.(?=\d)){0,50}?\b(?:is|are|of|be)\s+$"
+)
 # "adds up to 8 hours" totals; it does not bound.
 _TOTALS_UP_TO = re.compile(r"\b(?:adds?|adding|comes?|coming|amounts?|amounting|sums?|summing|totals?)\s+$")
 _NEGATION = re.compile(r"(?:\bnot|n't|\bnever)\s+(?:[a-z]+\s+){0,3}$")
@@ -106,7 +111,8 @@ def at_numbers(
         last_end = match.end()
         hedge = phrase_before(text, position, _HEDGES)
         if not hedge:
-            yield match, position, None
+            far = _FAR_BOUND.search(text, max(0, position - 70), position) if "imum" in text else None
+            yield match, position, ("minimum" if far["min"] else "maximum") if far else None
             continue
         begin = position - len(hedge)
         flipped = _COMPARISONS.get(hedge[:-1])

@@ -94,14 +94,14 @@ def _sum(intervals: list[Interval]) -> Interval:
     return Interval(lo, hi)
 
 
-def _paired_by_clause(counts: list[Mention], lengths: list[Mention], text: str) -> list[Interval]:
+def _paired_by_clause(counts: list[Mention], lengths: list[Mention], text: str, least: int = 2) -> list[Interval]:
     """Each count times the hours of its own clause, when counts stand in several clauses.
 
     Formats stated one per sentence or "or" clause ("Three days per week, 3-4 hours per day." ...
     "Five days per week, 2-3 hours per day.") are alternatives; parts joined by ", and" or "plus"
     ("counseling once a week for an hour, and group 3 days a week for 3 hours") add up (rule 10).
     A count with no hours in its clause is an untimed part and adds nothing. Empty (no pairing)
-    unless counts stand in two clauses or more and one of them has hours.
+    unless counts stand in `least` clauses or more and one of them has hours.
     """
     ors = _separators(_OR, text, counts + lengths) if " or " in text else []
     ands = _separators(_AND, text, counts + lengths) if "and" in text or "plus" in text else []
@@ -117,7 +117,7 @@ def _paired_by_clause(counts: list[Mention], lengths: list[Mention], text: str) 
     for m in lengths:
         if (m.value or m.span) and clause(m) in days_of:
             hours_of.setdefault(clause(m), []).append(_length(m))
-    if len(days_of) < 2 or not hours_of:
+    if len(days_of) < least or not hours_of:
         return []
     weeks: dict[tuple[int, int], list[Interval]] = {}
     for key, clause_hours in hours_of.items():
@@ -147,7 +147,12 @@ def derived_reading(mentions: list[Mention], text: str) -> Reading:
 
     candidates: list[Interval] = []
     used: list[Mention] = []
-    if tracks:
+    if tracks and (own := _paired_by_clause(counts, loose_spans, text, least=1)):
+        # A count with a clock span of its own ("Evening IOP: three nights a week, 5:30-8:30") is
+        # another format beside the timetable ("Daytime option 10am to 1pm Monday-Thursday").
+        candidates += [Interval.point(t.weekly_hours) for t in tracks] + own
+        used += block_mentions + counts + loose_spans
+    elif tracks:
         track_days = [len(t.days) for t in tracks]
         if count is not None and (count.lo, count.hi) != (min(track_days), max(track_days)):
             # Patients attend fewer (or more) days than the programme is open: count x programme day.

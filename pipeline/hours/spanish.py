@@ -81,10 +81,10 @@ WORDS: dict[str, str] = {
     "noches": "nights",
     "mañanas": "mornings",
     "mananas": "mornings",
-    "de la mañana": "am",
-    "de la manana": "am",
-    "de la tarde": "pm",
-    "de la noche": "pm",
+    "grupo de la mañana": "morning group",
+    "grupo de la manana": "morning group",
+    "grupo de la tarde": "evening group",
+    "grupo de la noche": "evening group",
     "mediodía": "noon",
     "mediodia": "noon",
     # days
@@ -126,6 +126,10 @@ _WORDS = re.compile(
 # "de 9:00 a 12:00", "de las 9 a las 12", "de martes a jueves" (after the days are translated).
 _POINT = rf"\d{{1,2}}(?::\d{{2}})?(?:\s*[ap]m)?|{DAY_WORD}"
 _FROM_TO = re.compile(rf"\bde\s+(?:las?\s+)?(?P<x>{_POINT})\s+a\s+(?:las?\s+)?(?=\d|{DAY_WORD})")
+# "9 de la mañana", "5 de la tarde": the part of the day after a time is its meridiem.
+_DAY_PART = re.compile(r"(?<=\d)\s+de la (?:(?P<am>mañana|manana)|tarde|noche)\b")
+# "de 9 h a 15 h": hours on a 24-hour clock.
+_H_CLOCK = re.compile(r"(?:(?<=de )|(?<=a )|(?<=y )|(?<=las ))(?P<h>\d{1,2})\s?h\b")
 # "lunes a viernes" with no "de".
 _DAY_TO = re.compile(rf"\b(?P<x>{DAY_WORD})\s+a\s+(?={DAY_WORD})")
 _ARTICLE = re.compile(r"\blas?\s+(?=\d)")
@@ -148,4 +152,11 @@ def from_to(match: re.Match[str]) -> str:
     return f"from {match['x']} to "
 
 
-REWRITES = ((_WORDS, word), (_FROM_TO, from_to), (_DAY_TO, lambda m: f"{m['x']} to "), (_ARTICLE, lambda m: ""))
+REWRITES = (
+    (_DAY_PART, lambda m: " am" if m["am"] else " pm"),
+    (_H_CLOCK, lambda m: f"{m['h']}:00"),
+    (_WORDS, word),
+    (_FROM_TO, from_to),
+    (_DAY_TO, lambda m: f"{m['x']} to "),
+    (_ARTICLE, lambda m: ""),
+)

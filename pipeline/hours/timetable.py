@@ -27,7 +27,7 @@ _EXCEPT = re.compile(r"\bexcept|\bexception\b|\bexcluding\b|\bbut\b")
 _OR = re.compile(
     r"\b(?:or|alternatively|instead|track|option|summer|winter|school[- ]year|school is|during school|semester"
     r"|holidays?|school breaks?"
-    r"|(?:day|daytime|morning|afternoon|evening|night)\s+(?:[a-z]+\s+)?(?:schedule|program|hours))\b"
+    r"|(?:day|daytime|morning|afternoon|evening|night)\s+(?:[a-z]+\s+)?(?:schedule|program|hours|group))\b"
 )
 # "9 a.m. to noon on Saturdays": a day set right after a span, introduced by "on", takes it. Only
 # when "on" is all that stands between them: in "Monday 9-12, or on Wednesday 1-4" the first span
@@ -149,6 +149,12 @@ def timetable_blocks(mentions: list[Mention], text: str) -> tuple[list[Block], l
     return blocks, loose_spans, unclaimed
 
 
+def _restates_week(track: Track, block: Block) -> bool:
+    # A block on every day of a week of several days schedules that week again; a second session
+    # on the one day scheduled so far ("Monday | 9:00-10:30" ... "Monday | 10:30-12:00") does not.
+    return len(track.days) > 1 and block.days >= track.days.keys()
+
+
 def _same_slot(track: Track, block: Block) -> bool:
     return all(block.span in track.days.get(day, ()) for day in block.days)
 
@@ -184,10 +190,10 @@ def timetable_tracks(blocks: list[Block], text: str) -> list[Track]:
                 current.days[day] = [block.span]
         elif _same_slot(current, block):
             pass
-        elif not current.overlaps(block.days, block.span) and not (new_sentence and block.days >= current.days.keys()):
+        elif not current.overlaps(block.days, block.span) and not (new_sentence and _restates_week(current, block)):
             for day in block.days:
                 current.days.setdefault(day, []).append(block.span)
-        elif block.days >= current.days.keys() or new_sentence:
+        elif _restates_week(current, block) or new_sentence:
             tracks.append(Track({d: [block.span] for d in block.days}))
         else:
             variant = current.copy()

@@ -34,6 +34,9 @@ CLASSES: dict[str, list[Row]] = {
         ("Members attend 12 hours a week, at minimum.", None, 12, None, S),
         ("Patients who do not require more than 11 hours of therapy per week", None, None, 11, S),
         ("The program does not exceed 19 hours per week.", None, None, 19, S),
+        ("Intensive outpatient treatment may not exceed 19 hours per week.", None, None, 19, S),
+        ("The minimum scheduled intensity for ASAM Level 2.5 is 20 hours per week.", None, 20, None, S),
+        ("The maximum for adolescents is 12 hours a week.", None, None, 12, S),
         ("Treatment can last as long as 6 hours a day, Tuesday through Saturday.", None, None, 30, D),
         ("Our teen IOP meets Monday through Thursday 4 to 6 p.m., which adds up to 8 hours per week.", None, 8, 8, S),
     ],
@@ -64,9 +67,11 @@ CLASSES: dict[str, list[Row]] = {
         ("Start times vary from 9:00 to 9:30 am and sessions end from 12:00 to 1:00 pm, Mon-Thu.", None, 10, 16, D),
         ("Check-in between 8:45 and 9:15 AM, check-out between 2:45 and 3:15 PM, Mon\u2013Fri.", None, 27.5, 32.5, D),
         ("Evening IOP: start 6\u20136:30 pm, end 8:30\u20139:30 pm, Mon/Tue/Thu.", None, 6, 10.5, D),
+        ("Check-in between 8:30 and 9:00 a.m.; program ends at 1:00 p.m., Monday through Thursday.", None, 16, 18, D),
     ],
     "ranges of days and hours in one clause": [
         ("Program runs 3 to 5 days per week, each day 4 to 6 hours.", None, 12, 30, D),
+        ("IOP involves 3 hours per session, with sessions on three to five days of the week.", None, 9, 15, D),
         ("Clients come 2-4 days a week; per session: 3 hours.", None, 6, 12, D),
         ("Five days a week, daily 6 hours.", None, 30, 30, D),
         ("Clients attend 3 days a week, each day for 3 hours.", None, 9, 9, D),
@@ -81,6 +86,7 @@ CLASSES: dict[str, list[Row]] = {
         ("Tuesday through Saturday, clients participate in 6 hours of counseling and groups.", None, 30, 30, D),
         ("Wed\u2013Sun 10am-1pm", None, 15, 15, D),
         ("Thursday to Monday, 9 a.m. to noon.", None, 15, 15, D),
+        ("A PHP usually runs Tuesday through Saturday, roughly from 9 to 3.", None, 30, 30, D),
     ],
     "minute arithmetic and clock formats": [
         ("Monday-Friday 9:10 a.m. to 3:20 p.m.", None, 30.8333, 30.8333, D),
@@ -100,6 +106,7 @@ CLASSES: dict[str, list[Row]] = {
             D,
         ),
         ("Tuesday 9am to 2pm | Thursday 9am to 12pm", None, 8, 8, D),
+        ("Day | Time\nMonday | 9:00-10:30\nMonday | 10:30-12:00\nThursday | 9:00-12:00", None, 6, 6, D),
         ("Hours of operation: Mon-Fri 8 a.m.-5 p.m. Groups are held Mon, Wed and Thu, 9 a.m.-12 p.m.", None, 9, 9, D),
     ],
     "parts of one week add up": [
@@ -159,6 +166,15 @@ CLASSES: dict[str, list[Row]] = {
             D,
         ),
         ("Three days per week, 3 hours per day or Five days per week, 2 hours per day.", None, 9, 10, D),
+        ("Morning group: Mon-Fri, 9:00-12:00. Evening group: Mon, Wed and Thu, 5:30-8:30 p.m.", None, 9, 15, D),
+        (
+            "Evening IOP \u2014 two nights a week, 6:00\u20139:00 \u2014 for working adults. A daytime option runs "
+            "9am to noon, Monday-Thursday.",
+            None,
+            6,
+            12,
+            D,
+        ),
         ("Day program hours are 9am-3pm, Mon-Fri. Evening program hours are 5pm-8pm, Mon, Tue, Thu.", None, 9, 30, D),
         (
             "Three days per week (e.g., M/W/F), 3 hours per day.",
@@ -174,6 +190,21 @@ CLASSES: dict[str, list[Row]] = {
         ("Students attend school two days a week and participate in programming 4 hours a day.", None, None, None, U),
         ("Many clients keep working three days a week while attending the 3-hour program.", None, None, None, U),
         ("Teens get tutoring two afternoons a week; groups last 2.5 hours.", None, None, None, U),
+        (
+            "Teen PHP: classroom instruction three days a week with our teacher. Treatment day: 9 am - 2 pm.",
+            None,
+            None,
+            None,
+            U,
+        ),
+        ("Call 555-0100 for an assessment. Admissions are available Monday-Friday 8am-5pm.", None, None, None, U),
+        (
+            "IOP groups meet Mon, Wed, Fri 6-9 pm, and our intake staff is available Monday-Friday 9 to 5.",
+            None,
+            9,
+            9,
+            D,
+        ),
     ],
     "levels named in comparisons": [
         (
@@ -200,6 +231,8 @@ CLASSES: dict[str, list[Row]] = {
         ("De martes a jueves, de 9:00 a 12:00.", None, 9, 9, D),
         ("Lunes, miércoles y viernes de 9:00 a. m. a 12:00 p. m.", None, 9, 9, D),
         ("Grupos de lunes a viernes de las 9 a las 12.", None, 15, 15, D),
+        ("Horario: de 9 h a 14 h, de lunes a jueves", None, 20, 20, D),
+        ("Se reúne martes y jueves de 5 a 8 de la tarde.", None, 6, 6, D),
     ],
 }
 
@@ -226,6 +259,8 @@ def test_two_levels_each_get_their_own_schedule() -> None:
     )
     assert (estimate_hours(text, program="php").min, estimate_hours(text, program="php").max) == (30, 30)
     assert (estimate_hours(text, program="iop").min, estimate_hours(text, program="iop").max) == (9, 9)
+    tagged = "Weeks 1-2: Monday-Friday, 9 am - 3 pm (PHP). Weeks 3-6: three days a week, 9 am - noon (IOP)."
+    assert (estimate_hours(tagged, program="php").min, estimate_hours(tagged, program="iop").min) == (30, 9)
     similar = "A PHP is similar in intensity to inpatient care: 6 hours a day, 5 days a week."
     assert estimate_hours(similar, program="php").min == 30
 
