@@ -26,7 +26,8 @@ _LETTER_INDEX = {"m": 0, "t": 1, "tu": 1, "w": 2, "th": 3, "r": 3, "f": 4}
 
 # The whole gap between a span and day names: "Monday-Friday, roughly from 9 to 4".
 _ADJACENT = re.compile(
-    r"\s*(?:[,:]\s*)?(?:(?:roughly|about|around|approximately|approx\.?|usually|typically|generally|normally)\s+)?"
+    r"\s*(?:(?:mornings?|afternoons?|evenings?|nights?)\s*)?(?:[,:]\s*)?"
+    r"(?:(?:roughly|about|around|approximately|approx\.?|usually|typically|generally|normally)\s+)?"
     r"(?:from|on)?\s*"
 )
 

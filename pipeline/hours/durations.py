@@ -83,6 +83,7 @@ UNITS_BEFORE = tuple(
     sorted(
         {f"{noun} {verb} " for noun in _UNIT_NOUNS for verb in _UNIT_VERBS}
         | {f"{unit}{join}" for unit in _EACH_UNIT for join in _EACH_JOIN}
+        | {f"{unit} {sign} " for unit in ("days", "evenings", "sessions") for sign in ("x", "\u00d7", "*")}
         | {"lasting ", "that lasts ", "that last ", "which lasts ", "which last "},
         key=len,
         reverse=True,
@@ -91,7 +92,9 @@ UNITS_BEFORE = tuple(
 
 COUNT = re.compile(
     rf"{CORE}\s*(?:(?:\d+(?:\.\d+)?-{_HOURS}|(?!hours?\b|hrs?\b|minutes?\b|weeks?\b)[a-z]+)[\s-]+){{0,2}}?"
-    rf"(?P<unit>{_DAY_UNITS}|{_SESSION_UNITS})\s*(?:{_WEEK_TAIL}|/\s*(?:week|wk)(?![a-z]))"
+    rf"(?P<unit>{_DAY_UNITS}|{_SESSION_UNITS})(?:\s*(?:{_WEEK_TAIL}|/\s*(?:week|wk)(?![a-z]))"
+    # "3 days x 3 hrs": a count multiplied by hours.
+    r"|(?<=s)(?=\s*[x\u00d7*]\s*\d))"
 )
 
 # A count right after another activity belongs to it: "attend school two days a week", "keep

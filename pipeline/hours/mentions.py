@@ -112,7 +112,8 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
     found += weekly
     found += per_day
 
-    for match, begin, pre in at_numbers(COUNT, text, starts) if has_week else ():
+    has_times = " x " in text or "\u00d7" in text or " * " in text  # "3 days x 3 hrs"
+    for match, begin, pre in at_numbers(COUNT, text, starts) if has_week or has_times else ():
         if OTHER_ACTIVITY.search(text, max(0, begin - 30), begin):
             continue  # "attend school two days a week": not the program's days (rule 11)
         value = quantity(match, pre)

@@ -99,6 +99,16 @@ _MILITARY = re.compile(
 _LETTER_MERIDIEM = re.compile(
     r"(?<![\d.:])(\d{1,2}(?::[0-5]\d)?)([ap])\s*(-|to)\s*(\d{1,2}(?::[0-5]\d)?)([ap])(?![a-z])"
 )
+# "9 in the morning", "3 in the afternoon": the part of the day is the time's meridiem.
+_DAY_PART_TIME = re.compile(
+    r"(?<![\d.:])(\d{1,2}(?::[0-5]\d)?)\s+(?:(?P<am>in the morning)|in the (?:afternoon|evening)|at night)\b"
+)
+# A question that names the unit, and its answer: "How many days a week? Three days." -> "3 days a
+# week." The answer's figure is read with the question's unit.
+_QUESTION = re.compile(
+    r"\bhow many (?P<unit>days|hours|evenings|sessions|groups) (?P<per>(?:a|per|each) (?:week|day))\s*\?\s*"
+    r"(?:[a-z]+\s+){0,3}?(?P<n>\d+(?:\.\d+)?(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?)(?:\s+(?P=unit))?(?!\d|\.\d)"
+)
 _SPACES = re.compile(r" {2,}")
 # Runs of whitespace (and single tabs, returns, form feeds...) become one space, or one line break
 # when they hold one: the patterns then never see a long run, which `\s*x?\s*` would backtrack
@@ -261,6 +271,10 @@ def normalize(text: str) -> MappedText:
     if "hour" in lowered and ("half" in lowered or "an hour" in lowered):
         mapped.sub(_HOUR_WORDS, _phrase)
     mapped.sub(_NUMBER_WORDS, _number_word)
+    if "how many" in mapped.text:
+        mapped.sub(_QUESTION, lambda m: f"{m['n']} {m['unit']} {m['per']}")
+    if " in the " in mapped.text or " at night" in mapped.text:
+        mapped.sub(_DAY_PART_TIME, lambda m: m[1] + ("am" if m["am"] else "pm"))
     if "/2" in mapped.text:
         mapped.sub(_FRACTION, _fraction)
     if "min" in mapped.text:

@@ -75,6 +75,10 @@ CLASSES: dict[str, list[Row]] = {
         ("Clients come 2-4 days a week; per session: 3 hours.", None, 6, 12, D),
         ("Five days a week, daily 6 hours.", None, 30, 30, D),
         ("Clients attend 3 days a week, each day for 3 hours.", None, 9, 9, D),
+        ("3 days x 3 hrs", None, 9, 9, D),
+        ("Our IOP is 4 evenings \u00d7 3 hours.", None, 12, 12, D),
+        ("How long is each day? Each day is about 3 hours. How many days a week? Three days.", None, 9, 9, D),
+        ("How many hours a week? About 9.", None, 9, 9, S),
     ],
     "up to N hours each weekday": [
         ("Up to 6 hours each weekday.", None, None, 30, D),
@@ -90,6 +94,8 @@ CLASSES: dict[str, list[Row]] = {
     ],
     "minute arithmetic and clock formats": [
         ("Monday-Friday 9:10 a.m. to 3:20 p.m.", None, 30.8333, 30.8333, D),
+        ("from 9 in the morning until 3 in the afternoon, Monday through Friday", None, 30, 30, D),
+        ("every weekday morning 9-12", None, 15, 15, D),
         ("Monday-Friday 9.00am \u2013 2.30pm", None, 27.5, 27.5, D),
         ("Monday-Friday 9.30 - 12.30pm", None, 15, 15, D),
         ("Monday-Friday 0900-1500", None, 30, 30, D),
