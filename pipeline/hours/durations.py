@@ -97,6 +97,21 @@ COUNT = re.compile(
     r"|(?<=s)(?=\s*[x\u00d7*]\s*\d))"
 )
 
+# The unit named first, as in a list of program facts: "Sessions per week: 3", "Hours per day: 6".
+_FACT = r"\s*(?::|=|-|is|are)?\s*"
+COUNT_FIRST = re.compile(
+    rf"\b(?:days|sessions|evenings|groups|times|visits)\s+(?:per|a|each|/)\s*(?:week|wk)\b{_FACT}{_Q}"
+    rf"(?!\s*-?\s*{_HOURS})"
+)
+PER_DAY_FIRST = re.compile(rf"\bhours\s+(?:per|a|each|/)\s*(?:day|session|group)\b{_FACT}{_Q}(?!\s*(?:days?|per))")
+# A figure for another population after a weekly one, with its unit left out: "9 or more hours of
+# service a week for adults, 6 or more for adolescents".
+_POPULATION = r"(?:the\s+)?(?:adolescents?|adults?|youth|teens?|teenagers|children|minors|young adults)\b"
+POPULATION_FIGURE = re.compile(
+    rf"(?:\s+for\s+{_POPULATION})?\s*(?:,|;|and|while)\s*(?:and\s+)?{_Q}(?:\s*{_HOURS})?"
+    rf"\s+(?:(?:a|per)\s+week\s+|weekly\s+)?for\s+{_POPULATION}"
+)
+
 # A count right after another activity belongs to it: "attend school two days a week", "keep
 # working three days a week", "tutoring two afternoons a week".
 OTHER_ACTIVITY = re.compile(

@@ -13,13 +13,16 @@ from pipeline.hours.clock import LEADS, SPAN, clock_span, start_end_spans, windo
 from pipeline.hours.days import DAYS, DayIndex, day_set
 from pipeline.hours.durations import (
     COUNT,
+    COUNT_FIRST,
     DAY_UNIT_STEMS,
     FOR,
     HOURS_HEAD,
     NOT_WEEK,
     NOT_WEEKLY_FILL,
     OTHER_ACTIVITY,
+    PER_DAY_FIRST,
     PER_DAY_TAILS,
+    POPULATION_FIGURE,
     UNITS_BEFORE,
     WEEKLY,
     WEEKLY_TAIL,
@@ -109,6 +112,20 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
             item = mention(Kind.WEEKLY, match.start(), match.end(), value=quantity(match))
             if item.value and item.value.within(0, WEEK_HOURS) and not read.any(item.start, item.end):
                 weekly.append(item)
+    if weekly and " for " in text:
+        # "... a week for adults, 6 or more for adolescents": the second figure is weekly too (an
+        # alternative, as figures for two populations are).
+        for item in list(weekly):
+            extra = POPULATION_FIGURE.match(text, item.end)
+            if extra is not None and (value := quantity(extra)).within(0, WEEK_HOURS):
+                weekly.append(mention(Kind.WEEKLY, extra.start("a"), extra.end(), value=value))
+    first: list[Mention] = []  # "Sessions per week: 3", "Hours per day: 6"
+    if "per " in text or "a week" in text or "/" in text:
+        for pattern, kind in ((COUNT_FIRST, Kind.COUNT), (PER_DAY_FIRST, Kind.PER_DAY)):
+            for match in pattern.finditer(text):
+                first.append(mention(kind, match.start(), match.end(), value=quantity(match)))
+        taken = Overlap(per_day)
+        per_day += [m for m in first if m.kind is Kind.PER_DAY and not taken.any(m.start, m.end)]
     found += weekly
     found += per_day
 
@@ -121,6 +138,9 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
         if value.within(0, limit):
             found.append(mention(Kind.COUNT, begin, match.end(), value=value))
 
+    if first:
+        taken = Overlap([m for m in found if m.kind is Kind.COUNT])
+        found += [m for m in first if m.kind is Kind.COUNT and not taken.any(m.start, m.end)]
     day_mentions = [mention(Kind.DAYS, m.start(), m.end(), days=day_set(m.group(0))) for m in DAYS.finditer(text)]
     day_mentions = [m for m in day_mentions if m.days]
     found += day_mentions

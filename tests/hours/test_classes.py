@@ -79,6 +79,9 @@ CLASSES: dict[str, list[Row]] = {
         ("Our IOP is 4 evenings \u00d7 3 hours.", None, 12, 12, D),
         ("How long is each day? Each day is about 3 hours. How many days a week? Three days.", None, 9, 9, D),
         ("How many hours a week? About 9.", None, 9, 9, S),
+        ("Length of each session: 3 hours; Sessions per week: 4", None, 12, 12, D),
+        ("Days per week: 5. Hours per day: 6.", None, 30, 30, D),
+        ("Level 2.1: 9 or more hours of service a week for adults, 6 or more for adolescents.", None, 6, None, S),
     ],
     "up to N hours each weekday": [
         ("Up to 6 hours each weekday.", None, None, 30, D),
