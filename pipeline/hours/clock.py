@@ -60,6 +60,14 @@ def _clock(h: int, meridiem: str | None) -> int:
     return h
 
 
+def resolve_end(start: int, minutes: int, meridiem: str | None) -> int:
+    """Minutes after midnight of an end time given after a known start ("ends at 1" after 9 am is 1 pm)."""
+    end = _clock(minutes, meridiem)
+    if meridiem is None and end <= start and minutes < 12 * 60:
+        end += 12 * 60
+    return end
+
+
 def resolve_span(
     h1: int, m1: int, ap1: str | None, h2: int, m2: int, ap2: str | None, marked: bool
 ) -> tuple[int, int] | None:

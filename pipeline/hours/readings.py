@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from pipeline.hours.model import Interval, Kind, Mention, alternatives
 from pipeline.hours.positions import Overlap, sentence_bounds
-from pipeline.hours.timetable import office_hours, timetable_blocks, timetable_tracks
+from pipeline.hours.timetable import early_ends, office_hours, timetable_blocks, timetable_tracks
 
 
 @dataclass
@@ -135,6 +135,7 @@ def derived_reading(mentions: list[Mention], text: str) -> Reading:
         mentions = [m for m in mentions if id(m) not in dropped]
     blocks, loose_spans, loose_days = timetable_blocks(mentions, text)
     tracks = [t for t in timetable_tracks(blocks, text) if t.days]
+    early_ends(tracks, text)
     if any(b.window for b in blocks):
         # Days that start and end within windows: the shortest days are a variant of the week.
         shortest = [replace(b, span=b.window) if b.window else b for b in blocks]

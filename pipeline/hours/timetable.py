@@ -4,6 +4,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from pipeline.hours.clock import resolve_end
+from pipeline.hours.days import DAYS, day_set
 from pipeline.hours.model import Kind, Mention, Track
 from pipeline.hours.positions import sentence_of
 
@@ -13,10 +15,10 @@ from pipeline.hours.positions import sentence_of
 _OFFICE = re.compile(
     r"\b(?:(?:office|business|administrative|clinic)\s+(?:hours|is open)|front desk|reception|call center"
     r"|phone lines?|phones? (?:are |is )?answered|intake|admissions?|admisiones|hours of operation|operating hours"
-    r"|call|llame)\b"
+    r"|visiting hours|visitation|call|llame)\b"
 )
 _OFFICE_WORDS = ("office", "business", "administrative", "clinic", "front desk", "reception", "call", "phone")
-_OFFICE_WORDS += ("intake", "admis", "operat", "llame")
+_OFFICE_WORDS += ("intake", "admis", "operat", "llame", "visit")
 _PROGRAMME_WORDS = re.compile(
     r"\b(?:groups?|programs?|programming|programa|sessions?|iop|php|treatment|clients|patients|participants"
     r"|meets?|held|attend|runs?)\b"
@@ -53,6 +55,29 @@ class Block:
     @property
     def end(self) -> int:
         return max(m.end for m in self.mentions)
+
+
+# "..., except Wednesdays, when group ends at 1 p.m.": those days end earlier.
+_EARLY_END = re.compile(
+    rf"\b(?:except|but|excluding|however)\s+(?:on\s+)?(?P<days>{DAYS.pattern})\s*,?\s*(?:when|where)?\s*"
+    r"(?:[a-z]+\s+){0,3}?(?:ends?|finish(?:es)?|concludes?|runs? until|goes until|lets? out|is over|wraps? up)\s+"
+    r"(?:at\s+|by\s+)?(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ap>am|pm)?(?![\d:])"
+)
+
+
+def early_ends(tracks: list[Track], text: str) -> None:
+    """Shorten the days an exception ends earlier ("except Fridays, when the program ends at noon")."""
+    if "except" not in text and "but" not in text and "however" not in text:
+        return
+    for match in _EARLY_END.finditer(text):
+        minutes = int(match["h"]) * 60 + int(match["m"] or 0)
+        for track in tracks:
+            for day in day_set(match["days"]) & track.days.keys():
+                shortened = []
+                for start, end in track.days[day]:
+                    stop = resolve_end(start, minutes, match["ap"])
+                    shortened.append((start, min(end, stop)) if stop > start else (start, end))
+                track.days[day] = shortened
 
 
 def office_hours(mentions: list[Mention], text: str, bounds: list[int]) -> list[Mention]:

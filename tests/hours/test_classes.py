@@ -136,6 +136,16 @@ CLASSES: dict[str, list[Row]] = {
         ("Participants attend 3 or 4 days a week, 3 hours a day.", None, 9, 12, D),
         ("The program runs six days a week, Monday through Saturday, from 9 to 3.", None, 36, 36, D),
     ],
+    "exceptions": [
+        (
+            "Program runs Monday through Friday from 9 a.m. to 3 p.m., except Fridays, when group ends at noon.",
+            None,
+            27,
+            27,
+            D,
+        ),
+        ("Monday-Thursday 9:00-12:00, except Thursdays, which end at 11:00.", None, 11, 11, D),
+    ],
     "groups on different days add up": [
         ("Group 1 meets Monday and Wednesday 6-9 pm. Group 2 meets Thursday 6-8 pm.", None, 8, 8, D),
         ("Process group meets Tuesday and Thursday 6-8 pm. Relapse prevention meets Tuesday 8-9 pm.", None, 5, 5, D),
@@ -207,6 +217,7 @@ CLASSES: dict[str, list[Row]] = {
             U,
         ),
         ("Call 555-0100 for an assessment. Admissions are available Monday-Friday 8am-5pm.", None, None, None, U),
+        ("Visiting hours are Saturday and Sunday 1-4 pm.", None, None, None, U),
         (
             "IOP groups meet Mon, Wed, Fri 6-9 pm, and our intake staff is available Monday-Friday 9 to 5.",
             None,
