@@ -125,6 +125,7 @@ _SERVICE_AFTER = re.compile(
     r"|counseling|structured)\b"
 )
 _WEEKS_AFTER = re.compile(r"[^.;!?\n|]{0,40}?\b(?:over|across|in|during|within|for)\s+(?:the\s+)?(?:\d+|first|course)")
+_PROGRAM_LENGTH = re.compile(r"\b\d+(?:\s*-\s*\d+)?[- ]weeks?\b|\bweeks? long\b")
 _HOUR_ADJECTIVE = re.compile(r"\d-h")  # "24-hour line"
 _NOT_WEEKLY_BEFORE = ("within ", "every ", "after ", "before ", "total of ", "a total of ", "up to ")
 
@@ -170,4 +171,7 @@ def bare_weekly(text: str, begin: int, head: re.Match[str], hedge: str | None) -
         return False
     if not hedged and float(head["a"]) % 24 == 0:
         return False
-    return _WEEKS_AFTER.match(text, head.end()) is None
+    # "This 8-week program ... totaling 72 hours": a total over the program named before it.
+    sentence = text[max(0, begin - 160) : begin]
+    sentence = sentence[max(sentence.rfind(c) for c in ".;!?\n|") + 1 :]
+    return _WEEKS_AFTER.match(text, head.end()) is None and _PROGRAM_LENGTH.search(sentence) is None

@@ -206,6 +206,7 @@ CLASSES: dict[str, list[Row]] = {
     "no weekly figure (rules 7 and 11)": [
         ("The program runs 6 hours a day.", None, None, None, U),
         ("Program is 36 hours over 6 weeks, meeting three days a week.", None, None, None, U),
+        ("This 8-week program meets three evenings a week for three hours, totaling 72 hours.", None, 9, 9, D),
         ("Students attend school two days a week and participate in programming 4 hours a day.", None, None, None, U),
         ("Many clients keep working three days a week while attending the 3-hour program.", None, None, None, U),
         ("Teens get tutoring two afternoons a week; groups last 2.5 hours.", None, None, None, U),
