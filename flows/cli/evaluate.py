@@ -40,7 +40,13 @@ def cmd_eval_hours(args: argparse.Namespace) -> int:
 def cmd_eval_flags(args: argparse.Namespace) -> int:
     """Score the flag rules on a labelled JSON-lines file: items, confusion table, precision and recall
     per rule and per minimum confidence, and last the php_as_iop line."""
-    from pipeline.flags.evaluate import confusion, evaluate_flags, precision_recall, scores_by_confidence, scores_by_rule
+    from pipeline.flags.evaluate import (
+        confusion,
+        evaluate_flags,
+        precision_recall,
+        scores_by_confidence,
+        scores_by_rule,
+    )
     from pipeline.thresholds import Thresholds, load_thresholds
 
     # --thresholds FILE, else the configured ones (iopdir.toml, $IOPDIR_THRESHOLDS, IOPDIR_THRESHOLDS__*).
@@ -52,8 +58,9 @@ def cmd_eval_flags(args: argparse.Namespace) -> int:
     results = _run_evaluation(args.file, lambda path: evaluate_flags(path, thresholds))
     for result in results:
         verdict = "ok" if result.expected == result.got else "miss"
-        confidence = f" ({result.confidence})" if result.confidence else ""
-        print(f"{result.id}\texpected {result.expected}\tgot {result.got}{confidence}\t{verdict}")
+        # The confidence of the raised flag last: the first columns stay as scripts read them.
+        confidence = f"\tconfidence {result.confidence}" if result.confidence else ""
+        print(f"{result.id}\texpected {result.expected}\tgot {result.got}\t{verdict}{confidence}")
         if args.verbose:
             for message in result.messages:
                 print(f"\t  {message}")

@@ -147,8 +147,9 @@ def scores_by_confidence(results: list[FlagResult]) -> dict[str, Score]:
         str(level): _score(
             results,
             set(HOURS_RULES),
-            lambda r, rank=CONFIDENCE_RANK[level]: CONFIDENCE_RANK.get(r.confidence or "", len(CONFIDENCE_RANK))
-            <= rank,
+            lambda r, rank=CONFIDENCE_RANK[level]: (
+                CONFIDENCE_RANK.get(r.confidence or "", len(CONFIDENCE_RANK)) <= rank
+            ),
         )
         for level in Confidence
     }

@@ -30,17 +30,26 @@ def _rows(result: duckdb.DuckDBPyConnection) -> Rows:
     return Rows([d[0] for d in result.description or []], result.fetchall())
 
 
-_FLAGS_SQL = f"""
+def flags_relation(con: duckdb.DuckDBPyConnection) -> str:
+    """The `flags` view as readers select from it: with a NULL (unknown) `confidence` in a file
+    made before flags had one, which a read-only reader cannot migrate (the next run does)."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'flags' AND column_name = 'confidence'"
+    ).fetchall()
+    return "flags" if found[0][0] else "(SELECT *, NULL::VARCHAR AS confidence FROM flags)"
+
+
+_FLAGS_SQL = """
 SELECT flag_id, rule_id, severity, confidence, status, state, name, name2, message, evidence, thresholds,
        rule_version, reopened, review_note, reviewer, active, first_seen, last_seen, source, source_record_id,
        listing_id
-FROM flags
+FROM {flags}
 WHERE ($include_inactive OR active)
   AND ($state IS NULL OR state = $state)
   AND ($rule_id IS NULL OR rule_id = $rule_id)
   AND ($status IS NULL OR status = $status)
-  AND ($min_confidence_rank IS NULL OR {confidence_rank_sql()} <= $min_confidence_rank)
-ORDER BY {severity_rank_sql()}, {confidence_rank_sql()}, rule_id, state, name
+  AND ($min_confidence_rank IS NULL OR {confidence_rank} <= $min_confidence_rank)
+ORDER BY {severity_rank}, {confidence_rank}, rule_id, state, name
 """
 
 
@@ -69,7 +78,10 @@ def list_flags(
         "status": status or None,
         "min_confidence_rank": CONFIDENCE_RANK[min_confidence] if min_confidence else None,
     }
-    return _rows(con.execute(_FLAGS_SQL, params))
+    sql = _FLAGS_SQL.format(
+        flags=flags_relation(con), confidence_rank=confidence_rank_sql(), severity_rank=severity_rank_sql()
+    )
+    return _rows(con.execute(sql, params))
 
 
 def run_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
