@@ -61,7 +61,10 @@ def compute_flags(db_path: str | Path, run_id: str, thresholds: Thresholds | Non
             ) c USING (source)
             LEFT JOIN (
                 SELECT source, list(DISTINCT level) AS source_levels
-                FROM (SELECT source, unnest(levels_of_care) AS level FROM listing_records WHERE active)
+                FROM (
+                    SELECT source, unnest(levels_of_care) AS level FROM listing_records
+                    WHERE active AND source NOT IN (SELECT source FROM codes)
+                )
                 GROUP BY source
             ) u USING (source)
             WHERE l.active
