@@ -130,3 +130,27 @@ def severity_rank_sql(column: str = "severity") -> str:
     """A SQL expression ranking `column` like `SEVERITY_RANK` (an unknown value sorts last)."""
     whens = " ".join(f"WHEN '{value}' THEN {rank}" for value, rank in SEVERITY_RANK.items())
     return f"CASE {column} {whens} ELSE {len(SEVERITY_RANK)} END"
+
+
+class Confidence(StrEnum):
+    """How strong a flag's evidence is, strongest first (docs/flags.md):
+
+    - high: the program's own stated or derived weekly hours;
+    - medium: the codes of two sources for one facility, or a structured schedule;
+    - low: a name or wording alone.
+    """
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+#: Rank of each confidence (0 = strongest), for sorting and filtering in Python.
+CONFIDENCE_RANK: dict[str, int] = {confidence.value: rank for rank, confidence in enumerate(Confidence)}
+
+
+def confidence_rank_sql(column: str = "confidence") -> str:
+    """A SQL expression ranking `column` like `CONFIDENCE_RANK`; unknown (NULL, a flag of an older
+    version) sorts after low."""
+    whens = " ".join(f"WHEN '{value}' THEN {rank}" for value, rank in CONFIDENCE_RANK.items())
+    return f"CASE {column} {whens} ELSE {len(CONFIDENCE_RANK)} END"

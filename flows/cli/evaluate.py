@@ -38,8 +38,15 @@ def cmd_eval_hours(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_flags(args: argparse.Namespace) -> int:
-    """Score the flag rules on a labelled JSON-lines file: items, confusion table, php_as_iop line."""
-    from pipeline.flags.evaluate import confusion, evaluate_flags, precision_recall
+    """Score the flag rules on a labelled JSON-lines file: items, confusion table, precision and recall
+    per rule and per minimum confidence, and last the php_as_iop line."""
+    from pipeline.flags.evaluate import (
+        confusion,
+        evaluate_flags,
+        precision_recall,
+        scores_by_confidence,
+        scores_by_rule,
+    )
     from pipeline.thresholds import Thresholds, load_thresholds
 
     # --thresholds FILE, else the configured ones (iopdir.toml, $IOPDIR_THRESHOLDS, IOPDIR_THRESHOLDS__*).
@@ -51,7 +58,9 @@ def cmd_eval_flags(args: argparse.Namespace) -> int:
     results = _run_evaluation(args.file, lambda path: evaluate_flags(path, thresholds))
     for result in results:
         verdict = "ok" if result.expected == result.got else "miss"
-        print(f"{result.id}\texpected {result.expected}\tgot {result.got}\t{verdict}")
+        # The confidence of the raised flag last: the first columns stay as scripts read them.
+        confidence = f"\tconfidence {result.confidence}" if result.confidence else ""
+        print(f"{result.id}\texpected {result.expected}\tgot {result.got}\t{verdict}{confidence}")
         if args.verbose:
             for message in result.messages:
                 print(f"\t  {message}")
@@ -61,6 +70,13 @@ def cmd_eval_flags(args: argparse.Namespace) -> int:
     print("expected \\ raised".ljust(width) + "".join(label.rjust(width) for label in labels))
     for expected in labels:
         print(expected.ljust(width) + "".join(str(counts[(expected, got)]).rjust(width) for got in labels))
+    print()
+    for heading, scores in (("rule", scores_by_rule(results)), ("min confidence", scores_by_confidence(results))):
+        for key, s in scores.items():
+            print(
+                f"{heading} {key}:".ljust(width + 16)
+                + f"precision {s.precision:.2f} recall {s.recall:.2f} (tp {s.tp} fp {s.fp} fn {s.fn})"
+            )
     print()
     precision, recall, tp, fp, fn = precision_recall(results)
     print(f"php_as_iop: precision {precision:.2f} recall {recall:.2f} (tp {tp} fp {fp} fn {fn})")

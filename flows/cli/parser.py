@@ -8,7 +8,8 @@ iopdir eval flags FILE.jsonl
 iopdir changes [--since RUN_ID|DATE] [--source NAME] [--format table|csv|json]
 iopdir export hsds|parquet|csv OUT_DIR [--state XX] [--validate] [--force]
 iopdir report OUT.html
-iopdir flags [--state XX] [--rule ID] [--status open|confirmed|dismissed] [--all] [--format ...]
+iopdir flags [--state XX] [--rule ID] [--status open|confirmed|dismissed] [--min-confidence high|medium|low]
+             [--all] [--format ...]
 iopdir review FLAG_ID --confirm|--dismiss --note TEXT [--by NAME]
 """
 
@@ -21,6 +22,7 @@ from flows.cli.export import cmd_export, cmd_report
 from flows.cli.query import cmd_changes, cmd_query
 from flows.cli.review import cmd_flags, cmd_review
 from flows.cli.run import cmd_run, cmd_serve
+from schemas.vocab import Confidence
 
 # What `add_subparsers` returns: argparse keeps its class private.
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -147,6 +149,11 @@ def _add_flags(commands: Commands, db_default: str) -> None:
     flags.add_argument("--state", metavar="XX", help="two-letter state")
     flags.add_argument("--rule", metavar="ID", help="e.g. php_as_iop")
     flags.add_argument("--status", choices=("open", "confirmed", "dismissed"))
+    flags.add_argument(
+        "--min-confidence",
+        choices=[str(c) for c in Confidence],
+        help="only flags whose evidence is at least this strong (high: the program's own hours)",
+    )
     flags.add_argument("--all", action="store_true", help="include flags no longer raised")
     flags.add_argument("--format", choices=FORMATS, default="table")
     flags.set_defaults(func=cmd_flags)

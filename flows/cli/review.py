@@ -7,7 +7,7 @@ import sys
 from flows.cli.common import EXIT_OK, CommandError, print_json, print_rows, read_only, require_database
 
 # The table shows what a reviewer scans; csv and json carry every column.
-TABLE_COLUMNS = ["flag_id", "rule_id", "severity", "status", "state", "name", "message"]
+TABLE_COLUMNS = ["flag_id", "rule_id", "severity", "confidence", "status", "state", "name", "message"]
 
 
 def cmd_flags(args: argparse.Namespace) -> int:
@@ -16,7 +16,14 @@ def cmd_flags(args: argparse.Namespace) -> int:
     from pipeline.store.runs import flags_lag
 
     with read_only(args.db) as con:
-        flags = list_flags(con, state=args.state, rule_id=args.rule, status=args.status, include_inactive=args.all)
+        flags = list_flags(
+            con,
+            state=args.state,
+            rule_id=args.rule,
+            status=args.status,
+            min_confidence=args.min_confidence,
+            include_inactive=args.all,
+        )
         lag = flags_lag(con)
     if lag:
         # On stderr: the listing on stdout keeps its format for scripts.

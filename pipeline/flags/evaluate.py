@@ -6,6 +6,7 @@ The same SQL as the store then raises flags. `level_check` gives the expected fl
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,15 +17,23 @@ from pipeline.hours.evaluate import read_labelled
 from pipeline.normalize.facts import hours_level
 from pipeline.thresholds import Thresholds
 from schemas.level_names import FLAGGED_LEVELS
+from schemas.vocab import CONFIDENCE_RANK, Confidence
 
 EXPECTED_FLAG = {
     "label_IOP_but_hours_ge_20": "php_as_iop",
     "range_reaches_PHP_level_20plus": "iop_range_reaches_php",
     "label_IOP_but_hours_below_IOP_minimum": "iop_below_floor",
     "label_PHP_but_hours_lt_20": "php_below_threshold",
+    "range_below_PHP_minimum_20": "php_range_below_floor",
 }
 #: The hours rules, in the order that picks one answer per item.
-HOURS_RULES = ("php_as_iop", "iop_range_reaches_php", "iop_below_floor", "php_below_threshold")
+HOURS_RULES = (
+    "php_as_iop",
+    "iop_range_reaches_php",
+    "iop_below_floor",
+    "php_below_threshold",
+    "php_range_below_floor",
+)
 NONE = "none"
 _POPULATIONS = {
     "adult": ["adults"],
@@ -41,12 +50,13 @@ _POPULATIONS = {
 
 @dataclass(frozen=True)
 class FlagResult:
-    """Expected and raised flag of one labelled text."""
+    """Expected and raised flag of one labelled text, with the confidence of the raised one (None: none)."""
 
     id: str
     expected: str
     got: str
     messages: tuple[str, ...]
+    confidence: str | None = None
 
 
 def _facts(record: dict[str, Any]) -> dict[str, Any]:
@@ -83,8 +93,9 @@ def evaluate_flags(path: str | Path, thresholds: Thresholds | None = None) -> li
         mine = raised.get(str(record["id"]), [])
         rules = {f["rule_id"] for f in mine}
         got = next((rule for rule in HOURS_RULES if rule in rules), NONE)
+        confidence = next((f["confidence"] for f in mine if f["rule_id"] == got), None)
         expected = EXPECTED_FLAG.get(str(record.get("level_check")), NONE)
-        results.append(FlagResult(str(record["id"]), expected, got, tuple(f["message"] for f in mine)))
+        results.append(FlagResult(str(record["id"]), expected, got, tuple(f["message"] for f in mine), confidence))
     return results
 
 
@@ -94,11 +105,51 @@ def confusion(results: list[FlagResult]) -> tuple[list[str], Counter[tuple[str, 
     return labels, Counter((r.expected, r.got) for r in results)
 
 
-def precision_recall(results: list[FlagResult], rule: str = "php_as_iop") -> tuple[float, float, int, int, int]:
-    """Precision, recall, tp, fp, fn of one rule; 1.0 where nothing was raised or expected."""
-    tp = sum(r.expected == rule and r.got == rule for r in results)
-    fp = sum(r.expected != rule and r.got == rule for r in results)
-    fn = sum(r.expected == rule and r.got != rule for r in results)
+@dataclass(frozen=True)
+class Score:
+    """Precision and recall of some raised flags against the expected ones."""
+
+    precision: float
+    recall: float
+    tp: int
+    fp: int
+    fn: int
+
+
+def _score(results: list[FlagResult], rules: set[str], kept: Callable[[FlagResult], bool]) -> Score:
+    # A raised flag counts only when `kept` keeps it (a confidence filter); one not kept is not raised.
+    def raised(r: FlagResult) -> bool:
+        return r.got in rules and kept(r)
+
+    tp = sum(raised(r) and r.expected == r.got for r in results)
+    fp = sum(raised(r) and r.expected != r.got for r in results)
+    fn = sum(r.expected in rules and not (raised(r) and r.expected == r.got) for r in results)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
-    return precision, recall, tp, fp, fn
+    return Score(precision, recall, tp, fp, fn)
+
+
+def precision_recall(results: list[FlagResult], rule: str = "php_as_iop") -> tuple[float, float, int, int, int]:
+    """Precision, recall, tp, fp, fn of one rule; 1.0 where nothing was raised or expected."""
+    score = _score(results, {rule}, lambda _: True)
+    return score.precision, score.recall, score.tp, score.fp, score.fn
+
+
+def scores_by_rule(results: list[FlagResult]) -> dict[str, Score]:
+    """The score of each hours rule on its own."""
+    return {rule: _score(results, {rule}, lambda _: True) for rule in HOURS_RULES}
+
+
+def scores_by_confidence(results: list[FlagResult]) -> dict[str, Score]:
+    """The score of all hours rules together, keeping only flags of at least each confidence, as
+    `iopdir flags --min-confidence` would: what a maintainer gains and misses by filtering."""
+    return {
+        str(level): _score(
+            results,
+            set(HOURS_RULES),
+            lambda r, rank=CONFIDENCE_RANK[level]: (
+                CONFIDENCE_RANK.get(r.confidence or "", len(CONFIDENCE_RANK)) <= rank
+            ),
+        )
+        for level in Confidence
+    }

@@ -19,7 +19,7 @@ from pipeline.store.connection import connect
 from pipeline.store.runs import record_flagged
 from pipeline.store.schema import ensure_schema
 from pipeline.thresholds import Thresholds
-from schemas.vocab import severity_rank_sql
+from schemas.vocab import confidence_rank_sql, severity_rank_sql
 
 DECISIONS = ("confirmed", "dismissed")
 
@@ -47,14 +47,26 @@ def compute_flags(db_path: str | Path, run_id: str, thresholds: Thresholds | Non
         # complete pass, never some rules' flags updated and others not.
         con.execute("BEGIN TRANSACTION")
         ensure_schema(con)
-        # A source's code reference says which levels it can express at all.
+        # A source's code reference says which levels it can express at all. A directory without
+        # one (NY OMH) can express the levels its listings are coded with: none of its thousands
+        # of programs coded IOP means it has no IOP category, and its "… IOP" names no conflict.
         facts = """(
-            SELECT l.*, s.source_levels FROM listing_records l
+            SELECT l.*, coalesce(c.source_levels, u.source_levels) AS source_levels,
+                   len(coalesce(l.schedule, [])) AS schedule_sessions
+            FROM listing_records l
             LEFT JOIN (
                 SELECT source, list(DISTINCT replace(v, 'levels_of_care:', '')) AS source_levels
                 FROM (SELECT source, unnest(vocabulary) AS v FROM codes)
                 WHERE v LIKE 'levels_of_care:%' GROUP BY source
-            ) s USING (source)
+            ) c USING (source)
+            LEFT JOIN (
+                SELECT source, list(DISTINCT level) AS source_levels
+                FROM (
+                    SELECT source, unnest(levels_of_care) AS level FROM listing_records
+                    WHERE active AND source NOT IN (SELECT source FROM codes)
+                )
+                GROUP BY source
+            ) u USING (source)
             WHERE l.active
         )"""
         thresholds = thresholds or Thresholds()
@@ -67,16 +79,19 @@ def compute_flags(db_path: str | Path, run_id: str, thresholds: Thresholds | Non
             """
             UPDATE flag_records f
             SET last_seen = $now, last_run_id = $run, active = true, severity = s.severity,
-                message = s.message, rule_version = s.rule_version, thresholds = s.thresholds
+                confidence = s.confidence, message = s.message, rule_version = s.rule_version,
+                thresholds = s.thresholds
             FROM staged_flags s WHERE f.flag_id = s.flag_id
             """,
             {"now": now, "run": run_id},
         )
         new = con.execute(
             """
-            INSERT INTO flag_records
-            SELECT s.flag_id, s.listing_id, s.rule_id, s.rule_version, s.severity, s.message, s.evidence,
-                   s.evidence_hash, s.thresholds, $now, $now, $run, $run, true
+            INSERT INTO flag_records (flag_id, listing_id, rule_id, rule_version, severity, confidence, message,
+                                      evidence, evidence_hash, thresholds, first_seen, last_seen, first_run_id,
+                                      last_run_id, active)
+            SELECT s.flag_id, s.listing_id, s.rule_id, s.rule_version, s.severity, s.confidence, s.message,
+                   s.evidence, s.evidence_hash, s.thresholds, $now, $now, $run, $run, true
             FROM staged_flags s
             WHERE NOT EXISTS (SELECT 1 FROM flag_records f WHERE f.flag_id = s.flag_id)
             """,
@@ -142,18 +157,19 @@ def record_review(
 
 
 def new_flags(db_path: str | Path, run_id: str) -> list[dict[str, object]]:
-    """The flags a run raised for the first time (new or reopened with changed evidence), most severe first."""
+    """The flags a run raised for the first time (new or reopened with changed evidence), most severe and
+    strongest first."""
     con = connect(db_path, read_only=True)
     try:
         rows = con.execute(
             f"""
-            SELECT rule_id, severity, state, name, message, reopened, flag_id FROM flags
+            SELECT rule_id, severity, confidence, state, name, message, reopened, flag_id FROM flags
             WHERE active AND first_run_id = ?
-            ORDER BY {severity_rank_sql()}, rule_id, state, name
+            ORDER BY {severity_rank_sql()}, {confidence_rank_sql()}, rule_id, state, name
             """,
             [run_id],
         ).fetchall()
     finally:
         con.close()
-    keys = ("rule_id", "severity", "state", "name", "message", "reopened", "flag_id")
+    keys = ("rule_id", "severity", "confidence", "state", "name", "message", "reopened", "flag_id")
     return [dict(zip(keys, row, strict=True)) for row in rows]

@@ -35,11 +35,15 @@ from pipeline.outputs.cells import neutralize as neutralize
 from pipeline.outputs.files import ExportPathError as ExportPathError
 from pipeline.outputs.files import is_temp_of, safe_file, symlinks_in
 from pipeline.store.connection import connect
+from pipeline.store.queries import flags_relation
+from schemas.vocab import confidence_rank_sql, severity_rank_sql
 
 TABLES = {
     "listings": "SELECT * FROM listings WHERE active",
     "facilities": "SELECT * FROM facilities",
-    "flags": "SELECT * FROM flags WHERE active",
+    # Most severe first, then the strongest evidence, as `iopdir flags` lists them.
+    "flags": f"SELECT * FROM {{flags}} WHERE active ORDER BY {severity_rank_sql()}, {confidence_rank_sql()}, rule_id, "
+    "state, name, flag_id",
 }
 
 
@@ -141,7 +145,9 @@ def mark_export(out_dir: str | Path, fmt: str, state: str | None) -> None:
 
 def _tables(con: duckdb.DuckDBPyConnection, state: str | None) -> dict[str, pa.Table]:
     tables = {}
-    for name, sql in TABLES.items():
+    for name, template in TABLES.items():
+        # An older file, not yet migrated, has flags of unknown confidence.
+        sql = template.format(flags=flags_relation(con))
         if state:
             sql = f"SELECT * FROM ({sql}) WHERE state = ?"
             tables[name] = con.sql(sql, params=[state.upper()]).to_arrow_table()

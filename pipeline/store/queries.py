@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import duckdb
 
 from pipeline.store.connection import connect
-from schemas.vocab import severity_rank_sql
+from schemas.vocab import CONFIDENCE_RANK, confidence_rank_sql, severity_rank_sql
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,26 @@ def _rows(result: duckdb.DuckDBPyConnection) -> Rows:
     return Rows([d[0] for d in result.description or []], result.fetchall())
 
 
-_FLAGS_SQL = f"""
-SELECT flag_id, rule_id, severity, status, state, name, name2, message, evidence, thresholds, rule_version,
-       reopened, review_note, reviewer, active, first_seen, last_seen, source, source_record_id, listing_id
-FROM flags
+def flags_relation(con: duckdb.DuckDBPyConnection) -> str:
+    """The `flags` view as readers select from it: with a NULL (unknown) `confidence` in a file
+    made before flags had one, which a read-only reader cannot migrate (the next run does)."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'flags' AND column_name = 'confidence'"
+    ).fetchall()
+    return "flags" if found[0][0] else "(SELECT *, NULL::VARCHAR AS confidence FROM flags)"
+
+
+_FLAGS_SQL = """
+SELECT flag_id, rule_id, severity, confidence, status, state, name, name2, message, evidence, thresholds,
+       rule_version, reopened, review_note, reviewer, active, first_seen, last_seen, source, source_record_id,
+       listing_id
+FROM {flags}
 WHERE ($include_inactive OR active)
   AND ($state IS NULL OR state = $state)
   AND ($rule_id IS NULL OR rule_id = $rule_id)
   AND ($status IS NULL OR status = $status)
-ORDER BY {severity_rank_sql()}, rule_id, state, name
+  AND ($min_confidence_rank IS NULL OR {confidence_rank} <= $min_confidence_rank)
+ORDER BY {severity_rank}, {confidence_rank}, rule_id, state, name
 """
 
 
@@ -48,20 +59,29 @@ def list_flags(
     state: str | None = None,
     rule_id: str | None = None,
     status: str | None = None,
+    min_confidence: str | None = None,
     include_inactive: bool = False,
 ) -> Rows:
-    """Flags with their evidence, the most severe first, then by rule, state and name.
+    """Flags with their evidence, the most severe first, then the strongest evidence, by rule, state and name.
 
-    Only flags still raised unless `include_inactive`; `state` is a two-letter code in any case.
-    `evidence` and `thresholds` are JSON text.
+    Only flags still raised unless `include_inactive`; `state` is a two-letter code in any case;
+    `min_confidence` (high, medium, low) keeps the flags whose evidence is at least that strong
+    (a flag of unknown confidence, from an older version, passes none). `evidence` and
+    `thresholds` are JSON text. Raises `ValueError` for an unknown confidence.
     """
+    if min_confidence and min_confidence not in CONFIDENCE_RANK:
+        raise ValueError(f"confidence must be one of {', '.join(CONFIDENCE_RANK)}, not {min_confidence!r}")
     params = {
         "include_inactive": include_inactive,
         "state": state.upper() if state else None,
         "rule_id": rule_id or None,
         "status": status or None,
+        "min_confidence_rank": CONFIDENCE_RANK[min_confidence] if min_confidence else None,
     }
-    return _rows(con.execute(_FLAGS_SQL, params))
+    sql = _FLAGS_SQL.format(
+        flags=flags_relation(con), confidence_rank=confidence_rank_sql(), severity_rank=severity_rank_sql()
+    )
+    return _rows(con.execute(sql, params))
 
 
 def run_ids(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -123,7 +123,8 @@ CREATE TABLE IF NOT EXISTS flag_records (
     last_seen TIMESTAMPTZ NOT NULL,
     first_run_id VARCHAR,
     last_run_id VARCHAR,
-    active BOOLEAN NOT NULL
+    active BOOLEAN NOT NULL,
+    confidence VARCHAR
 );
 CREATE TABLE IF NOT EXISTS flag_reviews (
     review_id VARCHAR NOT NULL,

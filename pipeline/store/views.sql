@@ -55,7 +55,7 @@ WITH latest AS (
     FROM flag_reviews GROUP BY listing_id, rule_id
 )
 SELECT f.flag_id, f.listing_id, l.source, l.name, l.name2, l.city, l.state, f.rule_id, f.rule_version,
-       f.severity,
+       f.severity, f.confidence,
        CASE WHEN r.reviewed_hash = f.evidence_hash THEN r.decision ELSE 'open' END AS status,
        coalesce(r.reviewed_hash <> f.evidence_hash, false) AS reopened,
        f.message, f.evidence, f.evidence_hash, f.thresholds, f.active, f.first_seen, f.last_seen,

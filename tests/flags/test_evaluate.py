@@ -15,6 +15,17 @@ def _last_line(capsys: pytest.CaptureFixture[str]) -> str:
     return capsys.readouterr().out.rstrip("\n").splitlines()[-1]
 
 
+def _score_lines(out: list[str]) -> dict[str, tuple[float, float]]:
+    """`rule R:` and `min confidence C:` lines -> (precision, recall)."""
+    scores = {}
+    for line in out:
+        if line.startswith(("rule ", "min confidence ")):
+            key, figures = line.split(":", 1)
+            words = figures.split()
+            scores[key] = (float(words[1]), float(words[3]))
+    return scores
+
+
 def test_public_set(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "flags", str(PUBLIC)]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -25,6 +36,42 @@ def test_public_set(capsys: pytest.CaptureFixture[str]) -> None:
     assert any(line.startswith("expected \\ raised") for line in out)
     # No consistent case raised php_as_iop.
     assert not [line for line in out if "\texpected none\tgot php_as_iop" in line]
+    scores = _score_lines(out)
+    assert scores["rule php_as_iop"] == (precision, recall)
+    assert {key.split()[-1] for key in scores if key.startswith("min confidence")} == {"high", "medium", "low"}
+    # The reverse rule is scored against its label, `range_below_PHP_minimum_20`.
+    assert "rule php_range_below_floor" in scores
+
+
+def test_rules_and_confidences_are_scored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = [
+        # an IOP whose minimum is open and maximum reaches PHP, with PHP wording: a range
+        {
+            "id": "open",
+            "program_label": "IOP",
+            "text": "Up to 30 hours per week. Hot lunch is provided.",
+            "level_check": "range_reaches_PHP_level_20plus",
+        },
+        {
+            "id": "dips",
+            "program_label": "PHP",
+            "text": "The program meets 15 to 25 hours per week.",
+            "level_check": "range_below_PHP_minimum_20",
+        },
+        # PHP wording alone: a php_as_iop of low confidence, which a filter on confidence drops
+        {"id": "words", "program_label": "IOP", "text": "Hot lunch is provided.", "level_check": "consistent"},
+    ]
+    assert main(["eval", "flags", str(_write(tmp_path / "r.jsonl", records))]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "open\texpected iop_range_reaches_php\tgot iop_range_reaches_php\tok\tconfidence high" in out
+    assert "dips\texpected php_range_below_floor\tgot php_range_below_floor\tok\tconfidence high" in out
+    assert "words\texpected none\tgot php_as_iop\tmiss\tconfidence low" in out
+    scores = _score_lines(out)
+    assert scores["rule iop_range_reaches_php"] == scores["rule php_range_below_floor"] == (1.0, 1.0)
+    assert scores["rule php_as_iop"] == (0.0, 1.0)
+    assert scores["min confidence low"] == (0.67, 1.0)  # printed to two places
+    assert scores["min confidence medium"] == scores["min confidence high"] == (1.0, 1.0)
+    assert out[-1] == "php_as_iop: precision 0.00 recall 1.00 (tp 0 fp 1 fn 0)"
 
 
 def _write(path: Path, records: list[dict]) -> Path:

@@ -13,71 +13,162 @@ def _hours(lo: float | None, hi: float | None, level: str) -> dict:
     return {"hours_min": lo, "hours_max": hi, "hours_basis": "derived", "hours_level": level}
 
 
+IOP = {"levels_of_care": ["iop"]}
+PHP = {"levels_of_care": ["php"]}
+ADULTS = {"populations": ["adults"]}
+TEENS = {"populations": ["adolescents"]}
+# Expected flags: rule -> (severity, confidence).
+HOURS_HIGH = ("medium", "high")
+PHP_AS_IOP_HIGH = {"php_as_iop": ("high", "high")}
+RANGE = {"iop_range_reaches_php": HOURS_HIGH}
+PHP_RANGE = {"php_range_below_floor": HOURS_HIGH}
+PHP_BELOW = {"php_below_threshold": HOURS_HIGH}
+IOP_BELOW = {"iop_below_floor": HOURS_HIGH}
+# A name or wording alone: never a high-severity php_as_iop.
+PHP_AS_IOP_WEAK = {"php_as_iop": ("medium", "low")}
+CONFLICT = {"level_label_conflict": ("low", "low")}
+
 FACT_CASES = [
-    # php_as_iop
-    ("IOP at 43 h", {"levels_of_care": ["iop"], **_hours(43, 43, "iop")}, {"php_as_iop"}),
-    ("IOP at exactly 20 h", {"levels_of_care": ["iop"], **_hours(20, 20, "iop")}, {"php_as_iop"}),
-    ("IOP named partial hospitalization", {"levels_of_care": ["iop"], "name_levels": ["php"]}, {"php_as_iop"}),
-    ("IOP whose text describes a PHP", {"levels_of_care": ["iop"], "text_levels": ["php"]}, {"php_as_iop"}),
-    ("IOP with PHP wording, hours unknown", {"levels_of_care": ["iop"], "php_cues": ["hot lunch"]}, {"php_as_iop"}),
-    ("PHP wording but 9 h", {"levels_of_care": ["iop"], "php_cues": ["lunch"], **_hours(9, 9, "iop")}, set()),
-    # a real two-level facility is not a flag
-    ("IOP+PHP named PHP", {"levels_of_care": ["iop", "php"], "name_levels": ["php"]}, set()),
-    ("IOP+PHP, 30 h of its PHP", {"levels_of_care": ["iop", "php"], **_hours(30, 30, "php")}, set()),
-    ("hours of no known level", {"levels_of_care": ["iop", "php"], **_hours(30, 30, None)}, set()),
-    # ranges
-    ("IOP 9-25 h", {"levels_of_care": ["iop"], **_hours(9, 25, "iop")}, {"iop_range_reaches_php"}),
-    ("IOP up to 30 h", {"levels_of_care": ["iop"], **_hours(None, 30, "iop")}, {"iop_range_reaches_php"}),
-    ("IOP 9 h or more", {"levels_of_care": ["iop"], **_hours(9, None, "iop")}, set()),
-    ("IOP 9-19 h", {"levels_of_care": ["iop"], **_hours(9, 19, "iop")}, set()),
-    # PHP below its floor
-    ("PHP 16 h", {"levels_of_care": ["php"], **_hours(16, 16, "php")}, {"php_below_threshold"}),
-    ("PHP 12-30 h", {"levels_of_care": ["php"], **_hours(12, 30, "php")}, set()),
-    ("PHP 20 h or more", {"levels_of_care": ["php"], **_hours(20, None, "php")}, set()),
-    # IOP below its floor, by population
+    # php_as_iop by hours: the minimum at, just under and just over the PHP floor (20 h), adult
+    # and adolescent (the PHP floor does not depend on age), open maximum.
+    ("IOP at 43 h", {**IOP, **_hours(43, 43, "iop")}, PHP_AS_IOP_HIGH),
+    ("IOP at exactly 20 h", {**IOP, **_hours(20, 20, "iop")}, PHP_AS_IOP_HIGH),
+    ("adolescent IOP at exactly 20 h", {**IOP, **TEENS, **_hours(20, 20, "iop")}, PHP_AS_IOP_HIGH),
+    ("IOP at 20.01 h", {**IOP, **_hours(20.01, 20.01, "iop")}, PHP_AS_IOP_HIGH),
+    ("IOP at 19.99-20 h", {**IOP, **_hours(19.99, 20, "iop")}, RANGE),
+    ("IOP at 19.99 h", {**IOP, **_hours(19.99, 19.99, "iop")}, {}),
+    ("IOP 20 h or more", {**IOP, **_hours(20, None, "iop")}, PHP_AS_IOP_HIGH),
+    ("IOP 19.99 h or more", {**IOP, **_hours(19.99, None, "iop")}, {}),
+    # the open minimum: a range reaching PHP, never php_as_iop
+    ("IOP up to 30 h", {**IOP, **_hours(None, 30, "iop")}, RANGE),
+    ("IOP up to 30 h with PHP wording", {**IOP, "php_cues": ["hot lunch"], **_hours(None, 30, "iop")}, RANGE),
+    ("IOP 9-30 h with PHP wording", {**IOP, "php_cues": ["hot lunch"], **_hours(9, 30, "iop")}, RANGE),
+    ("IOP 9 h or more with PHP wording", {**IOP, "php_cues": ["lunch"], **_hours(9, None, "iop")}, PHP_AS_IOP_WEAK),
+    ("IOP 30 h with PHP wording", {**IOP, "php_cues": ["lunch"], **_hours(30, 30, "iop")}, PHP_AS_IOP_HIGH),
+    # php_as_iop by name or wording alone
+    ("IOP named partial hospitalization", {**IOP, "name_levels": ["php"]}, PHP_AS_IOP_WEAK),
+    ("IOP whose text describes a PHP", {**IOP, "text_levels": ["php"]}, PHP_AS_IOP_WEAK),
+    ("IOP with PHP wording, hours unknown", {**IOP, "php_cues": ["hot lunch"]}, PHP_AS_IOP_WEAK),
+    ("PHP wording but 9 h", {**IOP, "php_cues": ["lunch"], **_hours(9, 9, "iop")}, {}),
+    ("IOP named PHP, 30 h", {**IOP, "name_levels": ["php"], **_hours(30, 30, "iop")}, PHP_AS_IOP_HIGH),
     (
-        "adult IOP 6 h",
-        {"levels_of_care": ["iop"], "populations": ["adults"], **_hours(6, 6, "iop")},
-        {"iop_below_floor"},
+        "IOP named PHP where the source has no PHP code",
+        {**IOP, "name_levels": ["php"], "source_levels": ["iop", "op"]},
+        {},
     ),
-    ("adolescent IOP 6 h", {"levels_of_care": ["iop"], "populations": ["adolescents"], **_hours(6, 6, "iop")}, set()),
+    # a real two-level facility is not a flag
+    ("IOP+PHP named PHP", {"levels_of_care": ["iop", "php"], "name_levels": ["php"]}, {}),
+    ("IOP+PHP, 30 h of its PHP", {"levels_of_care": ["iop", "php"], **_hours(30, 30, "php")}, {}),
+    ("hours of no known level", {"levels_of_care": ["iop", "php"], **_hours(30, 30, None)}, {}),
+    # iop_range_reaches_php: the maximum at, just under and just over the PHP floor
+    ("IOP 9-25 h", {**IOP, **_hours(9, 25, "iop")}, RANGE),
+    ("IOP 9-20 h", {**IOP, **_hours(9, 20, "iop")}, RANGE),
+    ("adolescent IOP 6-20 h", {**IOP, **TEENS, **_hours(6, 20, "iop")}, RANGE),
+    ("IOP 9-20.01 h", {**IOP, **_hours(9, 20.01, "iop")}, RANGE),
+    ("IOP 9-19.99 h", {**IOP, **_hours(9, 19.99, "iop")}, {}),
+    ("IOP up to 20 h", {**IOP, **_hours(None, 20, "iop")}, RANGE),
+    ("IOP up to 19.99 h", {**IOP, **_hours(None, 19.99, "iop")}, {}),
+    ("IOP 9 h or more", {**IOP, **_hours(9, None, "iop")}, {}),
+    ("IOP 9-19 h", {**IOP, **_hours(9, 19, "iop")}, {}),
+    ("IOP+PHP, 9-25 h of its PHP", {"levels_of_care": ["iop", "php"], **_hours(9, 25, "php")}, PHP_RANGE),
+    # php_below_threshold: the maximum at, just under and just over the PHP floor
+    ("PHP 16 h", {**PHP, **_hours(16, 16, "php")}, PHP_BELOW),
+    ("PHP 19.99 h", {**PHP, **_hours(19.99, 19.99, "php")}, PHP_BELOW),
+    ("PHP 20 h", {**PHP, **_hours(20, 20, "php")}, {}),
+    ("adolescent PHP 20 h", {**PHP, **TEENS, **_hours(20, 20, "php")}, {}),
+    ("PHP 20.01 h", {**PHP, **_hours(20.01, 20.01, "php")}, {}),
+    ("PHP up to 19.99 h", {**PHP, **_hours(None, 19.99, "php")}, PHP_BELOW),
+    ("adolescent PHP 12-19.99 h", {**PHP, **TEENS, **_hours(12, 19.99, "php")}, PHP_BELOW),
+    # php_range_below_floor: a PHP whose range dips below the floor but reaches it
+    ("PHP 15-25 h", {**PHP, **_hours(15, 25, "php")}, PHP_RANGE),
+    ("PHP 12-30 h", {**PHP, **_hours(12, 30, "php")}, PHP_RANGE),
+    ("PHP 19.99-25 h", {**PHP, **_hours(19.99, 25, "php")}, PHP_RANGE),
+    ("adolescent PHP 19.99-20 h", {**PHP, **TEENS, **_hours(19.99, 20, "php")}, PHP_RANGE),
+    ("PHP 20-25 h", {**PHP, **_hours(20, 25, "php")}, {}),
+    ("PHP 20.01-25 h", {**PHP, **_hours(20.01, 25, "php")}, {}),
+    ("PHP up to 30 h", {**PHP, **_hours(None, 30, "php")}, PHP_RANGE),
+    ("PHP up to 20 h", {**PHP, **_hours(None, 20, "php")}, PHP_RANGE),
+    ("PHP 15 h or more", {**PHP, **_hours(15, None, "php")}, PHP_RANGE),
+    ("PHP 20 h or more", {**PHP, **_hours(20, None, "php")}, {}),
+    ("PHP 15-25 h of its IOP", {"levels_of_care": ["iop", "php"], **_hours(15, 25, "iop")}, RANGE),
+    # iop_below_floor, by population: at, just under and just over 9 h (adults) and 6 h (youth)
+    ("adult IOP 6 h", {**IOP, **ADULTS, **_hours(6, 6, "iop")}, IOP_BELOW),
+    ("adult IOP 8.99 h", {**IOP, **ADULTS, **_hours(8.99, 8.99, "iop")}, IOP_BELOW),
+    ("adult IOP 9 h", {**IOP, **ADULTS, **_hours(9, 9, "iop")}, {}),
+    ("adult IOP 9.01 h", {**IOP, **ADULTS, **_hours(9.01, 9.01, "iop")}, {}),
+    ("adult IOP up to 8.99 h", {**IOP, **ADULTS, **_hours(None, 8.99, "iop")}, IOP_BELOW),
+    ("adult IOP 6 h or more", {**IOP, **ADULTS, **_hours(6, None, "iop")}, {}),
+    ("IOP of no stated population 8.99 h", {**IOP, **_hours(8.99, 8.99, "iop")}, IOP_BELOW),
+    ("adolescent IOP 6 h", {**IOP, **TEENS, **_hours(6, 6, "iop")}, {}),
+    ("adolescent IOP 5.99 h", {**IOP, **TEENS, **_hours(5.99, 5.99, "iop")}, IOP_BELOW),
+    ("adolescent IOP 6.01 h", {**IOP, **TEENS, **_hours(6.01, 6.01, "iop")}, {}),
+    ("children's IOP 5.99 h", {**IOP, "populations": ["children"], **_hours(5.99, 5.99, "iop")}, IOP_BELOW),
+    ("adolescent IOP up to 5.99 h", {**IOP, **TEENS, **_hours(None, 5.99, "iop")}, IOP_BELOW),
     (
         "adolescent IOP 5 h",
-        {"levels_of_care": ["iop"], "populations": ["adolescents", "women"], **_hours(5, 5, "iop")},
-        {"iop_below_floor"},
+        {**IOP, "populations": ["adolescents", "women"], **_hours(5, 5, "iop")},
+        IOP_BELOW,
     ),
     (
         "adults and adolescents 7 h",
-        {"levels_of_care": ["iop"], "populations": ["adolescents", "adults"], **_hours(7, 7, "iop")},
-        {"iop_below_floor"},
+        {**IOP, "populations": ["adolescents", "adults"], **_hours(7, 7, "iop")},
+        IOP_BELOW,
     ),
-    ("IOP 4.5-18 h", {"levels_of_care": ["iop"], **_hours(4.5, 18, "iop")}, set()),
+    ("IOP 4.5-18 h", {**IOP, **_hours(4.5, 18, "iop")}, {}),
+    # confidence of the hours: a structured schedule alone is medium, the program's words high
+    (
+        "IOP at 30 h from sessions alone",
+        {**IOP, **_hours(30, 30, "iop"), "schedule_sessions": 5},
+        {"php_as_iop": ("high", "medium")},
+    ),
+    (
+        "IOP at 30 h from sessions and text",
+        {**IOP, **_hours(30, 30, "iop"), "schedule_sessions": 5, "schedule_text": "Mon-Fri 9-3"},
+        PHP_AS_IOP_HIGH,
+    ),
+    (
+        "PHP 15-25 h from sessions alone",
+        {**PHP, **_hours(15, 25, "php"), "schedule_sessions": 4, "schedule_text": " "},
+        {"php_range_below_floor": ("medium", "medium")},
+    ),
     # label conflicts
-    ("named IOP, coded PHP", {"levels_of_care": ["php"], "name_levels": ["iop"]}, {"level_label_conflict"}),
-    ("named day treatment, coded OP", {"levels_of_care": ["op"], "name_levels": ["php"]}, {"level_label_conflict"}),
+    ("named IOP, coded PHP", {**PHP, "name_levels": ["iop"]}, CONFLICT),
+    ("named day treatment, coded OP", {"levels_of_care": ["op"], "name_levels": ["php"]}, CONFLICT),
     (
         "named IOP where the source has no IOP code",
         {"levels_of_care": ["op"], "name_levels": ["iop"], "source_levels": ["op", "php"]},
-        set(),
+        {},
     ),
-    ("text names IOP, coded OP", {"levels_of_care": ["op"], "text_levels": ["iop"]}, {"level_label_conflict"}),
-    ("named IOP, coded IOP", {"levels_of_care": ["iop", "op"], "name_levels": ["iop"]}, set()),
-    ("a two-program text on an IOP page", {"levels_of_care": ["iop"], "text_levels": ["iop", "php"]}, set()),
-    ("named 'IOP or Day Treatment', coded IOP", {"levels_of_care": ["iop"], "name_levels": ["iop", "php"]}, set()),
-    ("named PHP/IOP, coded nothing", {"levels_of_care": [], "name_levels": ["iop", "php"]}, {"level_label_conflict"}),
-    ("nothing known", {"levels_of_care": ["iop"]}, set()),
+    (
+        "named IOP, coded nothing, in a directory without an IOP category",
+        {"levels_of_care": [], "name_levels": ["iop"], "source_levels": ["inpatient", "op", "php", "residential"]},
+        {},
+    ),
+    ("text names IOP, coded OP", {"levels_of_care": ["op"], "text_levels": ["iop"]}, CONFLICT),
+    ("named IOP, coded IOP", {"levels_of_care": ["iop", "op"], "name_levels": ["iop"]}, {}),
+    ("a two-program text on an IOP page", {**IOP, "text_levels": ["iop", "php"]}, {}),
+    ("named 'IOP or Day Treatment', coded IOP", {**IOP, "name_levels": ["iop", "php"]}, {}),
+    ("named PHP/IOP, coded nothing", {"levels_of_care": [], "name_levels": ["iop", "php"]}, CONFLICT),
+    ("nothing known", {**IOP}, {}),
 ]
 
 
-@pytest.mark.parametrize(("case", "facts", "rules"), FACT_CASES, ids=[c[0] for c in FACT_CASES])
-def test_rule(case: str, facts: dict, rules: set[str]) -> None:
+@pytest.mark.parametrize(("case", "facts", "expected"), FACT_CASES, ids=[c[0] for c in FACT_CASES])
+def test_rule(case: str, facts: dict, expected: dict[str, tuple[str, str]]) -> None:
     flags = classify_rows([{"listing_id": "x", "name": case, **facts}])
-    assert {f["rule_id"] for f in flags} == rules
+    assert {f["rule_id"]: (f["severity"], f["confidence"]) for f in flags} == expected
     for flag in flags:
         rule = RULES[flag["rule_id"]]
-        assert (flag["severity"], flag["rule_version"]) == (rule.severity, rule.version)
+        assert flag["rule_version"] == rule.version
         assert flag["message"] and flag["evidence"]["levels_claimed"] == sorted(facts["levels_of_care"])
         assert flag["thresholds"] == {"iop_min_adult": 9.0, "iop_min_adolescent": 6.0, "php_min": 20.0}
+        # Confidence and severity are outside the evidence: they never change a flag's id.
+        assert "confidence" not in flag["evidence"] and "severity" not in flag["evidence"]
+
+
+def test_every_rule_has_a_table_case() -> None:
+    raised = {rule for _, _, expected in FACT_CASES for rule in expected}
+    assert raised == set(RULES) - {"level_conflict_across_sources"}  # that one: test_cross_source.py
 
 
 def test_thresholds_are_configurable() -> None:
@@ -90,6 +181,9 @@ def test_flag_id_depends_on_listing_rule_and_evidence_only() -> None:
     facts = {"listing_id": "x", "name": "n", "levels_of_care": ["iop"], **_hours(30, 30, "iop")}
     first = classify_rows([facts])[0]
     assert classify_rows([facts])[0]["flag_id"] == first["flag_id"]
+    # The same evidence from a structured schedule: another confidence, the same flag.
+    structured = classify_rows([{**facts, "schedule_sessions": 5}])[0]
+    assert (structured["confidence"], structured["flag_id"]) == ("medium", first["flag_id"])
     assert classify_rows([{**facts, "hours_max": 31}])[0]["flag_id"] != first["flag_id"]
     assert classify_rows([{**facts, "listing_id": "y"}])[0]["flag_id"] != first["flag_id"]
 

@@ -109,3 +109,65 @@ def test_bad_reviews_are_refused(pages: None, tmp_path: Path, capsys: pytest.Cap
         record_review(db, flag_id, "dismissed", "  ", "ana")
     with pytest.raises(ReviewError, match="decision"):
         record_review(db, flag_id, "maybe", "x", "ana")
+
+
+def _as_made_by_the_version_before_confidence(db: Path) -> None:
+    """Rewrite a database as the version before flags had a confidence left it: `flag_records`
+    without the column, the `flags` view without it, the rules at version 1."""
+    from pipeline.store import schema
+
+    views = (Path(schema.__file__).parent / "views.sql").read_text(encoding="utf-8")
+    assert "f.severity, f.confidence," in views
+    with duckdb.connect(str(db)) as con:
+        con.execute("DROP VIEW flags")
+        con.execute("CREATE TABLE old_flags AS SELECT * EXCLUDE (confidence) FROM flag_records")
+        con.execute("DROP TABLE flag_records")
+        con.execute("ALTER TABLE old_flags RENAME TO flag_records")
+        con.execute("UPDATE flag_records SET rule_version = 1")
+        con.execute(views.replace("f.severity, f.confidence,", "f.severity,"))
+
+
+def test_a_database_of_the_version_before_confidence_carries_on_and_keeps_a_dismissal(
+    pages: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "f.duckdb"
+    _run(tmp_path, db, "r1", {"Hope IOP": PHP_AS_IOP, "Fine IOP": FINE_IOP})
+    [flag] = _flags(db, capsys)
+    record_review(db, flag["flag_id"], "dismissed", "Checked: a PHP track", "ana")
+    _as_made_by_the_version_before_confidence(db)
+
+    # Read-only, before any run migrates it: listed, of unknown confidence, still dismissed.
+    [old] = _flags(db, capsys)
+    assert (old["flag_id"], old["status"], old["confidence"]) == (flag["flag_id"], "dismissed", None)
+    assert _flags(db, capsys, "--min-confidence", "low") == []
+    assert main(["export", "csv", str(tmp_path / "csv"), "--db", str(db)]) == 0
+
+    # The next run adds the column: the same flag, the same decision, now with its confidence.
+    _run(tmp_path, db, "r2", {"Hope IOP": PHP_AS_IOP, "Fine IOP": FINE_IOP})
+    [again] = _flags(db, capsys)
+    assert (again["flag_id"], again["status"], again["reviewer"]) == (flag["flag_id"], "dismissed", "ana")
+    assert (again["confidence"], again["severity"], again["rule_version"]) == ("high", "high", 2)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM flag_records").fetchone()[0] == 1
+
+
+def test_min_confidence_filters_and_orders(pages: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "f.duckdb"
+    wording_only = (["iop"], "Our intensive outpatient program is a full-day program; hot lunch is provided.")
+    low_hours = (["iop"], "Two days a week, two hours a day.")
+    _run(tmp_path, db, "r1", {"Hope IOP": PHP_AS_IOP, "Words IOP": wording_only, "Low IOP": low_hours})
+    listed = [(f["name"], f["rule_id"], f["severity"], f["confidence"]) for f in _flags(db, capsys)]
+    # Most severe first, then the strongest evidence: PHP wording alone is medium severity.
+    assert listed == [
+        ("Hope IOP", "php_as_iop", "high", "high"),
+        ("Low IOP", "iop_below_floor", "medium", "high"),
+        ("Words IOP", "php_as_iop", "medium", "low"),
+    ]
+    assert [f["name"] for f in _flags(db, capsys, "--min-confidence", "high")] == ["Hope IOP", "Low IOP"]
+    assert [f["name"] for f in _flags(db, capsys, "--min-confidence", "medium")] == ["Hope IOP", "Low IOP"]
+    assert len(_flags(db, capsys, "--min-confidence", "low")) == 3
+    assert main(["flags", "--db", str(db), "--min-confidence", "high"]) == 0
+    table = capsys.readouterr().out
+    assert "confidence" in table.splitlines()[0] and "(2 rows)" in table
+    with pytest.raises(SystemExit):
+        main(["flags", "--db", str(db), "--min-confidence", "certain"])

@@ -110,6 +110,7 @@ def test_open_flags_are_attributes_of_the_service_they_judge(
                 if a["link_id"] == hsds_id("service", listing_id, "iop") and message in a["value"]
             ]
             assert attribute["taxonomy_term_id"] == hsds_id("taxonomy_term", "flags", "php_as_iop")
+            assert attribute["value"].startswith(("[high, high confidence] ", "[medium, low confidence] "))
 
 
 def test_ids_are_uuid5_of_table_and_natural_key() -> None:

@@ -148,6 +148,8 @@ def test_open_flags_are_listed_with_evidence_and_escaped(report: tuple[Path, dic
     assert "30 h/week" in hope and "<q>Monday through Friday, 9 a.m. to 3 p.m.</q>" in hope
     assert 'href="https://example.org/' in hope
     assert 'data-state="VA"' in hope
+    # With the strength of its evidence: the program's own hours.
+    assert 'data-confidence="high"' in hope and '<span class="conf">high</span>' in hope
 
     # Markup in a name from the web is shown as text, never run.
     assert "<script>alert" not in text
@@ -201,6 +203,7 @@ def test_web_text_in_attributes_is_escaped() -> None:
         "rule_id": f"rule{BREAKOUT}",
         "rule_version": 1,
         "severity": "high",
+        "confidence": "high",
         "status": "open",
         "reopened": False,
         "source": f"src{BREAKOUT}",

@@ -10,6 +10,7 @@ from pipeline.outputs.report.data import (
     StateCount,
     counts_by_source,
     counts_by_state,
+    flag_rank,
     flags_by_rule,
     record_id_to_show,
     reviewed_text,
@@ -41,6 +42,21 @@ def test_severities_sort_high_first_and_unknown_last() -> None:
     assert sorted(["low", "odd", "high", "medium"], key=severity_rank) == ["high", "medium", "low", "odd"]
     flags = [_flag(rule_id="b"), _flag(rule_id="a"), _flag(severity="high", rule_id="z"), _flag(rule_id="a")]
     assert flags_by_rule(flags) == [RuleCount("high", "z", 1), RuleCount("low", "a", 2), RuleCount("low", "b", 1)]
+
+
+def test_flags_sort_by_severity_then_confidence_unknown_last() -> None:
+    flags = [
+        _flag(severity="medium", confidence="low"),
+        _flag(severity="medium", confidence=None),
+        _flag(severity="high", confidence="medium"),
+        _flag(severity="medium", confidence="high"),
+    ]
+    assert [(f["severity"], f["confidence"]) for f in sorted(flags, key=flag_rank)] == [
+        ("high", "medium"),
+        ("medium", "high"),
+        ("medium", "low"),
+        ("medium", None),
+    ]
 
 
 def test_counts_by_source_and_state() -> None:

@@ -51,6 +51,12 @@ def test_parquet_round_trip(db: Path, tmp_path: Path, capsys: pytest.CaptureFixt
             ).fetchall()
         }
     assert '=HYPERLINK("http://evil.example","click")' in names  # Parquet keeps the value as stored
+    with duckdb.connect() as con:
+        flags = con.execute(
+            "SELECT rule_id, severity, confidence FROM read_parquet(?)", [str(tmp_path / "out" / "flags.parquet")]
+        ).fetchall()
+    # Every flag with its confidence, most severe and strongest first, as `iopdir flags` lists them.
+    assert flags[0][:2] == ("php_as_iop", "high") and all(c in {"high", "medium", "low"} for _, _, c in flags)
 
 
 def test_csv_cells_never_become_formulas(db: Path, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from pipeline.outputs.files import safe_file
 from pipeline.outputs.hsds.mapping import build_tables
 from pipeline.store.connection import connect
+from pipeline.store.queries import flags_relation
 
 _LISTINGS_SQL = """
 SELECT l.listing_id, fm.facility_id, l.source, l.name, l.name2, l.street, l.street2, l.city, l.state, l.zip5,
@@ -23,8 +24,8 @@ ORDER BY l.listing_id
 """
 
 _FLAGS_SQL = """
-SELECT f.flag_id, f.listing_id, f.rule_id, f.severity, f.message
-FROM flags f JOIN listings l USING (listing_id)
+SELECT f.flag_id, f.listing_id, f.rule_id, f.severity, f.confidence, f.message
+FROM {flags} f JOIN listings l USING (listing_id)
 WHERE f.active AND f.status = 'open' AND l.active AND ($state IS NULL OR l.state = $state)
 ORDER BY f.listing_id, f.rule_id, f.flag_id
 """
@@ -37,7 +38,7 @@ def _read(db_path: str | Path, state: str | None) -> tuple[list[dict[str, Any]],
         cursor = con.execute(_LISTINGS_SQL, params)
         columns = [d[0] for d in cursor.description]
         listings = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-        cursor = con.execute(_FLAGS_SQL, params)
+        cursor = con.execute(_FLAGS_SQL.format(flags=flags_relation(con)), params)
         columns = [d[0] for d in cursor.description]
         flags = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     finally:

@@ -279,7 +279,7 @@ def _flag_attributes(flags: list[dict[str, Any]], service_ids: dict[str, dict[st
                 "link_entity": "service",
                 "link_type": FLAG_VOCABULARY,
                 "taxonomy_term_id": flag_term_id,
-                "value": f"[{flag['severity']}] {flag['message']}",
+                "value": f"[{flag['severity']}, {flag.get('confidence') or 'unknown'} confidence] {flag['message']}",
             }
             for service_id in targets
         ]

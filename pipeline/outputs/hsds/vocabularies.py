@@ -43,6 +43,7 @@ RULE_LEVEL = {
     "iop_below_floor": "iop",
     "level_conflict_across_sources": "iop",
     "php_below_threshold": "php",
+    "php_range_below_floor": "php",
 }
 
 

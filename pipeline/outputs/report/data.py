@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.store.connection import connect
+from pipeline.store.queries import flags_relation
 from pipeline.store.runs import flags_lag
-from schemas.vocab import SEVERITY_RANK
+from schemas.vocab import CONFIDENCE_RANK, SEVERITY_RANK
 
 # Severities in the order the report lists them, most severe first.
 # The value of the state filter (and of a row's data-state) for flags on listings without a state.
@@ -80,6 +81,11 @@ def severity_rank(severity: str) -> int:
     return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
 
 
+def flag_rank(flag: dict[str, Any]) -> tuple[int, int]:
+    """Where a flag sorts: by severity, then by confidence (strongest first; unknown last)."""
+    return severity_rank(flag["severity"]), CONFIDENCE_RANK.get(flag.get("confidence") or "", len(CONFIDENCE_RANK))
+
+
 def read_report_data(db_path: str | Path) -> ReportData:
     """Read what the report needs from the database, read-only, in a few bulk queries."""
     con = connect(db_path, read_only=True)
@@ -100,12 +106,12 @@ def read_report_data(db_path: str | Path) -> ReportData:
             ORDER BY coalesce(hours_min, 0), coalesce(hours_max, hours_min), name, listing_id
             """
         ).fetchall()
-        # Severity first is applied below, by `severity_rank`; the rest of the order is DuckDB's.
+        # Severity and confidence first are applied below, by `flag_rank`; the rest of the order is DuckDB's.
         result = con.execute(
-            """
-            SELECT flag_id, listing_id, rule_id, rule_version, severity, status, reopened, source, name, name2,
-                   city, state, message, evidence, source_url, source_record_id, first_seen, source_codes
-            FROM flags
+            f"""
+            SELECT flag_id, listing_id, rule_id, rule_version, severity, confidence, status, reopened, source, name,
+                   name2, city, state, message, evidence, source_url, source_record_id, first_seen, source_codes
+            FROM {flags_relation(con)}
             WHERE active
             ORDER BY rule_id, state NULLS LAST, name, flag_id
             """
@@ -116,7 +122,7 @@ def read_report_data(db_path: str | Path) -> ReportData:
     finally:
         con.close()
     run = dict(zip(("run_id", "started_at", "finished_at", "status"), run_row, strict=True)) if run_row else None
-    flags = sorted((f for f in flag_rows if f["status"] == "open"), key=lambda f: severity_rank(f["severity"]))
+    flags = sorted((f for f in flag_rows if f["status"] == "open"), key=flag_rank)
     for flag in flags:
         flag["evidence"] = json.loads(flag["evidence"]) if flag["evidence"] else {}
     flagged = {f["listing_id"] for f in flags}

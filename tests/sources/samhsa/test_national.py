@@ -42,8 +42,11 @@ def test_national_flags_in_one_pass(national_crawl: Path, tmp_path: Path) -> Non
         "php_as_iop": 3,
         "iop_range_reaches_php": 0,
         "php_below_threshold": 0,
+        "php_range_below_floor": 0,
         "iop_below_floor": 0,
-        "level_label_conflict": 15,
+        # Brand names ("New Day Treatment Center", "Clear Day Treatment") are none; "Adult Partial
+        # Care" and "Hospitalizacion Parcial" are read as PHP.
+        "level_label_conflict": 14,
         "level_conflict_across_sources": 0,  # needs the link step (tests/test_link.py)
     }
     with duckdb.connect(str(db), read_only=True) as con:
@@ -56,6 +59,13 @@ def test_national_flags_in_one_pass(national_crawl: Path, tmp_path: Path) -> Non
             == 0
         )
         names = [r[0] for r in con.execute("SELECT name2 FROM flags WHERE rule_id = 'php_as_iop'").fetchall()]
+        # A name alone is weak evidence, never a high-severity php_as_iop (php_as_iop at medium,
+        # level_label_conflict at low severity).
+        severities = set(con.execute("SELECT DISTINCT severity, confidence FROM flags").fetchall())
+        assert severities == {("medium", "low"), ("low", "low")}
+        full_name = "lower(name || ' ' || coalesce(name2, ''))"
+        brands = f"SELECT count(*) FROM flags WHERE regexp_matches({full_name}, 'new day|clear day')"
+        assert con.execute(brands).fetchone()[0] == 0
     assert "Perinatal Day Treatment" in names
     again = compute_flags(db, "r2")
     assert (again.new, again.gone, again.total) == (0, 0, counts.total)
