@@ -16,16 +16,19 @@ import re
 # ("Hospitalización Parcial", "Hospital de Día"); "Day Rehab(ilitation)" is a day program too.
 # The last alternative, outside the lookahead's letters, reads brand names in which "Day" belongs
 # to a proper name ("A New Day Treatment Center", "Clear Day Treatment", "Day by Day Program"): it
-# consumes the name's "Day" and belongs to no level, so the words after it name none.
+# consumes the name's "Day" and belongs to no level, so the words after it name none. So does
+# "Half-Day": a half-day treatment is an IOP's schedule ("Intensive Outpatient Program (Half-Day
+# Treatment)"), not day treatment.
 LEVEL_NAMES = re.compile(
     r"\b(?=[pdhioelr])(?:(?P<php>partial[- ]hosp\w*|partial (?:care|programs?|prog|prg)\b|phps?\b"
     r"|day hospital|day treatment|day rehab\w*|hospitali[sz]aci[oó]n parcial|hospitalization parcial"
     r"|hospital de d[ií]a\b|high[- ]intensity outpatient|hiop\b|level (?:2\.5|ii\.5)\b)"
-    r"|(?P<iop>intensive outpatient|intense outpatient|iops?\b|i\.o\.p\b\.?|eiop\b|diop\b|level (?:2\.1|ii\.1)\b)"
+    r"|(?P<iop>intensive outpatient|intense outpatient|iops?\b|i\.o\.p\b\.?|eiop\b|diop\b|level (?:2\.1|ii\.1)\b"
+    r"|intensivo ambulatorio|programa ambulatorio intensivo)"
     r"|(?P<op>outpatient\b)"
     r"|(?P<residential>residential\b|inpatient\b))"
     r"|\b(?:(?:an? )?(?:new|clear|bright|brighter|better|good|great|fresh|sunny|another) day\b"
-    r"|day by day\b|one day at a time\b)"
+    r"|day by day\b|one day at a time\b|half[- ]day\b)"
 )
 
 # Phrases that put a program at PHP intensity whatever it is called (§1.2 rule 3). The names of

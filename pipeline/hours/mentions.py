@@ -183,7 +183,12 @@ def find_mentions(text: str, levels: bool = True) -> list[Mention]:
         ]
 
     if levels:
-        found += [mention(Kind.PROGRAM, m.start(), m.end(), program=m.lastgroup) for m in LEVEL_NAMES.finditer(text)]
+        # A brand name ("A New Day Treatment Center") matches with no level: not a program's name.
+        found += [
+            mention(Kind.PROGRAM, m.start(), m.end(), program=m.lastgroup)
+            for m in LEVEL_NAMES.finditer(text)
+            if m.lastgroup
+        ]
         found += [mention(Kind.CUE, m.start(), m.end()) for m in PHP_CUES.finditer(text)]
     found.sort(key=lambda m: (m.start, m.end))
     return found

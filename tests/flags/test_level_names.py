@@ -35,6 +35,11 @@ NAME_CASES = [
     ("Day by Day Program", set()),
     ("A New Day IOP", {"iop"}),
     ("A New Day IOP and Day Treatment", {"iop", "php"}),
+    # a half day is an IOP's schedule, not day treatment; IOP in Spanish
+    ("Intensive Outpatient Program (Half-Day Treatment)", {"iop"}),
+    ("Half Day Treatment Program", set()),
+    ("Programa Intensivo Ambulatorio", {"iop"}),
+    ("Programa Ambulatorio Intensivo para Adolescentes", {"iop"}),
     # words that only look like it
     ("Project Hospitality Inc", set()),
     ("partial programming", set()),

@@ -282,6 +282,8 @@ def test_two_levels_each_get_their_own_schedule() -> None:
     assert (estimate_hours(text, program="iop").min, estimate_hours(text, program="iop").max) == (9, 9)
     tagged = "Weeks 1-2: Monday-Friday, 9 am - 3 pm (PHP). Weeks 3-6: three days a week, 9 am - noon (IOP)."
     assert (estimate_hours(tagged, program="php").min, estimate_hours(tagged, program="iop").min) == (30, 9)
+    brand = "A New Day Treatment Center: our IOP meets 3 days a week for 3 hours."
+    assert estimate_hours(brand, program="iop").levels_named == {"iop"}
     similar = "A PHP is similar in intensity to inpatient care: 6 hours a day, 5 days a week."
     assert estimate_hours(similar, program="php").min == 30
 
