@@ -6,7 +6,9 @@
    replicated with perturbed names, addresses, phones and codes; 5% of the records are program
    sections with perturbed schedule texts (the hours engine's work). Deterministic seed.
 2. The pipeline, in a child process: `normalize_file` (streamed in batches, `--workers`
-   processes), `load_run` into a fresh DuckDB file, `compute_flags`. Linking is not part of it.
+   processes), `load_run` into a fresh DuckDB file, `compute_flags`. Linking is timed apart, in a
+   child process of its own (`link_facilities` over the loaded file: `scale_link_s` and its peak
+   memory), so the pipeline's rate keeps its meaning.
 3. Bare pydantic validation, in a child process: `Listing.model_validate` of the very listings the
    pipeline produced (read back from its Parquet output, turned into plain dicts before the clock
    starts), in the same number of processes as the pipeline used: the most a pydantic pipeline of
@@ -17,6 +19,7 @@ Figures:
   scale_listings, scale_seconds, scale_normalize_s, scale_load_s, scale_flag_s
   scale_listings_per_s          listings loaded / pipeline seconds
   scale_peak_rss_mb             largest resident size of the pipeline's processes
+  scale_link_s, scale_link_peak_rss_mb   linking the loaded file into facilities, and its peak memory
   bare_validation_per_s, ratio_to_bare_validation
   duckdb_read_per_s, ratio_to_duckdb_read
 Goals (issue 8): ratio_to_bare_validation >= 0.5; scale_peak_rss_mb <= 1500.
@@ -92,6 +95,20 @@ def phase_pipeline(items: Path, work: Path, workers: int) -> dict[str, Any]:
         "seconds": flagged - started,
         "listings_glob": result.listings_path,
         "peak_rss_mb": max(peak_rss_mb(), peak_rss_mb(children=True)),
+    }
+
+
+def phase_link(work: Path) -> dict[str, Any]:
+    """Link the listings the pipeline phase loaded into facilities; the time, counts and peak memory."""
+    from pipeline.link.store import link_facilities
+
+    started = time.perf_counter()
+    counts = link_facilities(work / "scale.duckdb", "bench-scale")
+    return {
+        "link_s": time.perf_counter() - started,
+        "links": counts.links,
+        "facilities": counts.facilities,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -185,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--template", type=Path, help="a samhsa_directory crawl's items.jsonl (default: crawl)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temp dir)")
-    parser.add_argument("--phase", choices=("pipeline", "bare", "duckdb"), help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("pipeline", "link", "bare", "duckdb"), help=argparse.SUPPRESS)
     parser.add_argument("--items", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--glob", help=argparse.SUPPRESS)
@@ -193,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.phase == "pipeline":
         print(json.dumps(phase_pipeline(args.items, args.work, args.workers)))
+        return 0
+    if args.phase == "link":
+        print(json.dumps(phase_link(args.work)))
         return 0
     if args.phase == "bare":
         print(json.dumps(phase_bare(args.glob, args.workers)))
@@ -214,6 +234,11 @@ def main(argv: list[str] | None = None) -> int:
             f"in {pipeline['seconds']:.1f} s (normalize {pipeline['normalize_s']:.1f}, load {pipeline['load_s']:.1f}, "
             f"flag {pipeline['flag_s']:.1f}) with {args.workers} worker(s)"
         )
+        link = _child("link", "--work", str(run))
+        print(
+            f"link: {link['links']:,} links, {link['facilities']:,} facilities in {link['link_s']:.1f} s, "
+            f"peak RSS {link['peak_rss_mb']:,.0f} MB"
+        )
         bare = _child("bare", "--glob", pipeline["listings_glob"], "--workers", str(args.workers))
         print(f"bare validation: {bare['rows']:,} listings, {bare['per_s']:,.0f}/s over {args.workers} process(es)")
         read = _child("duckdb", "--items", str(items), "--work", str(run))
@@ -232,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         "scale_flag_s": pipeline["flag_s"],
         "scale_listings_per_s": rate,
         "scale_peak_rss_mb": pipeline["peak_rss_mb"],
+        "scale_link_s": link["link_s"],
+        "scale_link_peak_rss_mb": link["peak_rss_mb"],
         "bare_validation_per_s": bare["per_s"],
         "ratio_to_bare_validation": rate / bare["per_s"],
         "duckdb_read_per_s": read["per_s"],
