@@ -1,4 +1,5 @@
-"""`iopdir eval hours` and `iopdir eval flags`: the hours engine and the flag rules scored on labelled data."""
+"""`iopdir eval hours`, `eval flags` and `eval links`: the hours engine, the flag rules and linking
+scored on labelled data."""
 
 import argparse
 import os
@@ -80,4 +81,27 @@ def cmd_eval_flags(args: argparse.Namespace) -> int:
     print()
     precision, recall, tp, fp, fn = precision_recall(results)
     print(f"php_as_iop: precision {precision:.2f} recall {recall:.2f} (tp {tp} fp {fp} fn {fn})")
+    return EXIT_OK
+
+
+def cmd_eval_links(args: argparse.Namespace) -> int:
+    """Score the database's facilities on labelled pairs of listings: one line per pair, the scores
+    per stratum, and last the `links:` line."""
+    from pipeline.link.evaluate import evaluate_links, scores, scores_by_stratum
+
+    if not os.path.isfile(args.db):
+        raise CommandError(f"no database {args.db!r}: run `iopdir run` first")
+    results = _run_evaluation(args.file, lambda path: evaluate_links(path, args.db))
+    for result in results:
+        pair = result.pair
+        expected = {True: "same", False: "different", None: "unlabelled"}[pair.same]
+        verdict = {True: "ok", False: "miss", None: "not scored"}[result.ok]
+        got = "same" if result.linked else "different"
+        print(f"{pair.listing_a} {pair.listing_b}\t{pair.stratum}\texpected {expected}\tgot {got}\t{verdict}")
+        if args.verbose and pair.reason:
+            print(f"\t  label: {pair.reason}")
+    print()
+    for stratum, counts in scores_by_stratum(results).items():
+        print(counts.line(f"stratum {stratum}"))
+    print(scores(results).line("links"))
     return EXIT_OK

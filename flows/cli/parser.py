@@ -5,6 +5,7 @@ iopdir query "SQL" [--db PATH] [--format table|csv|json] [--timeout S] [--limit 
 iopdir serve [--cron "0 3 * * 1"] [--timezone TZ] [--db PATH] [--source ...] [--register-only]
 iopdir eval hours FILE.jsonl
 iopdir eval flags FILE.jsonl
+iopdir eval links FILE.jsonl [--db PATH]
 iopdir changes [--since RUN_ID|DATE] [--source NAME] [--format table|csv|json]
 iopdir export hsds|parquet|csv OUT_DIR [--state XX] [--validate] [--force]
 iopdir report OUT.html
@@ -17,7 +18,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
-from flows.cli.evaluate import cmd_eval_flags, cmd_eval_hours
+from flows.cli.evaluate import cmd_eval_flags, cmd_eval_hours, cmd_eval_links
 from flows.cli.export import cmd_export, cmd_report
 from flows.cli.query import cmd_changes, cmd_query
 from flows.cli.review import cmd_flags, cmd_review
@@ -112,6 +113,11 @@ def _add_eval(commands: Commands, db_default: str) -> None:
     flags.add_argument("-v", "--verbose", action="store_true", help="also print each raised flag's message")
     flags.add_argument("--thresholds", metavar="FILE.toml", help="IOP/PHP hour thresholds")
     flags.set_defaults(func=cmd_eval_flags)
+    links = targets.add_parser("links", help="facilities on hand-labelled pairs of listings")
+    links.add_argument("file", metavar="FILE.jsonl")
+    links.add_argument("--db", default=db_default, help=f"DuckDB file to score (default {db_default})")
+    links.add_argument("-v", "--verbose", action="store_true", help="also print each label's reason")
+    links.set_defaults(func=cmd_eval_links)
 
 
 def _add_changes(commands: Commands, db_default: str) -> None:

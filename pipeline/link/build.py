@@ -89,8 +89,8 @@ class ListingKeys:
 # --- facilities ------------------------------------------------------------------------------------
 
 
-def _create_members(con: duckdb.DuckDBPyConnection, listings: str, links: str) -> None:
-    """`link_members` (listing_id, source, facility_id): the connected components of `links` over `listings`."""
+def _create_roots(con: duckdb.DuckDBPyConnection, links: str) -> None:
+    """`link_roots` (listing_id, root): the smallest listing id of each linked listing's component."""
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE link_edges AS
@@ -122,6 +122,11 @@ def _create_members(con: duckdb.DuckDBPyConnection, listings: str, links: str) -
         ).fetchone()[0]
         if spread == 0 and jumped == 0:
             break
+
+
+def _create_members(con: duckdb.DuckDBPyConnection, listings: str, links: str) -> None:
+    """`link_members` (listing_id, source, facility_id): the connected components of `links` over `listings`."""
+    _create_roots(con, links)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE link_members AS
@@ -135,17 +140,65 @@ def _create_members(con: duckdb.DuckDBPyConnection, listings: str, links: str) -
     )
 
 
+# A listing without a site (no house number, street or ZIP: many FindTreatment rows, provider
+# pages) joins the site it links to best, and none when two sites tie: one operator's phone and
+# name are often the same at all its sites, and such a listing would otherwise chain them into one
+# facility. Sites are the components of the links between listings that have one, which only ever
+# join one house number in one ZIP.
+_JOINED_SQL = """
+CREATE OR REPLACE TEMP TABLE link_site_of AS
+SELECT k.listing_id, coalesce(r.root, k.listing_id) AS site
+FROM link_keys k LEFT JOIN link_roots r USING (listing_id) WHERE k.has_site;
+
+CREATE OR REPLACE TEMP TABLE link_attach AS
+WITH crossing AS (
+    SELECT CASE WHEN ka.has_site THEN l.listing_b ELSE l.listing_a END AS listing_id, s.site, l.score
+    FROM link_links l
+    JOIN link_keys ka ON ka.listing_id = l.listing_a
+    JOIN link_keys kb ON kb.listing_id = l.listing_b
+    JOIN link_site_of s ON s.listing_id = CASE WHEN ka.has_site THEN l.listing_a ELSE l.listing_b END
+    WHERE ka.has_site <> kb.has_site
+),
+by_site AS (SELECT listing_id, site, max(score) AS score FROM crossing GROUP BY ALL),
+ranked AS (
+    SELECT *, rank() OVER (PARTITION BY listing_id ORDER BY score DESC) AS place,
+           count(*) OVER (PARTITION BY listing_id, score) AS tied
+    FROM by_site
+)
+SELECT listing_id, site FROM ranked WHERE place = 1 AND tied = 1;
+
+CREATE OR REPLACE TEMP TABLE link_joined AS
+SELECT l.listing_a, l.listing_b, l.score, l.reasons
+FROM link_links l
+JOIN link_keys ka ON ka.listing_id = l.listing_a
+JOIN link_keys kb ON kb.listing_id = l.listing_b
+LEFT JOIN link_attach xa ON xa.listing_id = l.listing_a
+LEFT JOIN link_attach xb ON xb.listing_id = l.listing_b
+LEFT JOIN link_site_of sa ON sa.listing_id = l.listing_a
+LEFT JOIN link_site_of sb ON sb.listing_id = l.listing_b
+WHERE l.both_sites
+   OR (ka.has_site AND NOT kb.has_site AND xb.site = sa.site)
+   OR (kb.has_site AND NOT ka.has_site AND xa.site = sb.site)
+   -- Two listings without a site: linked when neither joins a site, or both join the same one.
+   OR (NOT ka.has_site AND NOT kb.has_site AND xa.site IS NOT DISTINCT FROM xb.site);
+"""
+
+
 def build_links(con: duckdb.DuckDBPyConnection, listings: str) -> None:
     """Link the listings of the relation `listings` (the columns of `LinkInput`) into facilities.
 
-    Leaves `link_links` (listing_a < listing_b, score, reasons) and `link_members` (listing_id,
-    source, facility_id) as temporary tables of `con`, with their helpers (`link_*`); runs in
-    whatever transaction `con` has open.
+    Leaves `link_joined` (listing_a < listing_b, score, reasons: the links that join facilities),
+    `link_links` (every pair a rule links, some of which a listing without a site may not join)
+    and `link_members` (listing_id, source, facility_id) as temporary tables of `con`, with their
+    helpers (`link_*`); runs in whatever transaction `con` has open.
     """
     _create_keys(con, listings)
     con.execute(_CANDIDATES_SQL, _pair_params("max_block"))
     _score(con)
-    _create_members(con, "link_keys", "link_links")
+    # Sites first: the components of the links between listings at sites.
+    _create_roots(con, "(SELECT listing_a, listing_b FROM link_links WHERE both_sites)")
+    con.execute(_JOINED_SQL)
+    _create_members(con, "link_keys", "link_joined")
 
 
 # --- one case at a time, for tests and a look at a pair ------------------------------------------------
@@ -179,8 +232,8 @@ def _listings_table(items: Iterable[LinkInput]) -> pa.Table:
     )
 
 
-def _links(con: duckdb.DuckDBPyConnection) -> list[Link]:
-    rows = con.execute("SELECT listing_a, listing_b, score, reasons FROM link_links ORDER BY ALL").fetchall()
+def _links(con: duckdb.DuckDBPyConnection, table: str = "link_joined") -> list[Link]:
+    rows = con.execute(f"SELECT listing_a, listing_b, score, reasons FROM {table} ORDER BY ALL").fetchall()
     return [Link(a, b, score, tuple(reasons)) for a, b, score, reasons in rows]
 
 
@@ -249,7 +302,7 @@ def score_pair(a: LinkInput, b: LinkInput) -> Link | None:
             {"a": a.listing_id, "b": b.listing_id},
         )
         _score(con)
-        links = _links(con)
+        links = _links(con, "link_links")
     return links[0] if links else None
 
 

@@ -1,47 +1,23 @@
-"""The keys linking compares listings by: folded names, streets and websites, and a grid cell.
+"""The keys linking compares listings by: folded names, parsed street addresses, websites, a grid cell.
 
 `link_keys` holds the keys of each listing. Text is folded as `pipeline.clean.identity_text`
 does; an ASCII value is folded by SQL string functions, and the few distinct non-ASCII values
 (which need Unicode decomposition) are folded by `identity_text` itself into a small table first
-(`link_folds`). The word lists below are the only copy of each rule: they reach the SQL as bound
-parameters (the unit-word pattern is built from `_STREET_WORDS`).
+(`link_folds`). Street addresses are split into a house number (in SQL) and the rest, and each
+distinct rest is parsed once by `pipeline.clean.street` (usaddress, USPS Publication 28) into
+`link_streets`; in the DuckDB file the parsed rests are kept in `street_names`, so a run parses
+only the streets it has not seen. The word lists below are the only copy of each rule: they reach
+the SQL as bound parameters.
 """
 
 import duckdb
 import pyarrow as pa
 
 from pipeline.clean import identity_text
+from pipeline.clean.street import number_sql, parse_rests, rest_sql
 
 _CELL_DEG = 0.005
 
-# A word mapped to "" is a unit word: it and the word after it (the unit number) are left out,
-# since the unit does not tell sites apart.
-_STREET_WORDS = {
-    "street": "st",
-    "avenue": "ave",
-    "av": "ave",
-    "road": "rd",
-    "drive": "dr",
-    "boulevard": "blvd",
-    "highway": "hwy",
-    "lane": "ln",
-    "place": "pl",
-    "court": "ct",
-    "parkway": "pkwy",
-    "suite": "",
-    "ste": "",
-    "floor": "",
-    "fl": "",
-    "unit": "",
-    "room": "",
-    "rm": "",
-    "building": "",
-    "bldg": "",
-    "north": "n",
-    "south": "s",
-    "east": "e",
-    "west": "w",
-}
 _NAME_NOISE = {"inc", "llc", "corp", "corporation", "co", "the", "of", "and", "pc", "pllc", "ltd", "dba"}
 # Words every other provider has: two names that share only these are not alike
 # ("Englewood Mental Health Center" vs "Howard Brown Health Center" in one building).
@@ -81,17 +57,9 @@ _GENERIC = {
 
 def _key_params(*names: str) -> dict[str, object]:
     """The constants above as named parameters of a statement (DuckDB refuses unused ones)."""
-    units = sorted(w for w, mapped in _STREET_WORDS.items() if mapped == "")
-    assert all(w.isascii() and w.isalpha() for w in units)  # they go into a regular expression
     everything: dict[str, object] = {
         "name_noise": sorted(_NAME_NOISE),
         "generic": sorted(_GENERIC),
-        "street_from": [w for w, mapped in _STREET_WORDS.items() if mapped],
-        "street_to": [mapped for mapped in _STREET_WORDS.values() if mapped],
-        # Each word stands between two spaces of its own (see _KEYS_SQL), so a unit word is matched
-        # whole, together with the word after it, and the next match starts at the next word.
-        "unit_words": units,
-        "unit_pattern": " (?:" + "|".join(units) + ") (?: [a-z0-9]+ )?",
         "cell_deg": _CELL_DEG,
     }
     return {n: everything[n] for n in names}
@@ -148,30 +116,29 @@ _SITE_SQL = """
                ELSE split_part(string_split(netloc, '@')[-1], ':', 1) END)
 """
 
-# The keys of each listing of `link_input`. When a street has a unit word, its words are put
-# between spaces of their own (" 123  main  st  suite  4 ") so that one regexp_replace drops each
-# unit word with the word after it, left to right, as a reader skips "Suite 4".
+# The keys of each listing of `link_input`: name words, the parsed street address (house number,
+# street name and its USPS type and directionals; units are left out, since a suite does not tell
+# sites apart), the website's host and a grid cell.
 _KEYS_SQL = rf"""
 CREATE OR REPLACE TEMP TABLE link_keys AS
-WITH consts AS (SELECT map($street_from, $street_to) AS street_map),
-folded AS (
+WITH folded AS (
     SELECT i.listing_id, i.source, i.zip5, i.phone, i.latitude, i.longitude,
            {_fold_words_sql("i.name", "fn.folded")} AS name_parts,
-           list_filter({_fold_words_sql("i.street", "fs.folded")}, lambda w: w <> '') AS street_parts,
+           coalesce({number_sql("i.street")}, '') AS number,
+           s.name AS street_name, s.suffix AS street_suffix,
+           s.predirectional AS street_pre, s.postdirectional AS street_post,
            -- A website without "//" is read as a host: "www.x.org/iop" is x.org.
            regexp_replace(CASE WHEN contains(i.website, '//') THEN i.website ELSE 'http://' || i.website END,
                           '^[\x00- ]+|[\t\r\n]', '', 'g') AS url
     FROM link_input i
     LEFT JOIN link_folds fn ON fn.value = i.name
-    LEFT JOIN link_folds fs ON fs.value = i.street
+    LEFT JOIN link_streets s ON s.rest = {rest_sql("i.street")}
 ),
 parts AS (
     SELECT *,
            list_filter(name_parts, lambda w: w <> '' AND NOT list_contains($name_noise, w)) AS name_words,
-           CASE WHEN list_has_any(street_parts, $unit_words) THEN
-               list_filter(string_split(regexp_replace(' ' || array_to_string(street_parts, '  ') || ' ',
-                                                       $unit_pattern, '', 'g'), ' '), lambda w: w <> '')
-           ELSE street_parts END AS street_words,
+           -- "506B" and "506" are one house; "90-27" stays whole.
+           regexp_replace(number, '[A-Z]$', '') AS house,
            -- The netloc: after the scheme's "//" (or a leading "//"), up to the path.
            coalesce(regexp_extract(url, '^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)', 1), '') AS netloc,
            {_HAS_POINT_SQL} AS has_point
@@ -181,16 +148,78 @@ sites AS (SELECT *, {_SITE_SQL} AS host FROM parts)
 SELECT listing_id, source, zip5, phone,
        array_to_string(name_words, ' ') AS name,
        array_to_string(list_filter(name_words, lambda w: NOT list_contains($generic, w)), ' ') AS core,
+       list_filter(name_words, lambda w: NOT list_contains($generic, w) AND strlen(w) >= 3) AS core_words,
        name_words[1] AS first_word,
-       array_to_string(list_transform(street_words, lambda w: coalesce(street_map[w], w)), ' ') AS street,
+       lower(concat_ws(' ', nullif(house, ''), street_pre, street_name, street_suffix, street_post)) AS street,
+       house, coalesce(street_name, '') AS street_name,
+       regexp_replace(coalesce(street_name, ''), '[^A-Z0-9]', '', 'g') AS street_key,
+       street_suffix, street_pre, street_post,
+       -- A site: a house number on a named street in a ZIP. Listings with one are linked only
+       -- to listings at the same site; a listing without one joins at most one site.
+       house <> '' AND coalesce(street_name, '') <> '' AND zip5 IS NOT NULL AS has_site,
        CASE WHEN starts_with(host, 'www.') THEN substr(host, 5) ELSE host END AS site,
        has_point,
        CASE WHEN has_point THEN latitude END AS latitude,
        CASE WHEN has_point THEN longitude END AS longitude,
        CASE WHEN has_point THEN floor(latitude / $cell_deg)::BIGINT END AS cell_row,
        CASE WHEN has_point THEN floor(longitude / $cell_deg)::BIGINT END AS cell_col
-FROM sites, consts
+FROM sites
 """
+
+_STREET_COLUMNS = (
+    "rest VARCHAR, predirectional VARCHAR, name VARCHAR, suffix VARCHAR, postdirectional VARCHAR, "
+    "unit VARCHAR, parser VARCHAR"
+)
+
+
+def _has_street_names(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con` is a project database, which keeps parsed street names between runs."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'street_names' AND NOT temporary"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _create_streets(con: duckdb.DuckDBPyConnection) -> None:
+    """`link_streets`: each distinct street of `link_input` without its house number, parsed once.
+
+    In a project database, rests parsed by an earlier run are read from `street_names` and the new
+    ones are added to it; elsewhere (tests, `score_pair`) every distinct rest is parsed.
+    """
+    persistent = _has_street_names(con)
+    known = " AND r NOT IN (SELECT rest FROM street_names)" if persistent else ""
+    rests = [
+        row[0]
+        for row in con.execute(
+            f"SELECT DISTINCT r FROM (SELECT {rest_sql('street')} AS r FROM link_input "
+            f"WHERE street IS NOT NULL AND street <> '') WHERE r <> ''{known}"
+        ).fetchall()
+    ]
+    parsed = parse_rests(rests)
+    columns = list(zip(*parsed, strict=True)) if parsed else [[] for _ in range(6)]
+    table = pa.table(
+        {
+            "rest": pa.array(rests, pa.string()),
+            **{
+                name: pa.array(values, pa.string())
+                for name, values in zip(
+                    ("predirectional", "name", "suffix", "postdirectional", "unit", "parser"), columns, strict=True
+                )
+            },
+        }
+    )
+    if persistent:
+        con.register("new_street_names", table)
+        try:
+            con.execute("INSERT INTO street_names SELECT * FROM new_street_names")
+        finally:
+            con.unregister("new_street_names")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE link_streets AS SELECT s.* FROM street_names s "
+            f"SEMI JOIN (SELECT {rest_sql('street')} AS rest FROM link_input) USING (rest)"
+        )
+    else:
+        _temp_table(con, "link_streets", _STREET_COLUMNS, table)
 
 
 def _create_keys(con: duckdb.DuckDBPyConnection, listings: str) -> None:
@@ -203,8 +232,6 @@ def _create_keys(con: duckdb.DuckDBPyConnection, listings: str) -> None:
         FROM {listings}
         """
     )
-    _create_folds(con, "SELECT name FROM link_input UNION ALL SELECT street FROM link_input")
-    con.execute(
-        _KEYS_SQL,
-        _key_params("street_from", "street_to", "name_noise", "unit_words", "unit_pattern", "generic", "cell_deg"),
-    )
+    _create_folds(con, "SELECT name FROM link_input")
+    _create_streets(con)
+    con.execute(_KEYS_SQL, _key_params("name_noise", "generic", "cell_deg"))

@@ -28,6 +28,8 @@ from pipeline.link.keys import _temp_table
 
 NAME_ALIKE = 0.6
 NAME_SAME = 0.85
+# Two street names this alike (Jaro-Winkler, letters and digits only) may be one street misspelt.
+STREET_ALIKE = 0.9
 NEAR_M = 150.0
 # A block this large is a shared switchboard or a big campus, not one facility.
 MAX_BLOCK = 40
@@ -40,6 +42,7 @@ def _pair_params(*names: str) -> dict[str, object]:
         "max_block": MAX_BLOCK,
         "name_alike": NAME_ALIKE,
         "name_same": NAME_SAME,
+        "street_alike": STREET_ALIKE,
         "near_m": NEAR_M,
         "radius_m": float(_EARTH_RADIUS_M),
     }
@@ -81,8 +84,12 @@ CREATE OR REPLACE TEMP TABLE link_candidates AS
 WITH blocks AS MATERIALIZED (
     SELECT listing_id, source, 'phone' AS kind, phone AS value FROM link_keys WHERE phone IS NOT NULL
     UNION ALL
-    SELECT listing_id, source, 'address', street || '|' || zip5 FROM link_keys
-    WHERE street <> '' AND zip5 IS NOT NULL
+    -- One block per house number and ZIP: "550 First Avenue" meets "550 1st Ave" and "90-27
+    -- Supthin Blvd" meets "90-27 Sutphin Blvd"; the rules then compare the street names.
+    SELECT listing_id, source, 'address', house || '|' || zip5 FROM link_keys WHERE has_site
+    UNION ALL
+    SELECT listing_id, source, 'street', street_key || '|' || zip5 FROM link_keys
+    WHERE NOT has_site AND street_key <> '' AND zip5 IS NOT NULL
     UNION ALL
     SELECT listing_id, source, 'name', first_word || '|' || zip5 FROM link_keys
     WHERE name <> '' AND zip5 IS NOT NULL
@@ -108,10 +115,26 @@ CREATE OR REPLACE TEMP TABLE link_pairs AS
 WITH evidence AS (
     SELECT c.listing_a, c.listing_b, a.site,
            coalesce(a.zip5 = b.zip5, false) AS same_zip,
-           coalesce(a.zip5 = b.zip5, false) AND a.street <> '' AND a.street = b.street AS same_address,
+           a.has_site AND b.has_site AS both_sites,
+           a.has_site AND b.has_site AND a.house = b.house AND a.zip5 = b.zip5 AS same_house,
+           -- The street names agree: one name, directionals and types that do not contradict (one
+           -- may leave them out: "930 North Memorial St" = "930 Memorial St").
+           a.street_key <> '' AND a.street_key = b.street_key
+               AND (a.street_pre IS NULL OR b.street_pre IS NULL OR a.street_pre = b.street_pre)
+               AND (a.street_post IS NULL OR b.street_post IS NULL OR a.street_post = b.street_post)
+               AND (a.street_suffix IS NULL OR b.street_suffix IS NULL OR a.street_suffix = b.street_suffix)
+               AS same_street,
+           -- Or they are spelt alike: a typo ("Supthin" / "Sutphin"), a word more ("State Route 22B"),
+           -- another type ("Monroe Street" / "Monroe Avenue"): the same site only on more evidence.
+           a.street_key <> '' AND b.street_key <> ''
+               AND (jaro_winkler_similarity(a.street_key, b.street_key) >= $street_alike
+                    OR contains(a.street_key, b.street_key) OR contains(b.street_key, a.street_key))
+               AS street_alike,
            coalesce(a.phone = b.phone, false) AS same_phone,
            a.site <> '' AND a.site = b.site AS same_site,
-           a.street <> '' AND b.street <> '' AS both_streets,
+           -- A distinctive word both names share ("St. Barnabas Hospital Inpatient Detox" and "St.
+           -- Barnabas Hospital Psychiatric Inpatient Unit"): one operator at one address.
+           list_intersect(a.core_words, b.core_words) AS shared_words,
            {_distance_sql("a", "b")} AS distance,
            -- The distinctive words of both names, or all words when one has none; no names, no text.
            CASE WHEN a.name = '' OR b.name = '' THEN NULL
@@ -123,32 +146,47 @@ WITH evidence AS (
     JOIN link_keys b ON b.listing_id = c.listing_b
     WHERE a.source <> b.source
 )
-SELECT *, coalesce(distance <= $near_m, false) AS near
+SELECT *, coalesce(distance <= $near_m, false) AS near,
+       same_house AND same_street AS same_address, len(shared_words) > 0 AS shared_word
 FROM evidence
-WHERE same_address OR (same_phone AND same_zip AND NOT both_streets) OR coalesce(distance <= $near_m, false)
-   OR same_site
+WHERE (both_sites AND same_house AND (same_street OR (street_alike AND same_phone)))
+   OR (NOT both_sites AND (same_zip OR same_site OR coalesce(distance <= $near_m, false)))
 """
 
-# The rules, the score and the reasons of each pair, with its similarity from `link_ratios`.
+# The rules, the score and the reasons of each pair, with its similarity from `link_ratios`. Two
+# listings at sites link only at one site; a listing without a site links by phone, name, place or
+# website, and `pipeline.link.build` then joins it to one site at most.
 _LINKS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE link_links AS
 WITH scored AS (
     SELECT p.*, coalesce(r.ratio / 100, 0.0) AS similarity
     FROM link_pairs p LEFT JOIN link_ratios r ON r.text_a = p.text_a AND r.text_b = p.text_b
 ),
+ruled AS (
+    SELECT *,
+           CASE
+               WHEN both_sites AND same_address AND (similarity >= $name_alike OR same_phone OR shared_word)
+                   THEN 'same site'
+               WHEN both_sites AND same_house AND street_alike AND same_phone
+                    AND (similarity >= $name_alike OR shared_word)
+                   THEN 'same site, street spelt otherwise'
+               WHEN both_sites THEN NULL
+               -- Without a site on one side: a phone and ZIP (agencies answer several sites on one
+               -- number: the listing then joins one site at most), the name in the ZIP or nearby,
+               -- or the website.
+               WHEN same_phone AND same_zip THEN 'same phone and ZIP'
+               WHEN same_zip AND similarity >= $name_same THEN 'same name in the ZIP'
+               WHEN near AND similarity >= $name_same THEN 'same name nearby'
+               WHEN same_site AND (similarity >= $name_alike OR same_zip OR same_phone) THEN 'same website'
+           END AS rule
+    FROM scored
+),
 linked AS (
     SELECT *,
-           least(1.0::DOUBLE, 0.4::DOUBLE * same_address::INTEGER + 0.2::DOUBLE * same_phone::INTEGER
-                 + 0.1::DOUBLE * near::INTEGER + 0.1::DOUBLE * same_site::INTEGER
-                 + 0.4::DOUBLE * similarity) AS raw_score
-    FROM scored
-    WHERE (same_address AND (similarity >= $name_alike OR same_phone))
-       -- A shared phone and ZIP are one site only when an address does not say otherwise:
-       -- agencies answer several sites on one number.
-       OR (same_phone AND same_zip AND similarity >= $name_alike AND NOT both_streets)
-       OR (near AND similarity >= $name_same)
-       -- A provider's own page and a directory listing of that provider share its website.
-       OR (same_site AND (similarity >= $name_alike OR same_zip OR same_phone))
+           least(1.0::DOUBLE, 0.4::DOUBLE * (same_house AND (same_street OR street_alike))::INTEGER
+                 + 0.2::DOUBLE * same_phone::INTEGER + 0.1::DOUBLE * near::INTEGER
+                 + 0.1::DOUBLE * same_site::INTEGER + 0.4::DOUBLE * similarity) AS raw_score
+    FROM ruled WHERE rule IS NOT NULL
 ),
 rounded AS (
     SELECT *, {_round_half_even_sql("similarity", 2)} AS similarity_hundredths FROM linked
@@ -156,13 +194,18 @@ rounded AS (
 SELECT listing_a, listing_b,
        {_round_half_even_sql("raw_score", 3)}::DOUBLE / 1000 AS score,
        list_filter([
-           CASE WHEN same_address THEN 'same street address and ZIP' END,
+           'rule: ' || rule,
+           CASE WHEN same_address THEN 'same street address and ZIP'
+                WHEN same_house AND street_alike THEN 'same house number and ZIP, street spelt alike' END,
            CASE WHEN same_phone THEN 'same phone' END,
+           CASE WHEN same_zip AND NOT same_house THEN 'same ZIP' END,
            CASE WHEN near THEN {_round_half_even_sql("distance", 0)}::VARCHAR || ' m apart' END,
            CASE WHEN same_site THEN 'same website ' || site END,
+           CASE WHEN shared_word THEN 'shared name word ' || array_to_string(shared_words, ', ') END,
            'name similarity ' || (similarity_hundredths // 100)::VARCHAR || '.'
                || lpad((similarity_hundredths % 100)::VARCHAR, 2, '0')
-       ], lambda reason: reason IS NOT NULL) AS reasons
+       ], lambda reason: reason IS NOT NULL) AS reasons,
+       both_sites
 FROM rounded
 """
 
@@ -182,6 +225,6 @@ def _create_ratios(con: duckdb.DuckDBPyConnection) -> None:
 
 def _score(con: duckdb.DuckDBPyConnection) -> None:
     """`link_links` of the pairs in `link_candidates`."""
-    con.execute(_PAIRS_SQL, _pair_params("radius_m", "near_m"))
+    con.execute(_PAIRS_SQL, _pair_params("radius_m", "near_m", "street_alike"))
     _create_ratios(con)
     con.execute(_LINKS_SQL, _pair_params("name_alike", "name_same"))

@@ -39,7 +39,7 @@ def link_facilities(db_path: str | Path, run_id: str) -> LinkCounts:
             con.execute("DELETE FROM facility_members")
             con.execute(
                 "INSERT INTO facility_links SELECT listing_a, listing_b, score, reasons, $run_id "
-                "FROM link_links ORDER BY listing_a, listing_b",
+                "FROM link_joined ORDER BY listing_a, listing_b",
                 {"run_id": run_id},
             )
             con.execute(
@@ -48,7 +48,7 @@ def link_facilities(db_path: str | Path, run_id: str) -> LinkCounts:
                 {"run_id": run_id},
             )
             listings, links, facilities = con.execute(
-                "SELECT (SELECT count(*) FROM link_members), (SELECT count(*) FROM link_links), "
+                "SELECT (SELECT count(*) FROM link_members), (SELECT count(*) FROM link_joined), "
                 "(SELECT count(DISTINCT facility_id) FROM link_members)"
             ).fetchone()
             con.execute("COMMIT")

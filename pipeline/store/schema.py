@@ -11,6 +11,7 @@ from importlib import resources
 
 import duckdb
 
+from pipeline.clean.street import number_sql, rest_sql
 from pipeline.tables import LISTING_COLUMNS
 
 #: What the store keeps of each listing besides what it says: when and in which runs it was
@@ -18,10 +19,31 @@ from pipeline.tables import LISTING_COLUMNS
 BOOKKEEPING_COLUMNS = ("first_seen", "last_seen", "last_changed", "first_run_id", "last_run_id", "active")
 
 
+#: The components of each listing's street address (`pipeline.clean.street`), last in the view;
+#: NULL until the link step has parsed the street.
+STREET_COLUMNS = (
+    "street_number",
+    "street_predirectional",
+    "street_name",
+    "street_suffix",
+    "street_postdirectional",
+    "street_unit",
+    "street_parser",
+)
+
+
 def listings_view_sql() -> str:
-    """The `listings` view: every stored listing, what it says then its bookkeeping (not the content hash)."""
-    columns = ", ".join((*LISTING_COLUMNS, *BOOKKEEPING_COLUMNS))
-    return f"CREATE OR REPLACE VIEW listings AS\nSELECT {columns}\nFROM listing_records;\n"
+    """The `listings` view: every stored listing, what it says, its bookkeeping (not the content
+    hash), then its parsed street address."""
+    columns = ", ".join(f"l.{c}" for c in (*LISTING_COLUMNS, *BOOKKEEPING_COLUMNS))
+    number = f"nullif({number_sql('l.street')}, '')"
+    parts = ", ".join(
+        f"s.{c} AS street_{c}" for c in ("predirectional", "name", "suffix", "postdirectional", "unit", "parser")
+    )
+    return (
+        f"CREATE OR REPLACE VIEW listings AS\nSELECT {columns}, {number} AS street_number, {parts}\n"
+        f"FROM listing_records l LEFT JOIN street_names s ON s.rest = {rest_sql('l.street')};\n"
+    )
 
 
 def migration_names() -> list[str]:

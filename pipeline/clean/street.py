@@ -1,0 +1,161 @@
+"""US street addresses parsed into components with `usaddress` and standardized to USPS Publication 28.
+
+`parse_street("1140 West 500 South Street, Suite 4")` gives `StreetParts(number="1140",
+predirectional="W", name="500 S", suffix="ST", postdirectional=None, unit="STE 4", parser=...)`.
+
+- The parser is `usaddress` (a conditional random field trained on US addresses); the USPS
+  abbreviations of street types, directionals and unit designators are the tables of
+  `usaddress-scourgify` (Publication 28). Spelled-out ordinals become numbers ("Third" = "3",
+  "164th" = "164"), so "550 First Avenue" and "550 1st Avenue" have one street name.
+- The house number is split off first and only the rest of the address is parsed, and a cache
+  holds the parsed rests: the many addresses of one street cost one parse.
+- What `usaddress` cannot label unambiguously falls back to a plain reading: a leading number is
+  the house number, the rest the street name (`parser` says which reading was used).
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import usaddress
+from scourgify.address_constants import (
+    DIRECTIONAL_REPLACEMENTS,
+    OCCUPANCY_TYPE_ABBREVIATIONS,
+    STREET_TYPE_ABBREVIATIONS,
+)
+
+PARSER_USADDRESS = "usaddress"
+PARSER_FALLBACK = "fallback"
+
+# A house number: digits, optionally a letter ("506B") or a Queens-style hyphenated pair ("90-27"),
+# or a fraction ("728 1/2"). The same pattern splits addresses in SQL (RE2: no lookaround).
+NUMBER_PATTERN = r"^\s*(\d+(?:-\d+)?[A-Za-z]?)(?:\s+1/2)?(?:[\s,]+|$)"
+_NUMBER = re.compile(NUMBER_PATTERN)
+_NON_WORD = re.compile(r"[^A-Za-z0-9/ -]+")
+_SPACES = re.compile(r"\s+")
+_ORDINAL_SUFFIX = re.compile(r"^(\d+)(?:ST|ND|RD|TH)$")
+_ORDINAL_WORDS = {
+    "FIRST": "1",
+    "SECOND": "2",
+    "THIRD": "3",
+    "FOURTH": "4",
+    "FIFTH": "5",
+    "SIXTH": "6",
+    "SEVENTH": "7",
+    "EIGHTH": "8",
+    "NINTH": "9",
+    "TENTH": "10",
+    "ELEVENTH": "11",
+    "TWELFTH": "12",
+    "THIRTEENTH": "13",
+    "FOURTEENTH": "14",
+    "FIFTEENTH": "15",
+    "SIXTEENTH": "16",
+    "SEVENTEENTH": "17",
+    "EIGHTEENTH": "18",
+    "NINETEENTH": "19",
+    "TWENTIETH": "20",
+}
+# A rest is parsed behind a stand-in number, so the model sees the address shape it was trained on.
+_STAND_IN = "1 "
+_CACHE_SIZE = 1 << 18
+
+
+@dataclass(frozen=True)
+class StreetParts:
+    """The components of one street address, USPS-standardized, upper case; None where absent."""
+
+    number: str | None
+    predirectional: str | None
+    name: str | None
+    suffix: str | None
+    postdirectional: str | None
+    unit: str | None
+    parser: str
+
+    @property
+    def house(self) -> str | None:
+        """The house number's digits ("506B" and "506" are one house; "90-27" stays whole)."""
+        return None if self.number is None else re.sub(r"[A-Za-z]$", "", self.number)
+
+
+def _word(value: str) -> str:
+    # One street-name word standardized: ordinals as numbers, directionals as their letters.
+    ordinal = _ORDINAL_SUFFIX.match(value)
+    if ordinal:
+        return ordinal[1]
+    return _ORDINAL_WORDS.get(value) or DIRECTIONAL_REPLACEMENTS.get(value) or value
+
+
+def _standard_name(value: str | None) -> str | None:
+    if not value:
+        return None
+    words = [_word(w) for w in _SPACES.split(_NON_WORD.sub(" ", value).upper()) if w]
+    return " ".join(words) or None
+
+
+def _standard(table: dict[str, str], value: str | None) -> str | None:
+    if not value:
+        return None
+    key = _NON_WORD.sub("", value).upper().strip()
+    return table.get(key, key) or None
+
+
+def _unit(tagged: dict[str, str]) -> str | None:
+    parts = []
+    for kind, ident in (("SubaddressType", "SubaddressIdentifier"), ("OccupancyType", "OccupancyIdentifier")):
+        kind_text = _standard(OCCUPANCY_TYPE_ABBREVIATIONS, tagged.get(kind))
+        ident_text = _standard_name(tagged.get(ident))
+        piece = " ".join(p for p in (kind_text, ident_text) if p)
+        if piece:
+            parts.append(piece)
+    return " ".join(parts) or None
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _parse_rest(rest: str) -> tuple[str | None, str | None, str | None, str | None, str | None, str]:
+    """(predirectional, name, suffix, postdirectional, unit, parser) of an address without its number."""
+    try:
+        tagged, kind = usaddress.tag(_STAND_IN + rest)
+    except usaddress.RepeatedLabelError:
+        return None, _standard_name(rest), None, None, None, PARSER_FALLBACK
+    name = " ".join(v for k, v in tagged.items() if k in ("StreetNamePreModifier", "StreetNamePreType", "StreetName"))
+    if kind != "Street Address" and not name:
+        return None, _standard_name(rest), None, None, None, PARSER_FALLBACK
+    return (
+        _standard(DIRECTIONAL_REPLACEMENTS, tagged.get("StreetNamePreDirectional")),
+        _standard_name(name) or _standard_name(rest),
+        _standard(STREET_TYPE_ABBREVIATIONS, tagged.get("StreetNamePostType")),
+        _standard(DIRECTIONAL_REPLACEMENTS, tagged.get("StreetNamePostDirectional")),
+        _unit(tagged),
+        PARSER_USADDRESS,
+    )
+
+
+def number_sql(street: str) -> str:
+    """SQL for the house number of the street address `street` ('' when it has none)."""
+    return f"upper(regexp_extract({street}, '{NUMBER_PATTERN}', 1))"
+
+
+def rest_sql(street: str) -> str:
+    """SQL for the street address `street` without its house number, trimmed, spaces collapsed."""
+    rest = f"substr({street}, strlen(regexp_extract({street}, '{NUMBER_PATTERN}', 0)) + 1)"
+    return f"regexp_replace(regexp_replace({rest}, '^\\s+|\\s+$', '', 'g'), '\\s+', ' ', 'g')"
+
+
+def parse_rests(rests: list[str]) -> list[tuple[str | None, str | None, str | None, str | None, str | None, str]]:
+    """(predirectional, name, suffix, postdirectional, unit, parser) of addresses without their numbers."""
+    return [_parse_rest(rest) for rest in rests]
+
+
+def parse_street(street: str | None) -> StreetParts | None:
+    """The components of a street address ("123 N. Main Street, Ste 4"); None for an empty one."""
+    if street is None or not street.strip():
+        return None
+    number_match = _NUMBER.match(street)
+    number = number_match[1].upper() if number_match else None
+    rest = street[number_match.end() :] if number_match else street
+    if not rest.strip():
+        return StreetParts(number, None, None, None, None, None, PARSER_FALLBACK)
+    pre, name, suffix, post, unit, parser = _parse_rest(_SPACES.sub(" ", rest.strip()))
+    return StreetParts(number, pre, name, suffix, post, unit, parser)
