@@ -24,6 +24,8 @@ from scourgify.address_constants import (
     STREET_TYPE_ABBREVIATIONS,
 )
 
+from pipeline.clean.text import identity_text
+
 PARSER_USADDRESS = "usaddress"
 PARSER_FALLBACK = "fallback"
 
@@ -31,7 +33,7 @@ PARSER_FALLBACK = "fallback"
 # or a fraction ("728 1/2"). The same pattern splits addresses in SQL (RE2: no lookaround).
 NUMBER_PATTERN = r"^\s*(\d+(?:-\d+)?[A-Za-z]?)(?:\s+1/2)?(?:[\s,]+|$)"
 _NUMBER = re.compile(NUMBER_PATTERN)
-_NON_WORD = re.compile(r"[^A-Za-z0-9/ -]+")
+_NON_WORD = re.compile(r"[^A-Za-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
 _ORDINAL_SUFFIX = re.compile(r"^(\d+)(?:ST|ND|RD|TH)$")
 _ORDINAL_WORDS = {
@@ -90,14 +92,16 @@ def _word(value: str) -> str:
 def _standard_name(value: str | None) -> str | None:
     if not value:
         return None
-    words = [_word(w) for w in _SPACES.split(_NON_WORD.sub(" ", value).upper()) if w]
+    # Folded as identities are (accents, apostrophes: "O'Hara" = "OHARA"); other punctuation
+    # separates words: "22-B" is "22 B", which the street key reads as "22B".
+    words = [_word(w) for w in identity_text(value).upper().split()]
     return " ".join(words) or None
 
 
 def _standard(table: dict[str, str], value: str | None) -> str | None:
     if not value:
         return None
-    key = _NON_WORD.sub("", value).upper().strip()
+    key = _SPACES.sub(" ", _NON_WORD.sub("", value)).upper().strip()
     return table.get(key, key) or None
 
 
