@@ -130,6 +130,10 @@ WITH evidence AS (
                AND (jaro_winkler_similarity(a.street_key, b.street_key) >= $street_alike
                     OR contains(a.street_key, b.street_key) OR contains(b.street_key, a.street_key))
                AS street_alike,
+           -- Without a site on both sides, what each does say must not differ: two ZIP codes or two
+           -- house numbers are two sites, whatever else agrees.
+           (a.zip5 IS NULL OR b.zip5 IS NULL OR a.zip5 = b.zip5)
+               AND (a.house = '' OR b.house = '' OR a.house = b.house) AS compatible,
            coalesce(a.phone = b.phone, false) AS same_phone,
            a.site <> '' AND a.site = b.site AS same_site,
            -- A distinctive word both names share ("St. Barnabas Hospital Inpatient Detox" and "St.
@@ -150,7 +154,7 @@ SELECT *, coalesce(distance <= $near_m, false) AS near,
        same_house AND same_street AS same_address, len(shared_words) > 0 AS shared_word
 FROM evidence
 WHERE (both_sites AND same_house AND (same_street OR (street_alike AND same_phone)))
-   OR (NOT both_sites AND (same_zip OR same_site OR coalesce(distance <= $near_m, false)))
+   OR (NOT both_sites AND compatible AND (same_zip OR same_site OR coalesce(distance <= $near_m, false)))
 """
 
 # The rules, the score and the reasons of each pair, with its similarity from `link_ratios`. Two
