@@ -20,6 +20,25 @@ merged AS (
     FROM (SELECT facility_id, field, value, list(DISTINCT source ORDER BY source) AS sources
           FROM vals GROUP BY ALL)
     GROUP BY ALL
+),
+-- Each member with its site (the parsed house number and street, and ZIP) and the links that
+-- joined it: to which listing, the score and the reasons (rule first).
+member_links AS (
+    SELECT listing_id, list({'listing_id': other, 'score': score, 'reasons': reasons} ORDER BY other) AS links
+    FROM (SELECT listing_a AS listing_id, listing_b AS other, score, reasons FROM facility_links
+          UNION ALL SELECT listing_b, listing_a, score, reasons FROM facility_links)
+    GROUP BY listing_id
+),
+members AS (
+    SELECT m.facility_id,
+           list({'listing_id': m.listing_id, 'source': m.source, 'name': m.name,
+                 'site': CASE WHEN ls.street_number IS NOT NULL AND ls.street_name IS NOT NULL
+                              THEN concat_ws(' ', ls.street_number, ls.street_predirectional, ls.street_name,
+                                             ls.street_suffix, ls.street_postdirectional)
+                                   || coalesce(', ' || m.zip5, '') END,
+                 'links': coalesce(ml.links, [])} ORDER BY m.listing_id) AS members
+    FROM m JOIN listings ls USING (listing_id) LEFT JOIN member_links ml USING (listing_id)
+    GROUP BY m.facility_id
 )
 SELECT m.facility_id,
        count(*) AS listings,
@@ -34,12 +53,14 @@ SELECT m.facility_id,
        any_value(lv.values) AS levels_of_care,
        any_value(sv.values) AS services,
        any_value(pv.values) AS payments,
-       any_value(po.values) AS populations
+       any_value(po.values) AS populations,
+       any_value(mb.members) AS members
 FROM m
 LEFT JOIN merged lv ON lv.facility_id = m.facility_id AND lv.field = 'levels_of_care'
 LEFT JOIN merged sv ON sv.facility_id = m.facility_id AND sv.field = 'services'
 LEFT JOIN merged pv ON pv.facility_id = m.facility_id AND pv.field = 'payments'
 LEFT JOIN merged po ON po.facility_id = m.facility_id AND po.field = 'populations'
+LEFT JOIN members mb ON mb.facility_id = m.facility_id
 GROUP BY m.facility_id;
 -- A decision holds while the evidence it was made on is unchanged: a review is keyed by listing
 -- and rule, and the flag's status is the latest decision only if that decision saw this evidence.
