@@ -1,16 +1,29 @@
-"""Which listings of different sources are the same facility, decided set-based in DuckDB.
+"""Which listings of different sources are the same facility (one provider at one site), set-based in DuckDB.
 
-Candidate pairs come from blocking on five keys: the main phone, the street address with its
-ZIP, the ZIP with the first word of the name, the website's host, and a ~500 m grid cell where
-coordinates exist.
-Each candidate pair is scored and linked only when the evidence agrees:
+Addresses are parsed (`pipeline.clean.street`: usaddress, USPS Publication 28) into a house number,
+a street name with its type and directionals, and a unit. A listing with a house number, a street
+name and a ZIP is at a *site*. Candidate pairs come from blocking on six keys: the main phone, the
+house number with its ZIP, the street name with its ZIP (listings without a house number), the ZIP
+with the first word of the name, the website's host, and a ~500 m grid cell where coordinates
+exist. The rules (`pipeline.link.pairs`), each leaving its name as the first reason:
 
-- same street address and ZIP, and names alike (token-set similarity ≥ 0.6) or the same phone;
-- same phone and ZIP, names alike (≥ 0.6), and no street on one side to say otherwise — a shared
-  phone is often an agency's central line for several sites;
-- within 150 m of each other, and names very alike (≥ 0.85);
-- the same website (host), and names alike, or the same ZIP or phone — how a provider's own
-  program page meets its directory listings.
+- two listings at sites link only at one site — the same house number and ZIP — when
+  - the street names agree (the same name; types and directionals equal or left out on one side)
+    and the names are alike (token-set similarity ≥ 0.6), or the phone is the same, or the names
+    share a distinctive word ("St. Barnabas Hospital Inpatient Detox" and "St. Barnabas Hospital
+    Psychiatric Inpatient Unit"): `same site`;
+  - or the street names are spelt alike (a typo, "Route 22-B" / "State Route 22B", another type)
+    and the phone is the same and the names alike or sharing a word: `same site, street spelt
+    otherwise`;
+- a listing without a site links, where no ZIP code or house number says otherwise, by the same
+  phone and ZIP, the same name in the ZIP or within 150 m (similarity ≥ 0.85), or the same website
+  with names alike or the same ZIP or phone.
+
+No chains across sites: the links between listings at sites form the sites' components, and a
+listing without a site joins the one site it links to best, and none when two sites tie (an
+operator's phone and name are the same at all its houses; such a listing would otherwise merge
+them). Two listings without a site stay linked only while they join no site or the same one. So
+two listings with different house numbers or ZIP codes never share a facility.
 
 A listing is linked only to listings of *other* sources: two rows of one directory are two
 listings by that directory's own account (often two programs at one site). Linked listings form
@@ -21,11 +34,13 @@ How it runs: `build_links` takes a relation of listings and leaves its results i
 tables of the same connection, so `pipeline.link.store` writes them with INSERT ... SELECT
 inside its one write transaction. Every rule is one SQL statement over all listings or pairs:
 
-1. `link_keys`: the keys of each listing (`pipeline.link.keys`, with the word lists).
+1. `link_keys`: the keys of each listing (`pipeline.link.keys`, with the word lists), with the
+   parsed streets in `link_streets` (kept between runs in the file's `street_names`).
 2. `link_candidates`, `link_pairs`, `link_ratios` and `link_links`: the candidate pairs, their
    evidence, name similarity, the rules, the score and the reasons (`pipeline.link.pairs`, with
    the thresholds).
-3. `link_members`: connected components by min-label propagation with pointer jumping, one
+3. `link_joined`: the links that join (sites first, then each listing without a site to its best
+   site); `link_members`: connected components by min-label propagation with pointer jumping, one
    UPDATE per round until no label changes; the facility id is the UUID5 of "facility|" and the
    smallest member id, built from DuckDB's sha1 (`pipeline.ids.uuid5_text` in SQL).
 

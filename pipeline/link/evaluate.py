@@ -62,8 +62,7 @@ class LinkScores:
     def line(self, label: str) -> str:
         """`label: precision P recall R (tp T fp F fn N)`."""
         return (
-            f"{label}: precision {self.precision:.3f} recall {self.recall:.3f} "
-            f"(tp {self.tp} fp {self.fp} fn {self.fn})"
+            f"{label}: precision {self.precision:.3f} recall {self.recall:.3f} (tp {self.tp} fp {self.fp} fn {self.fn})"
         )
 
 

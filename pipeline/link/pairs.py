@@ -15,9 +15,12 @@ The thresholds below are the only copy of each rule: they reach the SQL as bound
 
 Name similarity is rapidfuzz's token-set ratio: it ignores word order and extra words ("Howard
 Center / Pine Street Counseling Services" vs "Howard Center"), is implemented in C, and is the
-library the Python record-linkage tools build on. Splink would add a probabilistic model and a
-training step; with a handful of deterministic keys and no labelled pairs, explicit rules whose
-reasons a maintainer can read are the better fit.
+library the Python record-linkage tools build on. Splink (probabilistic linkage on DuckDB) was
+considered: its Fellegi-Sunter weights would score the same comparisons (name, street, phone,
+ZIP), but whether two listings at one address are one operator's programs or two tenants turns on
+rules a model of field agreement does not express (site first, one site per listing without a
+street), and the rules below reach precision 0.991 and recall 0.970 on the labelled pairs with
+reasons a maintainer can read; see docs/linking.md.
 """
 
 import duckdb

@@ -2,6 +2,7 @@
 hand-labelled pairs are linked at the acceptance bars."""
 
 import re
+import shlex
 from pathlib import Path
 
 import duckdb
@@ -51,3 +52,26 @@ def test_labelled_pairs_meet_their_bars(
 ) -> None:
     got = _scores(replay, name, capsys)
     assert got[0] >= precision and got[1] >= recall, got
+
+
+DOC_COMMANDS = re.findall(
+    r"^(iopdir eval links \S+)\s+# (links: .*)$", (ROOT / "docs" / "linking.md").read_text(encoding="utf-8"), re.M
+)
+
+
+def test_the_doc_shows_both_labelled_sets() -> None:
+    assert [shlex.split(command)[-1].rsplit("/", 1)[-1] for command, _ in DOC_COMMANDS] == [
+        "pairs.jsonl",
+        "holdout.jsonl",
+    ]
+
+
+@pytest.mark.parametrize(("command", "result"), DOC_COMMANDS)
+def test_each_documented_command_prints_what_the_doc_says(
+    replay: Path, command: str, result: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As written, from the repository root, on the database the configuration names.
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("IOPDIR_DB", str(replay))
+    assert main(shlex.split(command)[1:]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == result

@@ -7,7 +7,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.store.schema import BOOKKEEPING_COLUMNS, ensure_schema, migration_names
+from pipeline.store.schema import BOOKKEEPING_COLUMNS, STREET_COLUMNS, ensure_schema, migration_names
 from pipeline.tables import LISTING_COLUMNS, LISTING_SCHEMA
 
 # `listing_records` and `run_sources` as the first release created them: before hours, levels,
@@ -78,7 +78,7 @@ def test_the_listings_view_shows_what_a_listing_says_then_its_bookkeeping() -> N
     with duckdb.connect() as con:
         ensure_schema(con)
         names = [name for name, _, _ in _columns(con, "listings")]
-    assert names == [*LISTING_COLUMNS, *BOOKKEEPING_COLUMNS]
+    assert names == [*LISTING_COLUMNS, *BOOKKEEPING_COLUMNS, *STREET_COLUMNS]
     assert "content_hash" not in names
 
 
@@ -102,7 +102,11 @@ def test_a_first_release_file_gains_every_column_and_keeps_its_rows(tmp_path: Pa
         ensure_schema(con)  # every open applies the migrations again: a file up to date stays as it is
         assert _schema(con) == expected
         # Added columns come last in the table, but the view shows them in the model's order.
-        assert [name for name, _, _ in _columns(con, "listings")] == [*LISTING_COLUMNS, *BOOKKEEPING_COLUMNS]
+        assert [name for name, _, _ in _columns(con, "listings")] == [
+            *LISTING_COLUMNS,
+            *BOOKKEEPING_COLUMNS,
+            *STREET_COLUMNS,
+        ]
         row = con.execute("SELECT listing_id, state, hours_evidence, php_cues FROM listings").fetchall()
     assert row == [("l1", "MA", None, None)]
 
