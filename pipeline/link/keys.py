@@ -124,7 +124,7 @@ CREATE OR REPLACE TEMP TABLE link_keys AS
 WITH folded AS (
     SELECT i.listing_id, i.source, i.zip5, i.phone, i.latitude, i.longitude,
            {_fold_words_sql("i.name", "fn.folded")} AS name_parts,
-           coalesce({number_sql("i.street")}, '') AS number,
+           coalesce(i.number, '') AS number,
            s.name AS street_name, s.suffix AS street_suffix,
            s.predirectional AS street_pre, s.postdirectional AS street_post,
            -- A website without "//" is read as a host: "www.x.org/iop" is x.org.
@@ -132,7 +132,7 @@ WITH folded AS (
                           '^[\x00- ]+|[\t\r\n]', '', 'g') AS url
     FROM link_input i
     LEFT JOIN link_folds fn ON fn.value = i.name
-    LEFT JOIN link_streets s ON s.rest = {rest_sql("i.street")}
+    LEFT JOIN link_streets s ON s.rest = i.rest
 ),
 parts AS (
     SELECT *,
@@ -187,12 +187,11 @@ def _create_streets(con: duckdb.DuckDBPyConnection) -> None:
     ones are added to it; elsewhere (tests, `score_pair`) every distinct rest is parsed.
     """
     persistent = _has_street_names(con)
-    known = " AND r NOT IN (SELECT rest FROM street_names)" if persistent else ""
+    known = " AND rest NOT IN (SELECT rest FROM street_names)" if persistent else ""
     rests = [
         row[0]
         for row in con.execute(
-            f"SELECT DISTINCT r FROM (SELECT {rest_sql('street')} AS r FROM link_input "
-            f"WHERE street IS NOT NULL AND street <> '') WHERE r <> ''{known}"
+            f"SELECT DISTINCT rest FROM link_input WHERE rest IS NOT NULL AND rest <> ''{known}"
         ).fetchall()
     ]
     parsed = parse_rests(rests)
@@ -216,7 +215,7 @@ def _create_streets(con: duckdb.DuckDBPyConnection) -> None:
             con.unregister("new_street_names")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE link_streets AS SELECT s.* FROM street_names s "
-            f"SEMI JOIN (SELECT {rest_sql('street')} AS rest FROM link_input) USING (rest)"
+            "SEMI JOIN link_input USING (rest)"
         )
     else:
         _temp_table(con, "link_streets", _STREET_COLUMNS, table)
@@ -227,9 +226,10 @@ def _create_keys(con: duckdb.DuckDBPyConnection, listings: str) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE link_input AS
-        SELECT listing_id, source, concat_ws(' ', nullif(name, ''), nullif(name2, '')) AS name, street,
-               nullif(zip5, '') AS zip5, nullif(phone, '') AS phone, latitude, longitude, website
-        FROM {listings}
+        SELECT *, {number_sql("street")} AS number, {rest_sql("street")} AS rest
+        FROM (SELECT listing_id, source, concat_ws(' ', nullif(name, ''), nullif(name2, '')) AS name, street,
+                     nullif(zip5, '') AS zip5, nullif(phone, '') AS phone, latitude, longitude, website
+              FROM {listings})
         """
     )
     _create_folds(con, "SELECT name FROM link_input")
