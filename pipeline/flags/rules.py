@@ -250,12 +250,15 @@ raised AS ({" UNION ALL ".join(select for select, _ in selects)})
 {_finish(thresholds_json)}"""
 
 
-def _finish(thresholds_json: str) -> str:
-    # The id of a flag is a function of listing, rule and evidence only.
-    return f"""SELECT *, {thresholds_json} AS thresholds,
+def _finish(thresholds_json: str, hashed: str = "evidence") -> str:
+    # The id of a flag is a function of listing, rule and evidence only; `hashed` is the part of
+    # the evidence a review rests on (the cross-source rules leave out how the link was explained,
+    # so rewording a link's reasons reopens no review).
+    extra = "" if hashed == "evidence" else f" EXCLUDE ({hashed})"
+    return f"""SELECT *{extra}, {thresholds_json} AS thresholds,
        regexp_replace(md5(listing_id || '|' || rule_id || '|' || evidence_hash),
                       '^(.{{8}})(.{{4}})(.{{4}})(.{{4}})(.{{12}})$', '\\1-\\2-\\3-\\4-\\5') AS flag_id
-FROM (SELECT *, md5(evidence::VARCHAR) AS evidence_hash FROM raised)"""
+FROM (SELECT *, md5({hashed}::VARCHAR) AS evidence_hash FROM raised)"""
 
 
 def cross_source_sql(facts: str, members: str, links: str, thresholds: Thresholds) -> str:
@@ -331,6 +334,10 @@ evidenced AS (
                                             'spans', other_spans),
                        'link', CASE WHEN l.score IS NULL THEN NULL
                                     ELSE json_object('score', l.score, 'reasons', l.reasons) END) AS other,
+           json_object('listing_id', other_id, 'source', other_source, 'name', other_name,
+                       'levels_claimed', other_levels, 'name_levels', other_name_levels, 'url', other_url,
+                       'hours', json_object('min', other_min, 'max', other_max, 'level', other_hours_level,
+                                            'spans', other_spans)) AS other_identity,
            other_source || ': ' || other_name AS other_label
     FROM described d
     LEFT JOIN {links} l ON l.listing_a = least(d.listing_id, d.other_id)
@@ -343,7 +350,9 @@ raised AS (
            || string_agg(other_label, '; ' ORDER BY other_label)
            || ' lists the same facility as PHP / day treatment' AS message,
            json_object('levels_claimed', any_value(levels), 'name', any_value(full_name),
-                       'other_listings', list(other ORDER BY other::VARCHAR)) AS evidence
+                       'other_listings', list(other ORDER BY other::VARCHAR)) AS evidence,
+           json_object('levels_claimed', any_value(levels), 'name', any_value(full_name),
+                       'other_listings', list(other_identity ORDER BY other_identity::VARCHAR)) AS hashed
     FROM evidenced WHERE kind = 'conflict' GROUP BY listing_id
     UNION ALL
     SELECT listing_id, '{php_as_iop.rule_id}', {php_as_iop.version}, {severity_sql(php_as_iop, strongest)},
@@ -352,10 +361,13 @@ raised AS (
            || string_agg(other_label, '; ' ORDER BY other_label) || ' gives the same facility''s IOP '
            || {weekly_hours_sql("min(other_min)", "NULL")} || ' (PHP from {php:g})',
            json_object('levels_claimed', any_value(levels), 'name', any_value(full_name),
-                       'reasons', ['linked_hours'], 'other_listings', list(other ORDER BY other::VARCHAR))
+                       'reasons', ['linked_hours'], 'other_listings', list(other ORDER BY other::VARCHAR)),
+           json_object('levels_claimed', any_value(levels), 'name', any_value(full_name),
+                       'reasons', ['linked_hours'],
+                       'other_listings', list(other_identity ORDER BY other_identity::VARCHAR))
     FROM evidenced WHERE kind = 'linked_hours' GROUP BY listing_id
 )
-{_finish("NULL::JSON")}"""
+{_finish("NULL::JSON", "hashed")}"""
 
 
 def classify_rows(rows: Iterable[Mapping[str, Any]], thresholds: Thresholds | None = None) -> list[dict[str, Any]]:
