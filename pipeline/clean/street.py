@@ -136,15 +136,30 @@ def _parse_rest(rest: str) -> tuple[str | None, str | None, str | None, str | No
     )
 
 
+# The number and everything it takes from the front of the address, in one match.
+_SPLIT_PATTERN = "^(" + NUMBER_PATTERN.removeprefix("^") + ")?"
+
+
+def split_sql(street: str) -> str:
+    """SQL for a struct of the house number (`number`, '' when none) and the length of the prefix it
+    takes (`taken`) of the street address `street`: one regular-expression match per address."""
+    return f"regexp_extract({street}, '{_SPLIT_PATTERN}', ['taken', 'number'])"
+
+
 def number_sql(street: str) -> str:
     """SQL for the house number of the street address `street` ('' when it has none)."""
-    return f"upper(regexp_extract({street}, '{NUMBER_PATTERN}', 1))"
+    return f"upper({split_sql(street)}.number)"
 
 
-def rest_sql(street: str) -> str:
-    """SQL for the street address `street` without its house number, trimmed, spaces collapsed."""
-    rest = f"substr({street}, strlen(regexp_extract({street}, '{NUMBER_PATTERN}', 0)) + 1)"
-    return f"regexp_replace(regexp_replace({rest}, '^\\s+|\\s+$', '', 'g'), '\\s+', ' ', 'g')"
+def rest_sql(street: str, split: str | None = None) -> str:
+    """SQL for the street address `street` without its house number, trimmed, spaces collapsed.
+
+    `split` is the column or expression of `split_sql(street)` when the caller has it already.
+    """
+    rest = f"trim(substr({street}, strlen(({split or split_sql(street)}).taken) + 1), ' \t\n\r,')"
+    # Stored addresses have their whitespace collapsed already; the costlier rewrite only when not.
+    spaced = f"contains({rest}, '  ') OR regexp_matches({rest}, '[\\t\\n\\r\\f\\v]')"
+    return f"CASE WHEN {spaced} THEN regexp_replace({rest}, '\\s+', ' ', 'g') ELSE {rest} END"
 
 
 def parse_rests(rests: list[str]) -> list[tuple[str | None, str | None, str | None, str | None, str | None, str]]:

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.clean import identity_text
-from pipeline.clean.street import number_sql, parse_rests, rest_sql
+from pipeline.clean.street import parse_rests, rest_sql, split_sql
 
 _CELL_DEG = 0.005
 
@@ -226,9 +226,10 @@ def _create_keys(con: duckdb.DuckDBPyConnection, listings: str) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE link_input AS
-        SELECT *, {number_sql("street")} AS number, {rest_sql("street")} AS rest
+        SELECT * EXCLUDE (split), upper(split.number) AS number, {rest_sql("street", "split")} AS rest
         FROM (SELECT listing_id, source, concat_ws(' ', nullif(name, ''), nullif(name2, '')) AS name, street,
-                     nullif(zip5, '') AS zip5, nullif(phone, '') AS phone, latitude, longitude, website
+                     nullif(zip5, '') AS zip5, nullif(phone, '') AS phone, latitude, longitude, website,
+                     {split_sql("street")} AS split
               FROM {listings})
         """
     )
