@@ -158,7 +158,9 @@ def rest_sql(street: str, split: str | None = None) -> str:
     """
     rest = f"trim(substr({street}, strlen(({split or split_sql(street)}).taken) + 1), ' \t\n\r,')"
     # Stored addresses have their whitespace collapsed already; the costlier rewrite only when not.
-    spaced = f"contains({rest}, '  ') OR regexp_matches({rest}, '[\\t\\n\\r\\f\\v]')"
+    spaced = " OR ".join(
+        f"contains({rest}, {c})" for c in ("'  '", "chr(9)", "chr(10)", "chr(13)", "chr(11)", "chr(12)")
+    )
     return f"CASE WHEN {spaced} THEN regexp_replace({rest}, '\\s+', ' ', 'g') ELSE {rest} END"
 
 

@@ -125,7 +125,7 @@ WITH folded AS (
     SELECT i.listing_id, i.source, i.zip5, i.phone, i.latitude, i.longitude,
            {_fold_words_sql("i.name", "fn.folded")} AS name_parts,
            coalesce(i.number, '') AS number,
-           s.name AS street_name, s.suffix AS street_suffix,
+           s.name AS street_name, s.key AS street_key, s.suffix AS street_suffix,
            s.predirectional AS street_pre, s.postdirectional AS street_post,
            -- A website without "//" is read as a host: "www.x.org/iop" is x.org.
            regexp_replace(CASE WHEN contains(i.website, '//') THEN i.website ELSE 'http://' || i.website END,
@@ -138,7 +138,7 @@ parts AS (
     SELECT *,
            list_filter(name_parts, lambda w: w <> '' AND NOT list_contains($name_noise, w)) AS name_words,
            -- "506B" and "506" are one house; "90-27" stays whole.
-           regexp_replace(number, '[A-Z]$', '') AS house,
+           rtrim(number, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') AS house,
            -- The netloc: after the scheme's "//" (or a leading "//"), up to the path.
            coalesce(regexp_extract(url, '^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)', 1), '') AS netloc,
            {_HAS_POINT_SQL} AS has_point
@@ -151,8 +151,7 @@ SELECT listing_id, source, zip5, phone,
        list_filter(name_words, lambda w: NOT list_contains($generic, w) AND strlen(w) >= 3) AS core_words,
        name_words[1] AS first_word,
        lower(concat_ws(' ', nullif(number, ''), street_pre, street_name, street_suffix, street_post)) AS street,
-       house, coalesce(street_name, '') AS street_name,
-       regexp_replace(coalesce(street_name, ''), '[^A-Z0-9]', '', 'g') AS street_key,
+       house, coalesce(street_name, '') AS street_name, coalesce(street_key, '') AS street_key,
        street_suffix, street_pre, street_post,
        -- A site: a house number on a named street in a ZIP. Listings with one are linked only
        -- to listings at the same site; a listing without one joins at most one site.
@@ -219,6 +218,11 @@ def _create_streets(con: duckdb.DuckDBPyConnection) -> None:
         )
     else:
         _temp_table(con, "link_streets", _STREET_COLUMNS, table)
+    # The street name's letters and digits only ("ROUTE 22 B" = "ROUTE22B"), once per street.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE link_streets AS "
+        "SELECT *, regexp_replace(coalesce(name, ''), '[^A-Z0-9]', '', 'g') AS key FROM link_streets"
+    )
 
 
 def _create_keys(con: duckdb.DuckDBPyConnection, listings: str) -> None:
