@@ -161,18 +161,13 @@ def _create_members(con: duckdb.DuckDBPyConnection, listings: str, links: str) -
 # facility. Sites are the components of the links between listings that have one, which only ever
 # join one house number in one ZIP.
 _JOINED_SQL = """
-CREATE OR REPLACE TEMP TABLE link_site_of AS
-SELECT k.listing_id, coalesce(r.root, k.listing_id) AS site
-FROM link_keys k LEFT JOIN link_roots r USING (listing_id) WHERE k.has_site;
-
 CREATE OR REPLACE TEMP TABLE link_attach AS
 WITH crossing AS (
-    SELECT CASE WHEN ka.has_site THEN l.listing_b ELSE l.listing_a END AS listing_id, s.site, l.score
+    SELECT CASE WHEN l.a_site THEN l.listing_b ELSE l.listing_a END AS listing_id,
+           coalesce(r.root, CASE WHEN l.a_site THEN l.listing_a ELSE l.listing_b END) AS site, l.score
     FROM link_links l
-    JOIN link_keys ka ON ka.listing_id = l.listing_a
-    JOIN link_keys kb ON kb.listing_id = l.listing_b
-    JOIN link_site_of s ON s.listing_id = CASE WHEN ka.has_site THEN l.listing_a ELSE l.listing_b END
-    WHERE ka.has_site <> kb.has_site
+    LEFT JOIN link_roots r ON r.listing_id = CASE WHEN l.a_site THEN l.listing_a ELSE l.listing_b END
+    WHERE l.a_site <> l.b_site
 ),
 by_site AS (SELECT listing_id, site, max(score) AS score FROM crossing GROUP BY ALL),
 ranked AS (
@@ -185,17 +180,15 @@ SELECT listing_id, site FROM ranked WHERE place = 1 AND tied = 1;
 CREATE OR REPLACE TEMP TABLE link_joined AS
 SELECT l.listing_a, l.listing_b, l.score, l.reasons
 FROM link_links l
-JOIN link_keys ka ON ka.listing_id = l.listing_a
-JOIN link_keys kb ON kb.listing_id = l.listing_b
 LEFT JOIN link_attach xa ON xa.listing_id = l.listing_a
 LEFT JOIN link_attach xb ON xb.listing_id = l.listing_b
-LEFT JOIN link_site_of sa ON sa.listing_id = l.listing_a
-LEFT JOIN link_site_of sb ON sb.listing_id = l.listing_b
+LEFT JOIN link_roots ra ON ra.listing_id = l.listing_a
+LEFT JOIN link_roots rb ON rb.listing_id = l.listing_b
 WHERE l.both_sites
-   OR (ka.has_site AND NOT kb.has_site AND xb.site = sa.site)
-   OR (kb.has_site AND NOT ka.has_site AND xa.site = sb.site)
+   OR (l.a_site AND NOT l.b_site AND xb.site = coalesce(ra.root, l.listing_a))
+   OR (l.b_site AND NOT l.a_site AND xa.site = coalesce(rb.root, l.listing_b))
    -- Two listings without a site: linked when neither joins a site, or both join the same one.
-   OR (NOT ka.has_site AND NOT kb.has_site AND xa.site IS NOT DISTINCT FROM xb.site);
+   OR (NOT l.a_site AND NOT l.b_site AND xa.site IS NOT DISTINCT FROM xb.site);
 """
 
 
@@ -256,7 +249,10 @@ def listing_keys(items: Sequence[LinkInput]) -> list[ListingKeys]:
     """The keys linking computes of each listing (ids distinct), in the order given."""
     with _scratch({"listings": _listings_table(items)}) as con:
         _create_keys(con, "listings")
-        rows = con.execute("SELECT listing_id, name, core, street, site, cell_row, cell_col FROM link_keys").fetchall()
+        rows = con.execute(
+            "SELECT listing_id, name, core, lower(concat_ws(' ', nullif(number, ''), street_pre, street_name, "
+            "street_suffix, street_post)), site, cell_row, cell_col FROM link_keys"
+        ).fetchall()
     by_id = {row[0]: ListingKeys(*row[:5], None if row[5] is None else (row[5], row[6])) for row in rows}
     return [by_id[item.listing_id] for item in items]
 

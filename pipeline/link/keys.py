@@ -148,9 +148,8 @@ sites AS (SELECT *, {_SITE_SQL} AS host FROM parts)
 SELECT listing_id, source, zip5, phone,
        array_to_string(name_words, ' ') AS name,
        array_to_string(list_filter(name_words, lambda w: NOT list_contains($generic, w)), ' ') AS core,
-       list_filter(name_words, lambda w: NOT list_contains($generic, w) AND strlen(w) >= 3) AS core_words,
        name_words[1] AS first_word,
-       lower(concat_ws(' ', nullif(number, ''), street_pre, street_name, street_suffix, street_post)) AS street,
+       number,
        house, coalesce(street_name, '') AS street_name, coalesce(street_key, '') AS street_key,
        street_suffix, street_pre, street_post,
        -- A site: a house number on a named street in a ZIP. Listings with one are linked only

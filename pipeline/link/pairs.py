@@ -118,6 +118,7 @@ CREATE OR REPLACE TEMP TABLE link_pairs AS
 WITH evidence AS (
     SELECT c.listing_a, c.listing_b, a.site,
            coalesce(a.zip5 = b.zip5, false) AS same_zip,
+           a.has_site AS a_site, b.has_site AS b_site,
            a.has_site AND b.has_site AS both_sites,
            a.has_site AND b.has_site AND a.house = b.house AND a.zip5 = b.zip5 AS same_house,
            -- The street names agree: one name, directionals and types that do not contradict (one
@@ -141,7 +142,8 @@ WITH evidence AS (
            a.site <> '' AND a.site = b.site AS same_site,
            -- A distinctive word both names share ("St. Barnabas Hospital Inpatient Detox" and "St.
            -- Barnabas Hospital Psychiatric Inpatient Unit"): one operator at one address.
-           list_intersect(a.core_words, b.core_words) AS shared_words,
+           list_filter(list_intersect(string_split(a.core, ' '), string_split(b.core, ' ')),
+                       lambda w: strlen(w) >= 3) AS shared_words,
            {_distance_sql("a", "b")} AS distance,
            -- The distinctive words of both names, or all words when one has none; no names, no text.
            CASE WHEN a.name = '' OR b.name = '' THEN NULL
@@ -212,7 +214,7 @@ SELECT listing_a, listing_b,
            'name similarity ' || (similarity_hundredths // 100)::VARCHAR || '.'
                || lpad((similarity_hundredths % 100)::VARCHAR, 2, '0')
        ], lambda reason: reason IS NOT NULL) AS reasons,
-       both_sites
+       both_sites, a_site, b_site
 FROM rounded
 """
 
