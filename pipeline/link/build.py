@@ -250,8 +250,8 @@ def listing_keys(items: Sequence[LinkInput]) -> list[ListingKeys]:
     with _scratch({"listings": _listings_table(items)}) as con:
         _create_keys(con, "listings")
         rows = con.execute(
-            "SELECT listing_id, name, core, lower(concat_ws(' ', nullif(number, ''), street_pre, nullif(street_name, ''), "
-            "street_suffix, street_post)), site, cell_row, cell_col FROM link_keys"
+            "SELECT listing_id, name, core, lower(concat_ws(' ', nullif(number, ''), street_pre, "
+            "nullif(street_name, ''), street_suffix, street_post)), site, cell_row, cell_col FROM link_keys"
         ).fetchall()
     by_id = {row[0]: ListingKeys(*row[:5], None if row[5] is None else (row[5], row[6])) for row in rows}
     return [by_id[item.listing_id] for item in items]
