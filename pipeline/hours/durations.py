@@ -3,7 +3,7 @@
 import re
 
 from pipeline.hours.days import DAY_WORD
-from pipeline.hours.positions import phrase_before
+from pipeline.hours.positions import clause_start, phrase_before
 from pipeline.hours.quantities import CORE, hedged_quantity
 
 FOR = ("for ",)
@@ -172,6 +172,5 @@ def bare_weekly(text: str, begin: int, head: re.Match[str], hedge: str | None) -
     if not hedged and float(head["a"]) % 24 == 0:
         return False
     # "This 8-week program ... totaling 72 hours": a total over the program named before it.
-    sentence = text[max(0, begin - 160) : begin]
-    sentence = sentence[max(sentence.rfind(c) for c in ".;!?\n|") + 1 :]
+    sentence = text[clause_start(text, max(0, begin - 160), begin) : begin]
     return _WEEKS_AFTER.match(text, head.end()) is None and _PROGRAM_LENGTH.search(sentence) is None

@@ -5,6 +5,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 
 from pipeline.hours.model import Kind, Mention
+from pipeline.hours.positions import clause_start
 
 # Connectors between two names of levels of care that make them one subject ("PHP and IOP").
 # The separator runs are possessive: giving their characters back to `[\s,()]*$` only repeats a
@@ -61,7 +62,7 @@ def select_program(mentions: Sequence[Mention], text: str, program: str | None) 
         elif _TAG_BEFORE.search(text, max(0, name.start - 3), name.start) and _TAG_AFTER.match(text, name.end):
             # A name in parentheses that ends its sentence labels the sentence it ends: "Weeks 1-2:
             # Monday-Friday, 9 am - 3 pm (PHP). Weeks 3-6: three days a week, 9 am - noon (IOP)."
-            start = max(text.rfind(c, 0, name.start) for c in ".;!?\n|") + 1
+            start = clause_start(text, 0, name.start)
             subjects.append((max(start, subjects[-1][0] + 1 if subjects else 0), {name.program or ""}))
         else:
             subjects.append((name.start, {name.program or ""}))

@@ -67,6 +67,15 @@ def sentence_bounds(text: str) -> list[int]:
     return bounds
 
 
+def clause_start(text: str, start: int, end: int) -> int:
+    """Where the stretch of text[start:end] after its last sentence-ending mark begins.
+
+    A plain look back for ".;!?", a line break or "|", for short stretches where the finer
+    `sentence_bounds` (abbreviations) would cost more than it tells.
+    """
+    return max(text.rfind(c, start, end) for c in ".;!?\n|") + 1 or start
+
+
 def sentence_of(bounds: list[int], position: int) -> int:
     """The index of the sentence (of `sentence_bounds`) that holds `position`."""
     return min(bisect_right(bounds, position), len(bounds) - 1)

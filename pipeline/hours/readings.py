@@ -74,9 +74,12 @@ _AND = re.compile(r",\s*and\b|\band also\b|\bplus\b|\bas well as\b|\bin addition
 _ASIDE = re.compile(r"\([^()]*\)")
 
 
-def _separators(pattern: re.Pattern[str], text: str, taken: list[Mention]) -> list[int]:
-    """Where `pattern` joins clauses: not inside parentheses ("(mornings or afternoons)") nor a
-    figure ("3 or 4 days a week")."""
+def _separators(text: str, taken: list[Mention]) -> tuple[list[int], list[int]]:
+    """Where "or" and where ", and" / "plus" join clauses: not inside parentheses ("(mornings or
+    afternoons)") nor a figure ("3 or 4 days a week")."""
+    has_or, has_and = " or " in text, "and" in text or "plus" in text
+    if not has_or and not has_and:
+        return [], []
     asides = [m.span() for m in _ASIDE.finditer(text)] if "(" in text else []
     aside_starts = [a for a, _ in asides]
     inside_figure = Overlap(taken)
@@ -85,7 +88,10 @@ def _separators(pattern: re.Pattern[str], text: str, taken: list[Mention]) -> li
         index = bisect_right(aside_starts, position) - 1  # asides are disjoint and in order
         return (index >= 0 and position < asides[index][1]) or inside_figure.any(position, position + 1)
 
-    return [m.start() for m in pattern.finditer(text) if not inside(m.start())]
+    def where(pattern: re.Pattern[str], present: bool) -> list[int]:
+        return [m.start() for m in pattern.finditer(text) if not inside(m.start())] if present else []
+
+    return where(_OR, has_or), where(_AND, has_and)
 
 
 def _sum(intervals: list[Interval]) -> Interval:
@@ -103,8 +109,7 @@ def _paired_by_clause(counts: list[Mention], lengths: list[Mention], text: str, 
     A count with no hours in its clause is an untimed part and adds nothing. Empty (no pairing)
     unless counts stand in `least` clauses or more and one of them has hours.
     """
-    ors = _separators(_OR, text, counts + lengths) if " or " in text else []
-    ands = _separators(_AND, text, counts + lengths) if "and" in text or "plus" in text else []
+    ors, ands = _separators(text, counts + lengths)
 
     def clause(m: Mention) -> tuple[int, int, int]:
         return m.sentence, bisect_right(ors, m.start), bisect_right(ands, m.start)

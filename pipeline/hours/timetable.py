@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pipeline.hours.clock import resolve_end
 from pipeline.hours.days import DAYS, day_set
 from pipeline.hours.model import Kind, Mention, Track
-from pipeline.hours.positions import sentence_of
+from pipeline.hours.positions import clause_start, sentence_of
 
 # Hours that say when the phone is answered or admissions are open, not when the programme runs.
 # Such a clause runs from these words to the end of its sentence, or to the first word about the
@@ -103,10 +103,6 @@ def office_hours(mentions: list[Mention], text: str, bounds: list[int]) -> list[
     return inside
 
 
-def _sentence_start(text: str, position: int) -> int:
-    return max(text.rfind(c, 0, position) for c in ".;!?\n|") + 1
-
-
 def _refine_spans(spans: list[Mention], text: str) -> list[Mention]:
     """Drop a span restated more precisely in parentheses right after it ("9-5 (10-2:30 for programs)")."""
     kept: list[Mention] = []
@@ -200,7 +196,7 @@ def timetable_tracks(blocks: list[Block], text: str) -> list[Track]:
             # Only the words that lead into the block's own sentence join it to the last one: an
             # "or" in a sentence about something else ("family, work, or financial problems")
             # says nothing about the schedule.
-            gap = gap[_sentence_start(gap, len(gap)) :]
+            gap = gap[clause_start(gap, 0, len(gap)) :]
         current = tracks[-1] if tracks else None
         new_sentence = previous is not None and previous.sentence != block.sentence
         if current is None:
