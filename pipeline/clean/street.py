@@ -146,20 +146,16 @@ def split_sql(street: str) -> str:
     return f"regexp_extract({street}, '{_SPLIT_PATTERN}', ['taken', 'number'])"
 
 
-def number_sql(street: str) -> str:
-    """SQL for the house number of the street address `street` ('' when it has none)."""
-    return f"upper({split_sql(street)}.number)"
-
-
 def rest_sql(street: str, split: str | None = None) -> str:
     """SQL for the street address `street` without its house number, trimmed, spaces collapsed.
 
     `split` is the column or expression of `split_sql(street)` when the caller has it already.
     """
     rest = f"trim(substr({street}, strlen(({split or split_sql(street)}).taken) + 1), ' \t\n\r,')"
-    # Stored addresses have their whitespace collapsed already; the costlier rewrite only when not.
+    # Stored addresses have their whitespace collapsed already; the costlier rewrite only when not
+    # (the address is tested, not the rest: the same answer without working the rest out again).
     spaced = " OR ".join(
-        f"contains({rest}, {c})" for c in ("'  '", "chr(9)", "chr(10)", "chr(13)", "chr(11)", "chr(12)")
+        f"contains({street}, {c})" for c in ("'  '", "chr(9)", "chr(10)", "chr(13)", "chr(11)", "chr(12)")
     )
     return f"CASE WHEN {spaced} THEN regexp_replace({rest}, '\\s+', ' ', 'g') ELSE {rest} END"
 

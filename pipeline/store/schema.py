@@ -11,7 +11,7 @@ from importlib import resources
 
 import duckdb
 
-from pipeline.clean.street import number_sql, rest_sql
+from pipeline.clean.street import rest_sql, split_sql
 from pipeline.tables import LISTING_COLUMNS
 
 #: What the store keeps of each listing besides what it says: when and in which runs it was
@@ -36,13 +36,15 @@ def listings_view_sql() -> str:
     """The `listings` view: every stored listing, what it says, its bookkeeping (not the content
     hash), then its parsed street address."""
     columns = ", ".join(f"l.{c}" for c in (*LISTING_COLUMNS, *BOOKKEEPING_COLUMNS))
-    number = f"nullif({number_sql('l.street')}, '')"
+    number = "nullif(upper(l.street_split.number), '')"
     parts = ", ".join(
         f"s.{c} AS street_{c}" for c in ("predirectional", "name", "suffix", "postdirectional", "unit", "parser")
     )
     return (
         f"CREATE OR REPLACE VIEW listings AS\nSELECT {columns}, {number} AS street_number, {parts}\n"
-        f"FROM listing_records l LEFT JOIN street_names s ON s.rest = {rest_sql('l.street')};\n"
+        # The house number is split off once per row, for both the number and the rest.
+        f"FROM (SELECT *, {split_sql('street')} AS street_split FROM listing_records) l\n"
+        f"LEFT JOIN street_names s ON s.rest = {rest_sql('l.street', 'l.street_split')};\n"
     )
 
 
