@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pyarrow as pa
 import usaddress
 from scourgify.address_constants import (
     DIRECTIONAL_REPLACEMENTS,
@@ -160,9 +161,35 @@ def rest_sql(street: str, split: str | None = None) -> str:
     return f"CASE WHEN {spaced} THEN regexp_replace({rest}, '\\s+', ' ', 'g') ELSE {rest} END"
 
 
+def split_columns_sql(street: str, split: str) -> dict[str, str]:
+    """SQL for the stored split of `street` given its `split_sql` struct `split`: the house number
+    (upper case, NULL when none) and the rest (NULL for a NULL street)."""
+    return {"street_number": f"nullif(upper(({split}).number), '')", "street_rest": rest_sql(street, split)}
+
+
+#: The columns of `parsed_rests`, as SQL, in order.
+PARSED_REST_COLUMNS = (
+    "rest VARCHAR, predirectional VARCHAR, name VARCHAR, suffix VARCHAR, postdirectional VARCHAR, "
+    "unit VARCHAR, parser VARCHAR"
+)
+
+
 def parse_rests(rests: list[str]) -> list[tuple[str | None, str | None, str | None, str | None, str | None, str]]:
     """(predirectional, name, suffix, postdirectional, unit, parser) of addresses without their numbers."""
     return [_parse_rest(rest) for rest in rests]
+
+
+def parsed_rests(rests: list[str]) -> pa.Table:
+    """An Arrow table of each rest with its parsed components (the columns of `PARSED_REST_COLUMNS`)."""
+    parsed = parse_rests(rests)
+    columns = list(zip(*parsed, strict=True)) if parsed else [[] for _ in range(6)]
+    names = ("predirectional", "name", "suffix", "postdirectional", "unit", "parser")
+    return pa.table(
+        {
+            "rest": pa.array(rests, pa.string()),
+            **{name: pa.array(values, pa.string()) for name, values in zip(names, columns, strict=True)},
+        }
+    )
 
 
 def parse_street(street: str | None) -> StreetParts | None:

@@ -35,7 +35,8 @@ tables of the same connection, so `pipeline.link.store` writes them with INSERT 
 inside its one write transaction. Every rule is one SQL statement over all listings or pairs:
 
 1. `link_keys`: the keys of each listing (`pipeline.link.keys`, with the word lists), with the
-   parsed streets in `link_streets` (kept between runs in the file's `street_names`).
+   parsed streets in `link_streets` (in the database file, read from `street_names`, where loads
+   keep them: `pipeline.store.streets`).
 2. `link_candidates`, `link_pairs`, `link_ratios` and `link_links`: the candidate pairs, their
    evidence, name similarity, the rules, the score and the reasons (`pipeline.link.pairs`, with
    the thresholds).
@@ -56,7 +57,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.ids import sha1_sql, uuid5_sql
-from pipeline.link.keys import _HAS_POINT_SQL, _create_folds, _create_keys, _fold_words_sql
+from pipeline.link.keys import _HAS_POINT_SQL, _create_folds, _create_keys, _fold_words_sql, split_relation
 from pipeline.link.pairs import _CANDIDATES_SQL, _distance_sql, _pair_params, _score
 
 
@@ -192,15 +193,19 @@ WHERE l.both_sites
 """
 
 
-def build_links(con: duckdb.DuckDBPyConnection, listings: str) -> None:
-    """Link the listings of the relation `listings` (the columns of `LinkInput`) into facilities.
+def build_links(con: duckdb.DuckDBPyConnection, listings: str, *, stored: bool = False) -> None:
+    """Link the listings of the relation `listings` into facilities.
+
+    `listings` has the columns of `LinkInput`, then each street's house number and the rest
+    (`number`, `rest`; `pipeline.link.keys.split_relation` adds them to listings from elsewhere).
+    `stored`: the relation is the project database's listings, whose streets a load has parsed.
 
     Leaves `link_joined` (listing_a < listing_b, score, reasons: the links that join facilities),
     `link_links` (every pair a rule links, some of which a listing without a site may not join)
     and `link_members` (listing_id, source, facility_id) as temporary tables of `con`, with their
     helpers (`link_*`); runs in whatever transaction `con` has open.
     """
-    _create_keys(con, listings)
+    _create_keys(con, listings, stored=stored)
     con.execute(_CANDIDATES_SQL, _pair_params("max_block"))
     _score(con)
     # Sites first: the components of the links between listings at sites.
@@ -248,7 +253,7 @@ def _links(con: duckdb.DuckDBPyConnection, table: str = "link_joined") -> list[L
 def listing_keys(items: Sequence[LinkInput]) -> list[ListingKeys]:
     """The keys linking computes of each listing (ids distinct), in the order given."""
     with _scratch({"listings": _listings_table(items)}) as con:
-        _create_keys(con, "listings")
+        _create_keys(con, split_relation("listings"))
         rows = con.execute(
             "SELECT listing_id, name, core, lower(concat_ws(' ', nullif(number, ''), street_pre, "
             "nullif(street_name, ''), street_suffix, street_post)), site, cell_row, cell_col FROM link_keys"
@@ -307,7 +312,7 @@ def score_pair(a: LinkInput, b: LinkInput) -> Link | None:
     The pair is scored as it is, whether blocking would make it a candidate or not.
     """
     with _scratch({"listings": _listings_table([a, b])}) as con:
-        _create_keys(con, "listings")
+        _create_keys(con, split_relation("listings"))
         con.execute(
             "CREATE TEMP TABLE link_candidates AS SELECT least($a, $b) AS listing_a, greatest($a, $b) AS listing_b",
             {"a": a.listing_id, "b": b.listing_id},
@@ -320,7 +325,7 @@ def score_pair(a: LinkInput, b: LinkInput) -> Link | None:
 def find_links(items: Iterable[LinkInput]) -> list[Link]:
     """All links between listings of different sources, each pair once, ordered by the pair's ids."""
     with _scratch({"listings": _listings_table(items)}) as con:
-        build_links(con, "listings")
+        build_links(con, split_relation("listings"))
         return _links(con)
 
 

@@ -5,16 +5,16 @@ does; an ASCII value is folded by SQL string functions, and the few distinct non
 (which need Unicode decomposition) are folded by `identity_text` itself into a small table first
 (`link_folds`). Street addresses are split into a house number (in SQL) and the rest, and each
 distinct rest is parsed once by `pipeline.clean.street` (usaddress, USPS Publication 28) into
-`link_streets`; in the DuckDB file the parsed rests are kept in `street_names`, so a run parses
-only the streets it has not seen. The word lists below are the only copy of each rule: they reach
-the SQL as bound parameters.
+`link_streets`; in the DuckDB file a load has split each listing's street and parsed each rest
+into `street_names` already (`pipeline.store.streets`), so linking parses nothing there. The
+word lists below are the only copy of each rule: they reach the SQL as bound parameters.
 """
 
 import duckdb
 import pyarrow as pa
 
 from pipeline.clean import identity_text
-from pipeline.clean.street import parse_rests, rest_sql, split_sql
+from pipeline.clean.street import PARSED_REST_COLUMNS, parsed_rests, split_columns_sql, split_sql
 
 _CELL_DEG = 0.005
 
@@ -164,59 +164,26 @@ SELECT listing_id, source, zip5, phone,
 FROM sites
 """
 
-_STREET_COLUMNS = (
-    "rest VARCHAR, predirectional VARCHAR, name VARCHAR, suffix VARCHAR, postdirectional VARCHAR, "
-    "unit VARCHAR, parser VARCHAR"
-)
 
+def _create_streets(con: duckdb.DuckDBPyConnection, persistent: bool) -> None:
+    """`link_streets`: the parsed components and key of each distinct street (without its number) of `link_input`.
 
-def _has_street_names(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether `con` is a project database, which keeps parsed street names between runs."""
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'street_names' AND NOT temporary"
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def _create_streets(con: duckdb.DuckDBPyConnection) -> None:
-    """`link_streets`: each distinct street of `link_input` without its house number, parsed once.
-
-    In a project database, rests parsed by an earlier run are read from `street_names` and the new
-    ones are added to it; elsewhere (tests, `score_pair`) every distinct rest is parsed.
+    In the project database a load has parsed them into `street_names` already
+    (`pipeline.store.streets`); elsewhere (tests, `score_pair`) every distinct rest is parsed here.
     """
-    persistent = _has_street_names(con)
-    known = " AND rest NOT IN (SELECT rest FROM street_names)" if persistent else ""
-    rests = [
-        row[0]
-        for row in con.execute(
-            f"SELECT DISTINCT rest FROM link_input WHERE rest IS NOT NULL AND rest <> ''{known}"
-        ).fetchall()
-    ]
-    parsed = parse_rests(rests)
-    columns = list(zip(*parsed, strict=True)) if parsed else [[] for _ in range(6)]
-    table = pa.table(
-        {
-            "rest": pa.array(rests, pa.string()),
-            **{
-                name: pa.array(values, pa.string())
-                for name, values in zip(
-                    ("predirectional", "name", "suffix", "postdirectional", "unit", "parser"), columns, strict=True
-                )
-            },
-        }
-    )
     if persistent:
-        con.register("new_street_names", table)
-        try:
-            con.execute("INSERT INTO street_names SELECT * FROM new_street_names")
-        finally:
-            con.unregister("new_street_names")
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE link_streets AS SELECT s.* FROM street_names s "
-            "SEMI JOIN link_input USING (rest)"
+            "CREATE OR REPLACE TEMP TABLE link_streets AS "
+            "SELECT s.* FROM street_names s SEMI JOIN link_input USING (rest)"
         )
     else:
-        _temp_table(con, "link_streets", _STREET_COLUMNS, table)
+        rests = [
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT rest FROM link_input WHERE rest IS NOT NULL AND rest <> ''"
+            ).fetchall()
+        ]
+        _temp_table(con, "link_streets", PARSED_REST_COLUMNS, parsed_rests(rests))
     # The street name's letters and digits only ("ROUTE 22 B" = "ROUTE22B"), once per street.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE link_streets AS "
@@ -224,18 +191,33 @@ def _create_streets(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _create_keys(con: duckdb.DuckDBPyConnection, listings: str) -> None:
-    """`link_input` (name and name2 joined as one name) and `link_keys` of the relation `listings`."""
+def split_relation(listings: str) -> str:
+    """The relation `listings` (the columns of `LinkInput`) with each street split: `number`, `rest`.
+
+    For listings outside the store; the store's rows carry their split (`street_number`, `street_rest`).
+    """
+    columns = split_columns_sql("street", "street_split")
+    return (
+        f"(SELECT * EXCLUDE (street_split), {columns['street_number']} AS number, {columns['street_rest']} AS rest "
+        f"FROM (SELECT *, {split_sql('street')} AS street_split FROM {listings}))"
+    )
+
+
+def _create_keys(con: duckdb.DuckDBPyConnection, listings: str, *, stored: bool = False) -> None:
+    """`link_input` (name and name2 joined as one name) and `link_keys` of the relation `listings`.
+
+    `listings` has the columns of `LinkInput`, then each street's house number and the rest
+    (`number`, `rest`: the store's split, or `split_relation`'s). `stored`: the relation is the
+    project database's, whose `street_names` hold its parsed streets.
+    """
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE link_input AS
-        SELECT * EXCLUDE (split), upper(split.number) AS number, {rest_sql("street", "split")} AS rest
-        FROM (SELECT listing_id, source, concat_ws(' ', nullif(name, ''), nullif(name2, '')) AS name, street,
-                     nullif(zip5, '') AS zip5, nullif(phone, '') AS phone, latitude, longitude, website,
-                     {split_sql("street")} AS split
-              FROM {listings})
+        SELECT listing_id, source, concat_ws(' ', nullif(name, ''), nullif(name2, '')) AS name, street,
+               nullif(zip5, '') AS zip5, nullif(phone, '') AS phone, latitude, longitude, website, number, rest
+        FROM {listings}
         """
     )
     _create_folds(con, "SELECT name FROM link_input")
-    _create_streets(con)
+    _create_streets(con, stored)
     con.execute(_KEYS_SQL, _key_params("name_noise", "generic", "cell_deg"))

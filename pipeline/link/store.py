@@ -11,6 +11,7 @@ from pathlib import Path
 from pipeline.link.build import LINK_INPUT_COLUMNS, build_links
 from pipeline.store.connection import connect
 from pipeline.store.schema import ensure_schema
+from pipeline.store.streets import record_streets
 
 
 @dataclass
@@ -32,8 +33,15 @@ def link_facilities(db_path: str | Path, run_id: str) -> LinkCounts:
         con.execute("BEGIN TRANSACTION")
         try:
             ensure_schema(con)
+            # Nothing to do after a load of this version; a file an older version loaded gets its
+            # streets split and parsed here once.
+            record_streets(con)
+            columns = ", ".join(LINK_INPUT_COLUMNS)
             build_links(
-                con, f"(SELECT {', '.join(LINK_INPUT_COLUMNS)} FROM listing_records WHERE active) AS active_listings"
+                con,
+                f"(SELECT {columns}, street_number AS number, street_rest AS rest "
+                "FROM listing_records WHERE active) AS active_listings",
+                stored=True,
             )
             con.execute("DELETE FROM facility_links")
             con.execute("DELETE FROM facility_members")

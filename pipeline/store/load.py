@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.clean.street import split_columns_sql
 from pipeline.store.connection import connect
 from pipeline.store.guard import Guard
 from pipeline.store.quality import source_quality
@@ -34,6 +35,7 @@ from pipeline.store.stage import (
     stage_source,
     stage_status,
 )
+from pipeline.store.streets import record_streets, split_assignments_sql, with_split_sql
 from schemas.crawl_stats import EMPTY_OK, SAMPLE, UNREAD_URLS, source_key
 
 
@@ -94,6 +96,7 @@ def load_run(
         try:
             ensure_schema(con)
             results = _load_sources(con, loads, run_id, now, guard or Guard())
+            record_streets(con)
             _load_codes(con, codes_paths, run_id)
             results += _record_failed_sources(con, failed_sources, run_id)
             _record_run(con, run_id, started_at, results)
@@ -248,24 +251,27 @@ def _write_listings(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) 
         """,
         [now, run_id],
     )
+    # Changed and new listings are written with their street split (`pipeline.store.streets`).
     assignments = ", ".join(f"{c} = s.{c}" for c in DATA_COLUMNS)
     con.execute(
         f"""
-        UPDATE listing_records AS r SET {assignments},
+        UPDATE listing_records AS r SET {assignments}, {split_assignments_sql("s")},
             last_seen = ?, last_run_id = ?, active = true, last_changed = ?
-        FROM (SELECT * FROM staged
+        FROM (SELECT * FROM {with_split_sql("staged")}
               SEMI JOIN (SELECT listing_id FROM staged_status WHERE status = 'changed') USING (listing_id)) AS s
         WHERE r.listing_id = s.listing_id
         """,
         [now, run_id, now],
     )
     columns = ", ".join(DATA_COLUMNS)
+    split = split_columns_sql("s.street", "s.street_split")
     con.execute(
         f"""
         INSERT INTO listing_records (listing_id, {columns},
-            first_seen, last_seen, last_changed, first_run_id, last_run_id, active)
-        SELECT s.listing_id, {", ".join("s." + c for c in DATA_COLUMNS)}, ?, ?, ?, ?, ?, true
-        FROM staged s SEMI JOIN staged_status t ON t.listing_id = s.listing_id AND t.status = 'new'
+            first_seen, last_seen, last_changed, first_run_id, last_run_id, active, {", ".join(split)})
+        SELECT s.listing_id, {", ".join("s." + c for c in DATA_COLUMNS)}, ?, ?, ?, ?, ?, true,
+               {", ".join(split.values())}
+        FROM {with_split_sql("staged")} s SEMI JOIN staged_status t ON t.listing_id = s.listing_id AND t.status = 'new'
         """,
         [now, now, now, run_id, run_id],
     )

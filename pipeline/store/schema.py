@@ -11,7 +11,6 @@ from importlib import resources
 
 import duckdb
 
-from pipeline.clean.street import rest_sql, split_sql
 from pipeline.tables import LISTING_COLUMNS
 
 #: What the store keeps of each listing besides what it says: when and in which runs it was
@@ -19,8 +18,12 @@ from pipeline.tables import LISTING_COLUMNS
 BOOKKEEPING_COLUMNS = ("first_seen", "last_seen", "last_changed", "first_run_id", "last_run_id", "active")
 
 
+#: Each listing's street split into its house number and the rest, written with it by a load
+#: (`pipeline.store.streets`); last in `listing_records`, not in the view.
+STREET_SPLIT_COLUMNS = ("street_number", "street_rest")
+
 #: The components of each listing's street address (`pipeline.clean.street`), last in the view;
-#: NULL until the link step has parsed the street.
+#: NULL on rows an older version wrote until the next load or link has split and parsed them.
 STREET_COLUMNS = (
     "street_number",
     "street_predirectional",
@@ -36,15 +39,12 @@ def listings_view_sql() -> str:
     """The `listings` view: every stored listing, what it says, its bookkeeping (not the content
     hash), then its parsed street address."""
     columns = ", ".join(f"l.{c}" for c in (*LISTING_COLUMNS, *BOOKKEEPING_COLUMNS))
-    number = "nullif(upper(l.street_split.number), '')"
     parts = ", ".join(
         f"s.{c} AS street_{c}" for c in ("predirectional", "name", "suffix", "postdirectional", "unit", "parser")
     )
     return (
-        f"CREATE OR REPLACE VIEW listings AS\nSELECT {columns}, {number} AS street_number, {parts}\n"
-        # The house number is split off once per row, for both the number and the rest.
-        f"FROM (SELECT *, {split_sql('street')} AS street_split FROM listing_records) l\n"
-        f"LEFT JOIN street_names s ON s.rest = {rest_sql('l.street', 'l.street_split')};\n"
+        f"CREATE OR REPLACE VIEW listings AS\nSELECT {columns}, l.street_number, {parts}\n"
+        "FROM listing_records l LEFT JOIN street_names s ON s.rest = l.street_rest;\n"
     )
 
 

@@ -43,7 +43,9 @@ CREATE TABLE IF NOT EXISTS listing_records (
     last_changed TIMESTAMPTZ NOT NULL,
     first_run_id VARCHAR NOT NULL,
     last_run_id VARCHAR NOT NULL,
-    active BOOLEAN NOT NULL
+    active BOOLEAN NOT NULL,
+    street_number VARCHAR,
+    street_rest VARCHAR
 );
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR NOT NULL,

@@ -7,7 +7,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.store.schema import BOOKKEEPING_COLUMNS, STREET_COLUMNS, ensure_schema, migration_names
+from pipeline.store.schema import (
+    BOOKKEEPING_COLUMNS,
+    STREET_COLUMNS,
+    STREET_SPLIT_COLUMNS,
+    ensure_schema,
+    migration_names,
+)
 from pipeline.tables import LISTING_COLUMNS, LISTING_SCHEMA
 
 # `listing_records` and `run_sources` as the first release created them: before hours, levels,
@@ -56,7 +62,7 @@ def test_listing_records_columns_are_the_models_then_the_stores(tmp_path: Path) 
     with duckdb.connect(str(tmp_path / "t.duckdb")) as con:
         ensure_schema(con)
         names = [name for name, _, _ in _columns(con, "listing_records")]
-    assert names == [*LISTING_COLUMNS, "content_hash", *BOOKKEEPING_COLUMNS]
+    assert names == [*LISTING_COLUMNS, "content_hash", *BOOKKEEPING_COLUMNS, *STREET_SPLIT_COLUMNS]
 
 
 def test_listing_records_types_are_what_the_parquet_rows_give(tmp_path: Path) -> None:

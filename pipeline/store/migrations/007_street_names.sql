@@ -1,6 +1,6 @@
 -- Street addresses without their house numbers, parsed once by `pipeline.clean.street` (usaddress,
--- USPS Publication 28) when linking first meets them; the `listings` view shows each listing's
--- components from here. Filled by the link step, so an older file gains it on its next run.
+-- USPS Publication 28) when a load first meets them (`pipeline.store.streets`); the `listings`
+-- view shows each listing's components from here. An older file gains it on its next load or link.
 CREATE TABLE IF NOT EXISTS street_names (
     rest VARCHAR PRIMARY KEY,
     predirectional VARCHAR,
