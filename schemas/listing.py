@@ -103,8 +103,19 @@ class Listing(StrictModel):
     levels_of_care: frozenset[LevelOfCare] = frozenset()
     services: frozenset[Service] = frozenset()
     payments: frozenset[Payment] = frozenset()
-    payers: tuple[NonEmpty, ...] = ()
+    payers: tuple[NonEmpty, ...] = Field(
+        default=(), description="Named insurance plans accepted, one payer vocabulary (pipeline/clean/payers.py)."
+    )
+    payer_evidence: tuple[NonEmpty, ...] = Field(
+        default=(), description="Verbatim lines of the insurance text the payers were read from."
+    )
+    payer_notes: tuple[NonEmpty, ...] = Field(
+        default=(), description="What an insurance text says without naming an accepted payer (not accepted, …)."
+    )
     populations: frozenset[Population] = frozenset()
+    service_evidence: tuple[NonEmpty, ...] = Field(
+        default=(), description="Verbatim phrases of a provider's page the services were read from."
+    )
 
     hours_min: Annotated[float, Field(ge=0, le=168)] | None = None
     hours_max: Annotated[float, Field(ge=0, le=168)] | None = None

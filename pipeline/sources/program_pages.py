@@ -1,10 +1,15 @@
 """Normalize program sections of providers' own pages (spider `program_pages`) into listings.
 
-A section is one program: its heading is the listing's name, the organisation (schema.org
-JSON-LD `name`, else the site) its second name, the page its website, the level its heading
-names its level of care, and its text the schedule text the hours engine reads. Address and
-phone come from JSON-LD when the page has them; most pages state no address, so such listings
-have no state until linking places them.
+A section is one program. Its listing is named for the provider (the spider's `provider_name`:
+JSON-LD `name`, `og:site_name`, the title or the logo's alt text, in that order of trust; else the
+JSON-LD organisation, else the site), with the program's own heading as its second name; the page
+is its website, the level its heading names its level of care, and its text the schedule text the
+hours engine reads. Address and phone come from the page's JSON-LD, else the site's (any page of
+it), else the site's visible location text, read with the directories' address parser
+(`pipeline.clean.location`). Named payers come from the site's insurance texts, which apply to all
+its programs (`pipeline.clean.payers`), and services from what the section names
+(`pipeline.clean.page_services`), each with its evidence. A site that states no address leaves
+its programs without a state until linking places them.
 """
 
 import json
@@ -13,7 +18,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pipeline.clean import clean_website
+from pipeline.clean.location import Location, parse_location, state_code
+from pipeline.clean.page_services import read_services
+from pipeline.clean.payers import read_payers
 from pipeline.errors import RejectRow
+from pipeline.sources.common import require_name
 from pipeline.sources.samhsa.codes import CodeReference
 from pipeline.sources.skeleton import Draft, Identity, SourceFields, SourceNormalizer, Terms
 from schemas.listing import MAX_LINE_CHARS, Listing
@@ -34,14 +43,14 @@ def _ld_text(value: Any) -> str | None:
     return None  # objects, booleans, null: no text
 
 
-def _blocks(json_ld: str | None) -> list[dict[str, Any]]:
+def _blocks(json_ld: str | None, field: str) -> list[dict[str, Any]]:
     """The page's JSON-LD blocks (the spider writes a list; a lone object counts as one block)."""
     try:
         blocks = json.loads(json_ld or "[]")
     except ValueError as error:  # not JSON, or an integer too long for Python to read
-        raise RejectRow("json_ld", f"not JSON: {error}") from error
+        raise RejectRow(field, f"not JSON: {error}") from error
     except RecursionError:
-        raise RejectRow("json_ld", "not JSON that can be read: nested too deeply") from None
+        raise RejectRow(field, "not JSON that can be read: nested too deeply") from None
     if isinstance(blocks, dict):
         blocks = [blocks]
     return [b for b in blocks if isinstance(b, dict)] if isinstance(blocks, list) else []
@@ -52,13 +61,55 @@ def _organisation(blocks: list[dict[str, Any]]) -> dict[str, Any]:
     return next((b for b in blocks if _ld_text(b.get("name"))), {})
 
 
+def _postal(org: Mapping[str, Any]) -> Mapping[str, Any]:
+    # schema.org allows the address as text; only a PostalAddress object says which part is which.
+    address = org.get("address")
+    return address if isinstance(address, dict) else {}
+
+
+def _insurance_texts(value: str | None, warnings: list[str]) -> list[dict[str, Any]]:
+    """The site's insurance texts (`[{url, placement, text}]`); what cannot be read is dropped with a warning."""
+    if not value:
+        return []
+    try:
+        texts = json.loads(value)
+    except (ValueError, RecursionError):
+        warnings.append("insurance_texts: not JSON; dropped")
+        return []
+    if not isinstance(texts, list):
+        warnings.append("insurance_texts: not a list; dropped")
+        return []
+    kept = [t for t in texts if isinstance(t, dict) and isinstance(t.get("text"), str) and t["text"].strip()]
+    if len(kept) < len(texts):
+        warnings.append(f"insurance_texts: {len(texts) - len(kept)} without text; dropped")
+    return kept
+
+
+def _payer_terms(texts: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """Payers accepted in any of the site's texts, their evidence, and notes (what is not accepted, …)."""
+    payers: dict[str, None] = {}
+    evidence: dict[str, None] = {}
+    notes: dict[str, None] = {}
+    excluded: dict[str, None] = {}
+    for text in texts:
+        reading = read_payers(text["text"])
+        payers.update(dict.fromkeys(reading.payers))
+        evidence.update(dict.fromkeys(reading.evidence))
+        notes.update(dict.fromkeys(reading.notes))
+        excluded.update(dict.fromkeys(reading.not_accepted))
+    if excluded:
+        notes[f"not accepted: {', '.join(excluded)}"] = None
+    return {"payers": tuple(payers), "payer_evidence": tuple(evidence), "payer_notes": tuple(notes)}
+
+
 @dataclass(frozen=True, slots=True)
 class _Section:
-    """A section record's fields, and the organisation and its postal address from the page's JSON-LD."""
+    """A section record's fields; the organisation its page's JSON-LD describes, and the site's."""
 
     fields: Mapping[str, str | None]
     org: Mapping[str, Any]
-    address: Mapping[str, Any]
+    site_org: Mapping[str, Any]
+    site_problem: str | None = None
 
 
 class ProgramPageNormalizer(SourceNormalizer[_Section]):
@@ -68,36 +119,66 @@ class ProgramPageNormalizer(SourceNormalizer[_Section]):
     name_what = "section heading"
     state_column = "address region"
     state_required = False
-    name2_labels = ("organisation", "site")
+    name2_labels = ("program name",)
     listing_text: ClassVar[Mapping[str, str]] = {"street": "street", "city": "city", "schedule_text": "schedule text"}
 
     def read(self, record: RawRecord) -> _Section:
-        """The section's fields and the organisation its page's JSON-LD describes; rejects JSON-LD that is no JSON."""
-        org = _organisation(_blocks(record.fields.get("json_ld")))
-        # schema.org allows the address as text; only a PostalAddress object says which part is which.
-        address = org.get("address") if isinstance(org.get("address"), dict) else {}
-        return _Section(record.fields, org, address)
+        """The section's fields and the organisations of its page's JSON-LD (JSON or rejected) and its site's."""
+        org = _organisation(_blocks(record.fields.get("json_ld"), "json_ld"))
+        try:
+            site_org = _organisation(_blocks(record.fields.get("site_json_ld"), "site_json_ld"))
+        except RejectRow as problem:
+            # The site's block is detail gathered from other pages: the program stands without it.
+            return _Section(record.fields, org, {}, f"site_json_ld: {problem.message}; dropped")
+        return _Section(record.fields, org, site_org)
 
     def fields(self, row: _Section) -> SourceFields:
-        """Heading, schedule text, organisation and site; address and phone from JSON-LD when the page has them."""
+        """Provider, heading and schedule text; address and phone from JSON-LD, else the site's location text."""
+        fields = row.fields
+        address = next((a for a in (_postal(row.org), _postal(row.site_org)) if a), {})
+        place: Location | None = None
+        if not _ld_text(address.get("addressRegion")):
+            place = parse_location(fields.get("location_text"))
+        if place is not None:
+            street, city, state, zip5 = place.street, place.city, place.state, place.zip5
+        else:
+            street, city = _ld_text(address.get("streetAddress")), _ld_text(address.get("addressLocality"))
+            region = _ld_text(address.get("addressRegion"))
+            # Pages write the state's name as often as its code ("Georgia"); an unknown one is warned of.
+            state, zip5 = state_code(region) or region, _ld_text(address.get("postalCode"))
+        provider = (
+            fields.get("provider_name")
+            or _ld_text(row.org.get("name"))
+            or _ld_text(row.site_org.get("name"))
+            or fields.get("site")
+        )
+        phone = (
+            _ld_text(row.org.get("telephone")) or _ld_text(row.site_org.get("telephone")) or fields.get("contact_phone")
+        )
         return SourceFields(
             text={
-                "name": row.fields.get("program_name"),
-                "schedule text": row.fields.get("schedule_text"),
-                "organisation": _ld_text(row.org.get("name")),
-                "site": row.fields.get("site"),
-                "street": _ld_text(row.address.get("streetAddress")),
-                "city": _ld_text(row.address.get("addressLocality")),
+                # The program's heading is required (`check`); the name falls back to it last.
+                "name": provider or fields.get("program_name"),
+                "program name": fields.get("program_name"),
+                "schedule text": fields.get("schedule_text"),
+                "street": street,
+                "city": city,
             },
-            state=_ld_text(row.address.get("addressRegion")),
-            zip=_ld_text(row.address.get("postalCode")),
-            phones=[(_ld_text(row.org.get("telephone")), PhoneKind.MAIN)],
+            state=state,
+            zip=zip5,
+            phones=[(phone, PhoneKind.MAIN)],
         )
 
     def check(self, row: _Section, draft: Draft) -> None:
-        """Drop JSON-LD lines too long for a line; reject a section without text."""
-        for label in ("organisation", "street", "city"):
-            # JSON-LD is optional detail: a "name" that is a paragraph is dropped, not the program.
+        """Require the heading and section text; a provider name or place too long for a line is dropped."""
+        draft.text["program name"] = require_name(draft.text["program name"], self.name_column, self.name_what)
+        if row.site_problem:
+            draft.warnings.append(row.site_problem)
+        if len(draft.name) > MAX_LINE_CHARS:
+            # Optional detail: a "name" that is a paragraph is dropped, not the program.
+            draft.warnings.append(f"provider name: {len(draft.name):,} characters, too long for one line; dropped")
+            draft.name = row.fields.get("site") or draft.text["program name"]
+        for label in ("street", "city"):
             if (value := draft.text[label]) and len(value) > MAX_LINE_CHARS:
                 draft.warnings.append(f"{label}: {len(value):,} characters, too long for one line; dropped")
                 draft.text[label] = None
@@ -117,13 +198,21 @@ class ProgramPageNormalizer(SourceNormalizer[_Section]):
         return website, warnings
 
     def terms(self, row: _Section, draft: Draft, codes: CodeReference) -> Terms:
-        """The level of care the section's heading names (`heading_level`), if it is one."""
+        """The level the heading names (`heading_level`), services the section names, the site's named payers."""
         level = row.fields.get("heading_level")
-        return Terms(levels_of_care=frozenset({level}) if level in _LEVELS else frozenset())
+        warnings: list[str] = []
+        services = read_services(draft.text["schedule text"] or "")
+        return Terms(
+            levels_of_care=frozenset({level}) if level in _LEVELS else frozenset(),
+            services=frozenset(services.services),
+            service_evidence=services.evidence,
+            **_payer_terms(_insurance_texts(row.fields.get("insurance_texts"), warnings)),
+            warnings=warnings,
+        )
 
     def identity(self, row: _Section, draft: Draft) -> Identity:
         """The page and the heading; the record id tells apart two sections with the same heading."""
-        return Identity((draft.record.source_url, draft.name), draft.record.record_id)
+        return Identity((draft.record.source_url, draft.text["program name"] or ""), draft.record.record_id)
 
 
 _NORMALIZER = ProgramPageNormalizer()

@@ -95,6 +95,12 @@ class Terms:
     populations: frozenset[str] = frozenset()
     source_codes: tuple[str, ...] = ()
     warnings: Sequence[str] = ()
+    # What a source's own words say (provider pages): named payers, with their evidence and
+    # notes, and the phrases services were read from.
+    payers: tuple[str, ...] = ()
+    payer_evidence: tuple[str, ...] = ()
+    payer_notes: tuple[str, ...] = ()
+    service_evidence: tuple[str, ...] = ()
 
     @classmethod
     def from_codes(
@@ -216,6 +222,10 @@ class SourceNormalizer(ABC, Generic[Row]):
             services=terms.services,
             payments=terms.payments,
             populations=terms.populations,
+            payers=terms.payers,
+            payer_evidence=terms.payer_evidence,
+            payer_notes=terms.payer_notes,
+            service_evidence=terms.service_evidence,
             source_codes=terms.source_codes,
             warnings=tuple(warnings),
         )

@@ -31,12 +31,19 @@ def _rows(result: duckdb.DuckDBPyConnection) -> Rows:
 
 
 def flags_relation(con: duckdb.DuckDBPyConnection) -> str:
-    """The `flags` view as readers select from it: with a NULL (unknown) `confidence` in a file
-    made before flags had one, which a read-only reader cannot migrate (the next run does)."""
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'flags' AND column_name = 'confidence'"
-    ).fetchall()
-    return "flags" if found[0][0] else "(SELECT *, NULL::VARCHAR AS confidence FROM flags)"
+    """The `flags` view as readers select from it: with a NULL (unknown) `confidence` and no
+    `payers` in a file made before flags had them, which a read-only reader cannot migrate (the
+    next run does)."""
+    found = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'flags' "
+            "AND column_name IN ('confidence', 'payers')"
+        ).fetchall()
+    }
+    missing = {"confidence": "NULL::VARCHAR AS confidence", "payers": "[]::VARCHAR[] AS payers"}
+    added = [column for name, column in missing.items() if name not in found]
+    return f"(SELECT *, {', '.join(added)} FROM flags)" if added else "flags"
 
 
 _FLAGS_SQL = """

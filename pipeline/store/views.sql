@@ -13,6 +13,7 @@ vals AS (
     UNION ALL SELECT facility_id, 'services', unnest(services), source FROM m
     UNION ALL SELECT facility_id, 'payments', unnest(payments), source FROM m
     UNION ALL SELECT facility_id, 'populations', unnest(populations), source FROM m
+    UNION ALL SELECT facility_id, 'payers', unnest(payers), source FROM m
 ),
 merged AS (
     SELECT facility_id, field,
@@ -54,12 +55,14 @@ SELECT m.facility_id,
        any_value(sv.values) AS services,
        any_value(pv.values) AS payments,
        any_value(po.values) AS populations,
+       any_value(py.values) AS payers,
        any_value(mb.members) AS members
 FROM m
 LEFT JOIN merged lv ON lv.facility_id = m.facility_id AND lv.field = 'levels_of_care'
 LEFT JOIN merged sv ON sv.facility_id = m.facility_id AND sv.field = 'services'
 LEFT JOIN merged pv ON pv.facility_id = m.facility_id AND pv.field = 'payments'
 LEFT JOIN merged po ON po.facility_id = m.facility_id AND po.field = 'populations'
+LEFT JOIN merged py ON py.facility_id = m.facility_id AND py.field = 'payers'
 LEFT JOIN members mb ON mb.facility_id = m.facility_id
 GROUP BY m.facility_id;
 -- A decision holds while the evidence it was made on is unchanged: a review is keyed by listing
@@ -74,14 +77,27 @@ WITH latest AS (
            max(reviewed_at) AS reviewed_at,
            count(*) AS reviews
     FROM flag_reviews GROUP BY listing_id, rule_id
+),
+-- A flagged listing that states no state (a provider's page without an address) takes the state
+-- of the listings it is linked with, when they agree on one.
+placed AS (
+    SELECT a.listing_id, min(o.state) AS state
+    FROM facility_members a
+    JOIN facility_members b ON b.facility_id = a.facility_id AND b.listing_id <> a.listing_id
+    JOIN listing_records o ON o.listing_id = b.listing_id AND o.active AND o.state IS NOT NULL
+    WHERE a.listing_id IN (SELECT listing_id FROM flag_records f JOIN listing_records l USING (listing_id)
+                           WHERE l.state IS NULL)
+    GROUP BY a.listing_id HAVING count(DISTINCT o.state) = 1
 )
-SELECT f.flag_id, f.listing_id, l.source, l.name, l.name2, l.city, l.state, f.rule_id, f.rule_version,
+SELECT f.flag_id, f.listing_id, l.source, l.name, l.name2, l.city, coalesce(l.state, p.state) AS state,
+       f.rule_id, f.rule_version,
        f.severity, f.confidence,
        CASE WHEN r.reviewed_hash = f.evidence_hash THEN r.decision ELSE 'open' END AS status,
        coalesce(r.reviewed_hash <> f.evidence_hash, false) AS reopened,
        f.message, f.evidence, f.evidence_hash, f.thresholds, f.active, f.first_seen, f.last_seen,
        f.first_run_id, f.last_run_id, r.review_note, r.reviewer, r.reviewed_at, coalesce(r.reviews, 0) AS reviews,
-       l.source_record_id, l.source_url, l.source_codes
+       l.source_record_id, l.source_url, l.source_codes, l.payers
 FROM flag_records f
 JOIN listing_records l USING (listing_id)
+LEFT JOIN placed p ON p.listing_id = f.listing_id
 LEFT JOIN latest r ON r.listing_id = f.listing_id AND r.rule_id = f.rule_id;

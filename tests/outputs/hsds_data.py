@@ -40,6 +40,8 @@ def _sessions_normalizer(record: RawRecord, codes: CodeReference, run_id: str) -
         website="https://example.org/program",
         levels_of_care={"iop", "php"},
         payments={"medicaid", "self_pay"},
+        payers=("Aetna", "Medicaid"),
+        payer_evidence=("We are in network with Aetna and accept Medicaid.",),
         populations={"adults"},
         schedule_text=record.fields["schedule"],
         schedule=tuple(sessions),

@@ -34,7 +34,7 @@ def test_counts_follow_the_listings(hsds_db: Path, exported: tuple[Path, dict[st
     assert counts["service"] == counts["service_at_location"] == levels
     assert counts["phone"] == phones
     assert counts["organization"] == counts["organization_identifier"] == facilities
-    assert counts["taxonomy"] == 5
+    assert counts["taxonomy"] == 6
     # One level-of-care attribute per service, naming the service's own level.
     terms = {t["id"]: t for t in rows(out, "taxonomy_term")}
     services = {s["id"]: s for s in rows(out, "service")}
@@ -157,3 +157,25 @@ def test_the_national_directories_export_validates(national_crawl: Path, tmp_pat
     assert (counts["location"], counts["service"], counts["service_at_location"]) == (listings, levels, levels)
     assert counts["organization"] == query(db, "SELECT count(*) FROM facilities")[0][0]
     print(f"HSDS national: {counts}; export {exported_in:.1f} s, validation {validated_in:.1f} s")
+
+
+def test_named_payers_are_cost_options_and_attributes_of_each_service(
+    hsds_db: Path, exported: tuple[Path, dict[str, int]]
+) -> None:
+    out, counts = exported
+    (listing_id,) = query(hsds_db, "SELECT listing_id FROM listings WHERE name = 'Riverside Recovery'")[0]
+    services = [
+        s for s in rows(out, "service") if s["id"] in {hsds_id("service", listing_id, lv) for lv in ("iop", "php")}
+    ]
+    assert len(services) == 2
+    options = [o for o in rows(out, "cost_option") if o["service_id"] in {s["id"] for s in services}]
+    assert sorted((o["service_id"], o["option"]) for o in options) == sorted(
+        (s["id"], f"Insurance: {payer}") for s in services for payer in ("Aetna", "Medicaid")
+    )
+    # Only that listing names payers: every cost option is one of its services'.
+    assert counts["cost_option"] == 4
+    terms = {t["id"]: t for t in rows(out, "taxonomy_term")}
+    payer_attributes = [a for a in rows(out, "attribute") if a["link_type"] == "payers"]
+    assert sorted((a["link_id"], terms[a["taxonomy_term_id"]]["name"]) for a in payer_attributes) == sorted(
+        (s["id"], payer) for s in services for payer in ("Aetna", "Medicaid")
+    )

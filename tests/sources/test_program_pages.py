@@ -8,6 +8,7 @@ from pipeline.errors import RejectRow
 from pipeline.normalize.facts import with_facts
 from pipeline.sources.program_pages import normalize_section
 from pipeline.sources.samhsa.codes import CodeReference
+from schemas.listing import Listing
 from schemas.raw import RawRecord
 
 
@@ -33,9 +34,10 @@ def _record(**fields: str | None) -> RawRecord:
 
 def test_a_section_becomes_a_listing_with_its_hours() -> None:
     listing = with_facts(normalize_section(_record(), CodeReference(()), "r1"))
+    # Without a provider name the site names the provider; the heading is the program.
     assert (listing.name, listing.name2, listing.website) == (
-        "Intensive Outpatient Program (IOP)",
         "alpha.example",
+        "Intensive Outpatient Program (IOP)",
         "https://alpha.example/iop",
     )
     assert listing.levels_of_care == {"iop"}
@@ -56,7 +58,7 @@ def test_json_ld_gives_organisation_address_and_phone() -> None:
         },
     }
     listing = normalize_section(_record(json_ld=json.dumps([ld])), CodeReference(()), "r1")
-    assert (listing.name2, listing.street, listing.city, listing.state, listing.zip5) == (
+    assert (listing.name, listing.street, listing.city, listing.state, listing.zip5) == (
         "Alpha Health",
         "12 Main Street",
         "Charlottesville",
@@ -86,3 +88,82 @@ def test_two_sections_of_one_page_are_two_listings() -> None:
         _record(program_name="Partial Hospitalization Program (PHP)", heading_level="php"), CodeReference(()), "r1"
     )
     assert iop.listing_id != php.listing_id
+
+
+def _listing(**fields: str | None) -> Listing:
+    return normalize_section(_record(**fields), CodeReference(()), "r1")
+
+
+def test_the_provider_names_the_listing_and_the_heading_is_its_second_name() -> None:
+    listing = _listing(provider_name="Skyline Recovery", provider_name_from="og_site_name")
+    assert (listing.name, listing.name2) == ("Skyline Recovery", "Intensive Outpatient Program (IOP)")
+    # The id rests on the page and the heading: naming the provider does not move it.
+    assert listing.listing_id == _listing().listing_id
+
+
+@pytest.mark.parametrize(
+    ("fields", "place"),
+    [
+        (
+            {"location_text": "Skyline Recovery\n55 Elm Street\nAustin, TX 78701\n(512) 555-0100"},
+            ("55 Elm Street", "Austin", "TX", "78701"),
+        ),
+        ({"location_text": "Proudly serving Atlanta, Georgia"}, (None, "Atlanta", "GA", None)),
+        (
+            {
+                "site_json_ld": json.dumps({"name": "Skyline", "address": {"addressRegion": "Georgia"}}),
+                "location_text": "1 Peachtree St, Atlanta, GA 30303",
+            },
+            ("1 Peachtree St", "Atlanta", "GA", "30303"),
+        ),
+        (
+            {
+                "site_json_ld": json.dumps(
+                    {"name": "Skyline", "address": {"streetAddress": "9 Oak Rd", "addressRegion": "TX"}}
+                ),
+                "location_text": "1 Peachtree St, Atlanta, GA 30303",
+            },
+            ("9 Oak Rd", None, "TX", None),
+        ),
+    ],
+    ids=["footer text", "city and state in prose", "text has more than a region", "the site's JSON-LD first"],
+)
+def test_the_site_places_its_programs(fields: dict, place: tuple) -> None:
+    listing = _listing(**fields)
+    assert (listing.street, listing.city, listing.state, listing.zip5) == place
+
+
+def test_a_site_json_ld_that_is_no_json_is_dropped_with_a_warning() -> None:
+    listing = _listing(site_json_ld="{")
+    assert any(w.startswith("site_json_ld: not JSON") for w in listing.warnings)
+
+
+def _insurance(*texts: str) -> str:
+    return json.dumps([{"url": "https://alpha.example/insurance", "placement": "page", "text": t} for t in texts])
+
+
+def test_the_sites_insurance_texts_give_its_named_payers_with_evidence() -> None:
+    text = "We are in network with:\nAetna\nBCBS\nMedicare and Medicaid do not cover our services."
+    listing = _listing(insurance_texts=_insurance(text))
+    assert listing.payers == ("Aetna", "Blue Cross Blue Shield")
+    assert set(listing.payer_evidence) <= set(text.splitlines()) and listing.payer_evidence
+    assert any("Medicare" in note and "Medicaid" in note for note in listing.payer_notes)
+
+
+def test_most_major_insurance_names_no_payer() -> None:
+    listing = _listing(insurance_texts=_insurance("We accept most major insurance. Call us to verify your benefits."))
+    assert listing.payers == ()
+    assert listing.payer_notes
+
+
+def test_insurance_texts_that_cannot_be_read_are_dropped_with_a_warning() -> None:
+    listing = _listing(insurance_texts="[{")
+    assert listing.payers == ()
+    assert "insurance_texts: not JSON; dropped" in listing.warnings
+
+
+def test_services_come_from_what_the_section_names() -> None:
+    text = "IOP meets 3 days a week: DBT skills groups, individual therapy and medication management."
+    listing = _listing(schedule_text=text)
+    assert {"dbt", "individual_therapy", "psychiatry"} <= set(listing.services)
+    assert all(span in text for span in listing.service_evidence) and listing.service_evidence

@@ -7,9 +7,18 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+from pipeline.clean.payers import PAYER_NAMES
 from pipeline.hours import wording
 from pipeline.outputs.hsds.tables import TABLES, hsds_id
-from pipeline.outputs.hsds.vocabularies import FLAG_VOCABULARY, LEVEL_ORDER, RULE_LEVEL, label, taxonomies, term_id
+from pipeline.outputs.hsds.vocabularies import (
+    FLAG_VOCABULARY,
+    LEVEL_ORDER,
+    PAYER_VOCABULARY,
+    RULE_LEVEL,
+    label,
+    taxonomies,
+    term_id,
+)
 
 _ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -242,7 +251,26 @@ def _services(
             attributes += [
                 _attribute("service", service_id, listing_id, level, vocabulary, value) for value in row[vocabulary]
             ]
+        attributes += [
+            _attribute("service", service_id, listing_id, level, PAYER_VOCABULARY, payer)
+            for payer in row["payers"]
+            if payer in PAYER_NAMES
+        ]
     return services, links, attributes
+
+
+def _cost_options(row: dict[str, Any], services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A cost option per service and named payer: the plan is accepted (no amount is known)."""
+    return [
+        {
+            "id": hsds_id("cost_option", service["id"], payer),
+            "service_id": service["id"],
+            "option": f"Insurance: {payer}",
+            "amount_description": f"{payer} accepted, as the provider's insurance text names it; no amount stated.",
+        }
+        for service in services
+        for payer in row["payers"]
+    ]
 
 
 def _metadata(row: dict[str, Any], location_id: str) -> list[dict[str, Any]]:
@@ -306,6 +334,7 @@ def build_tables(listings: list[dict[str, Any]], flags: list[dict[str, Any]]) ->
         levels = sorted(row["levels_of_care"], key=LEVEL_ORDER.index)
         services, links, attributes = _services(row, location_id, levels)
         tables["service"] += services
+        tables["cost_option"] += _cost_options(row, services)
         tables["service_at_location"] += links
         tables["attribute"] += attributes
         offered = service_ids[row["listing_id"]] = {

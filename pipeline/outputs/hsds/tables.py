@@ -13,6 +13,7 @@ TABLES = (
     "location",
     "address",
     "service",
+    "cost_option",
     "service_at_location",
     "phone",
     "schedule",

@@ -28,6 +28,7 @@ FOREIGN_KEYS: dict[str, dict[str, str]] = {
     "location": {"organization_id": "organization"},
     "address": {"location_id": "location"},
     "service": {"organization_id": "organization"},
+    "cost_option": {"service_id": "service"},
     "service_at_location": {"service_id": "service", "location_id": "location"},
     "phone": {"location_id": "location", "service_id": "service", "organization_id": "organization"},
     "schedule": {"service_id": "service", "location_id": "location", "service_at_location_id": "service_at_location"},

@@ -3,6 +3,7 @@
 import functools
 from typing import Any
 
+from pipeline.clean.payers import PAYER_NAMES
 from pipeline.flags.rules import RULES
 from pipeline.outputs.hsds.tables import hsds_id
 from schemas.vocab import VOCABULARIES, LevelOfCare
@@ -34,6 +35,8 @@ _VOCABULARY_NAMES = {
     "payments": "payments",
     "populations": "populations",
 }
+#: The taxonomy of named payers (`pipeline.clean.payers`), and the `link_type` of a payer's attribute.
+PAYER_VOCABULARY = "payers"
 #: The taxonomy of the flag rules, and the `link_type` of a flag's attribute.
 FLAG_VOCABULARY = "flags"
 #: The level of care a rule judges; a flag is attached to that service of its listing (all of them if None).
@@ -95,6 +98,17 @@ def taxonomies(flagged_rules: list[str]) -> tuple[list[dict[str, Any]], list[dic
             )
             for value in enum
         ]
+    payers = {
+        "id": hsds_id("taxonomy", PAYER_VOCABULARY),
+        "name": "iop-directory payers",
+        "description": "Named insurance plans a listing accepts, one name per payer family (see docs/payers.md).",
+        "version": "1",
+    }
+    taxonomy_rows.append(payers)
+    terms += [
+        _term(payers, PAYER_VOCABULARY, name, name, f"Payer '{name}' of the iop-directory payer vocabulary.")
+        for name in PAYER_NAMES
+    ]
     flags = {
         "id": hsds_id("taxonomy", FLAG_VOCABULARY),
         "name": "iop-directory flags",

@@ -110,7 +110,8 @@ def read_report_data(db_path: str | Path) -> ReportData:
         result = con.execute(
             f"""
             SELECT flag_id, listing_id, rule_id, rule_version, severity, confidence, status, reopened, source, name,
-                   name2, city, state, message, evidence, source_url, source_record_id, first_seen, source_codes
+                   name2, city, state, message, evidence, source_url, source_record_id, first_seen, source_codes,
+                   payers
             FROM {flags_relation(con)}
             WHERE active
             ORDER BY rule_id, state NULLS LAST, name, flag_id

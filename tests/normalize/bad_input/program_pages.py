@@ -54,7 +54,7 @@ KINDS: list[Kind] = [
                     )
                 ),
                 r"address region: '5' is not a US state",
-                name2="Alpha Health",
+                name="Alpha Health",
                 phone="+14345550142",
                 zip5="22902",
                 state=None,
@@ -69,8 +69,8 @@ KINDS: list[Kind] = [
         (
             loaded(
                 section(json_ld=json.dumps([{"name": "We care. " * 60, "address": {"addressRegion": "VA"}}])),
-                r"^organisation: 539 characters, too long for one line; dropped$",
-                name2=lambda n: n.startswith("corpus"),
+                r"^provider name: 539 characters, too long for one line; dropped$",
+                name=lambda n: n.startswith("corpus"),
                 state="VA",
             ),
         ),
@@ -82,7 +82,7 @@ KINDS: list[Kind] = [
         (
             loaded(
                 section(json_ld=json.dumps({"name": "Beta Clinic", "address": {"addressRegion": "va"}})),
-                name2="Beta Clinic",
+                name="Beta Clinic",
                 state="VA",
             ),
         ),
@@ -94,11 +94,15 @@ KINDS: list[Kind] = [
         (
             loaded(
                 section(json_ld=json.dumps([{"name": "Gamma", "address": {"addressRegion": "Virginia"}}])),
-                r"address region: 'Virginia' is not a US state or territory; dropped",
+                state="VA",
+            ),
+            loaded(
+                section(json_ld=json.dumps([{"name": "Delta", "address": {"addressRegion": "Atlantis"}}])),
+                r"address region: 'Atlantis' is not a US state or territory; dropped",
                 state=None,
             ),
         ),
-        "a page's listing may have no state; the region is named in a warning",
+        "a state's name is read as its code; a page's listing may have no state, the region is named in a warning",
     ),
     Kind(
         "pp_heading_in_markup",
@@ -106,8 +110,8 @@ KINDS: list[Kind] = [
         (
             loaded(
                 section(program_name="<h2>Intensive <em>Outpatient</em> Program</h2>"),
-                r"^name: HTML tags removed$",
-                name="Intensive Outpatient Program",
+                r"^program name: HTML tags removed$",
+                name2="Intensive Outpatient Program",
             ),
         ),
         "formatting around a good heading",
@@ -175,7 +179,7 @@ KINDS: list[Kind] = [
     Kind(
         "pp_svg_text_in_heading",
         "program_pages",
-        (loaded(section(program_name='<svg><text x="0">Evening IOP</text></svg>'), name="Evening IOP"),),
+        (loaded(section(program_name='<svg><text x="0">Evening IOP</text></svg>'), name2="Evening IOP"),),
         "an inline SVG's text element is markup too",
     ),
 ]
