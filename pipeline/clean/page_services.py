@@ -41,45 +41,44 @@ _KIND_SERVICE = {
 }
 _COORDINATED = re.compile(rf"\b{_KIND}(?:\s*(?:,|/|&|\band\b|\bor\b)\s*(?:and\s+)?{_KIND})*\s+{_THERAPY}\b", _I)
 
-#: (pattern, services): what each phrase of a program page gives. Patterns without IGNORECASE are
-#: case-sensitive on purpose (MAT, ACT, AA/NA, CPT).
+#: (pattern, services): what each phrase of a program page gives. All are case-insensitive except the
+#: abbreviations that are everyday words in lower case, marked (?-i:...): MAT, ACT, AA/NA, CPT.
 PHRASES: tuple[tuple[re.Pattern[str], tuple[S, ...]], ...] = tuple(
-    (re.compile(pattern, flags), services)
-    for pattern, flags, services in (
+    (re.compile(pattern, _I), services)
+    for pattern, services in (
         # Group, individual, family.
-        (r"\bprocess\s+groups?\b|\btherapy\s+groups?\b|\bgroup[\s\-]based\s+therapy\b", _I, (S.GROUP_THERAPY,)),
+        (r"\bprocess\s+groups?\b|\btherapy\s+groups?\b|\bgroup[\s\-]based\s+therapy\b", (S.GROUP_THERAPY,)),
         (
-            r"\b(?:groups?|sessions?)\s+(?:led|facilitated)\s+by\s+(?:a\s+)?(?:licensed\s+)?(?:therapist|clinician)s?",
-            _I,
+            r"\bgroups?\s+(?:led|facilitated)\s+by\s+(?:a\s+)?(?:licensed\s+)?(?:therapist|clinician)s?",
             (S.GROUP_THERAPY,),
         ),
         # A group named for a therapy is group therapy; skills, education and support groups are not.
-        (r"\b(?:therapeutic|facilitation|CBT|DBT|ACT|EMDR|trauma|counseling)\s*\)?\s+groups?\b", 0, (S.GROUP_THERAPY,)),
+        (
+            r"\b(?:therapeutic|facilitation|CBT|DBT|(?-i:ACT)|EMDR|trauma|counseling)\s*\)?\s+groups?\b",
+            (S.GROUP_THERAPY,),
+        ),
         (
             r"\b(?:one[\s\-]on[\s\-]one|1[:\-]1|one[\s\-]to[\s\-]one)\s+(?:therapy|counseling|sessions?)\b"
             r"|\bsessions?\s+with\s+(?:a|an|your|their)\s+(?:\w+\s+)?(?:therapist|counselor|clinician)\b",
-            _I,
             (S.INDIVIDUAL_THERAPY,),
         ),
-        (r"\bfamily\s+(?:program|week|weekend|involvement|participation|meetings?)\b", _I, (S.FAMILY_THERAPY,)),
-        (r"\bfamily\s+(?:psycho)?education\b", _I, (S.FAMILY_THERAPY, S.EDUCATION)),
+        (r"\bfamily\s+(?:program|week|weekend|involvement|participation|meetings?)\b", (S.FAMILY_THERAPY,)),
+        (r"\bfamily\s+(?:psycho)?education\b", (S.FAMILY_THERAPY, S.EDUCATION)),
         # Named therapies.
-        (r"\bcognitive[\s\-]behaviou?ral\b|\bCBT\b", 0, (S.CBT, S.BEHAVIORAL_THERAPY)),
-        (r"\bTF[\s\-]CBT\b|\btrauma[\s\-]focused\s+cognitive", 0, (S.TRAUMA_THERAPY,)),
-        (r"\bdialectical\b|\bDBT\b", _I, (S.DBT, S.BEHAVIORAL_THERAPY)),
-        (r"\bEMDR\b|\beye\s+movement\s+desensiti[sz]ation", _I, (S.TRAUMA_THERAPY,)),
+        (r"\bcognitive[\s\-]behaviou?ral\b|\bCBT\b", (S.CBT, S.BEHAVIORAL_THERAPY)),
+        (r"\bTF[\s\-]CBT\b|\btrauma[\s\-]focused\s+cognitive", (S.TRAUMA_THERAPY,)),
+        (r"\bdialectical\b|\bDBT\b", (S.DBT, S.BEHAVIORAL_THERAPY)),
+        (r"\bEMDR\b|\beye\s+movement\s+desensiti[sz]ation", (S.TRAUMA_THERAPY,)),
         (
             r"\btrauma[\s\-](?:focused|related|specific)\b|\btrauma\s+(?:therapy|counseling|processing|treatment)\b"
             r"|\bseeking\s+safety\b|\bcognitive\s+processing\s+therapy\b|\bprolonged\s+exposure\b",
-            _I,
             (S.TRAUMA_THERAPY,),
         ),
-        (r"\bCPT\b(?!\s+codes?)", 0, (S.TRAUMA_THERAPY,)),
+        (r"\b(?-i:CPT)\b(?!\s+codes?)", (S.TRAUMA_THERAPY,)),
         (
-            r"\bacceptance\s+and\s+commitment\b|\bACT\b|\bmotivational\s+(?:interviewing|enhancement)\b"
+            r"\bacceptance\s+and\s+commitment\b|\b(?-i:ACT)\b|\bmotivational\s+(?:interviewing|enhancement)\b"
             r"|\bcontingency\s+management\b|\bmatrix\s+model\b|\bcommunity\s+reinforcement\b"
             r"|\bbehaviou?ral\s+(?:therapy|therapies|activation)\b|\bexposure\s+and\s+response\s+prevention\b",
-            0,
             (S.BEHAVIORAL_THERAPY,),
         ),
         # Medication.
@@ -88,69 +87,59 @@ PHRASES: tuple[tuple[re.Pattern[str], tuple[S, ...]], ...] = tuple(
             r"|\bpsychiatric\s+(?:evaluations?|assessments?|care|services|consultations?|providers?|prescribers?"
             r"|nurse\s+practitioners?|medications?|follow[\s\-]ups?)\b|\bpsychiatrists?\b"
             r"|\bpsychiatry\s+(?:services|appointments|visits)\b|\baccess\s+to\s+psychiatry\b",
-            _I,
             (S.PSYCHIATRY,),
         ),
         (
-            r"\bmedications?[\s\-](?:assisted|supported)\s+(?:treatment|therapy|recovery)\b|\bMOUD\b|\bMAT\b"
+            r"\bmedications?[\s\-](?:assisted|supported)\s+(?:treatment|therapy|recovery)\b|\bMOUD\b|\b(?-i:MAT)\b"
             r"|\bmedications?\s+for\s+(?:opioid|alcohol)\s+use\s+disorders?\b|\bsuboxone\b|\bbuprenorphine\b"
             r"|\bsublocade\b|\bvivitrol\b|\bnaltrexone\b|\bmethadone\b|\bacamprosate\b",
-            0,
             (S.MEDICATION_ASSISTED_TREATMENT,),
         ),
         # Support.
-        (r"\bcase\s+manage(?:ment|rs?)\b|\bcare\s+coordinat(?:ion|ors?)\b", _I, (S.CASE_MANAGEMENT,)),
+        (r"\bcase\s+manage(?:ment|rs?)\b|\bcare\s+coordinat(?:ion|ors?)\b", (S.CASE_MANAGEMENT,)),
         (
             r"\bpeer\s+(?:support|recovery|mentors?|specialists?|counselors?)\b|\brecovery\s+coach(?:es|ing)?\b"
             r"|\bself[\s\-]help\s+groups?\b",
-            _I,
             (S.PEER_SUPPORT,),
         ),
-        (r"\b(?:12|twelve)[\s\-]step\b|\balcoholics\s+anonymous\b|\bnarcotics\s+anonymous\b", _I, (S.TWELVE_STEP,)),
-        (r"\b(?:AA|NA)\b(?:\s*(?:/|,|&|and|or)\s*(?:AA|NA|CA)\b)*\s+meetings?\b", 0, (S.TWELVE_STEP,)),
-        (r"\brelapse[\s\-]prevention\b", _I, (S.RELAPSE_PREVENTION,)),
+        (r"\b(?:12|twelve)[\s\-]step\b|\balcoholics\s+anonymous\b|\bnarcotics\s+anonymous\b", (S.TWELVE_STEP,)),
+        (r"\b(?-i:AA|NA)\b(?:\s*(?:/|,|&|and|or)\s*(?-i:AA|NA|CA)\b)*\s+meetings?\b", (S.TWELVE_STEP,)),
+        (r"\brelapse[\s\-]prevention\b", (S.RELAPSE_PREVENTION,)),
         (
             r"\bpsycho[\s\-]?education(?:al)?\b|\beducation(?:al)?\s+(?:groups?|sessions?|classes|lectures?)\b",
-            _I,
             (S.EDUCATION,),
         ),
         (
             r"\b(?:life|coping|social|living|communication|daily[\s\-]living)\s+skills\b|\bmindfulness\b"
             r"|\bvocational\s+(?:support|services|training|counseling|rehabilitation)\b"
             r"|\bemployment\s+(?:support|counseling|training)\b",
-            _I,
             (S.LIFE_SKILLS,),
         ),
         (
             r"\b(?:art|music|recreation(?:al)?|experiential|expressive|equine|adventure|drama|dance|movement|yoga)"
             r"\s+therap(?:y|ies|ists?)\b|\byoga\b|\bart\s+(?:groups?|classes)\b",
-            _I,
             (S.RECREATIONAL_THERAPY,),
         ),
         (
             r"\bcrisis\s+(?:intervention|planning|plans?|management|stabili[sz]ation|support|services|response)\b"
             r"|\bsafety\s+plan(?:s|ning)?\b",
-            _I,
             (S.CRISIS_INTERVENTION,),
         ),
         (
             r"\btele(?:health|medicine|therapy|psychiatry)\b|\bvirtual\s+(?:IOP|PHP|intensive|program|sessions?|care"
             r"|therapy|groups?|treatment|option)\b|\bonline\s+(?:IOP|sessions?|therapy|groups?|program|treatment)\b"
             r"|\bvideo\s+(?:sessions?|visits?|platform)\b|\bremote\s+(?:sessions?|therapy|IOP)\b",
-            _I,
             (S.TELEHEALTH,),
         ),
         (
             r"\bafter[\s\-]?care\b|\bcontinuing[\s\-]care\b|\bdischarge\s+planning\b|\btransition(?:al)?\s+planning\b"
             r"|\balumni\b",
-            _I,
             (S.AFTERCARE,),
         ),
         (
             r"\bmedical\s+(?:care|services|monitoring|oversight|staff|team|providers?)\b|\bnursing\b(?!\s+(?:homes?|facilit))"
             r"|\b(?:registered\s+)?nurses?\b(?!\s+practitioners?\b)|\bphysical\s+exam(?:ination)?s?\b"
             r"|\bintegrated\s+primary\s+care\b|\bprimary\s+care\s+services\b|\blab(?:oratory)?\s+(?:work|testing|tests)\b",
-            _I,
             (S.MEDICAL_CARE,),
         ),
     )
@@ -198,13 +187,28 @@ def _false_friend(text: str, start: int, end: int) -> bool:
     )
 
 
+# Where any phrase may start: one pass instead of one per phrase; each phrase is then tried only there.
+_ANY_START = re.compile(
+    r"(?<![^\W\d_])(?=[a-z0-9])(?="
+    + "|".join(f"(?:{p.pattern})" for p in (_COORDINATED, *(p for p, _ in PHRASES)))
+    + ")",
+    _I,
+)
+
+
 def _matches(text: str) -> list[tuple[int, int, tuple[S, ...]]]:
-    found = [
-        (m.start(), m.end(), tuple(_KIND_SERVICE[k.lower()] for k in re.findall(_KIND, m.group(0), _I)))
-        for m in _COORDINATED.finditer(text)
-    ]
-    found += [(m.start(), m.end(), services) for pattern, services in PHRASES for m in pattern.finditer(text)]
-    return sorted(found)
+    """(start, end, services) of each phrase, as each phrase's own finditer would find them, in order."""
+    found: list[tuple[int, int, tuple[S, ...]]] = []
+    ends = [0] * (len(PHRASES) + 1)  # each phrase's matches do not overlap each other, as with finditer
+    for start in (m.start() for m in _ANY_START.finditer(text)):
+        for i, (pattern, services) in enumerate(((_COORDINATED, ()), *PHRASES)):
+            if start < ends[i] or not (m := pattern.match(text, start)):
+                continue
+            ends[i] = m.end()
+            if i == 0:
+                services = tuple(_KIND_SERVICE[k.lower()] for k in re.findall(_KIND, m.group(0), _I))
+            found.append((start, m.end(), services))
+    return found
 
 
 def read_services(text: str) -> ServiceReading:

@@ -62,24 +62,51 @@ class PayerReading:
 
 
 _CASE_SENSITIVE = frozenset(_VOCABULARY["case_sensitive"])
+_SEP = ""  # the trie's unit for "a space or hyphen inside an alias": none, spaces, hyphens or slashes
+_SEPARATORS = re.compile(r"[\s\-/]+")
 
 
-def _alias_pattern(alias: str) -> str:
-    tokens = [re.escape(token) for token in re.split(r"[\s\-]+", alias.strip()) if token]
-    pattern = r"[\s\-/]*".join(tokens)
-    return f"(?-i:{pattern})" if alias in _CASE_SENSITIVE else pattern
+def _key(text: str) -> str:
+    """An alias or a matched name without case or separators: the key of the name table."""
+    return _SEPARATORS.sub("", text).casefold()
+
+
+def _units(alias: str, case_sensitive: bool) -> list[str]:
+    units: list[str] = []
+    for i, token in enumerate(t for t in _SEPARATORS.split(alias.strip()) if t):
+        units += ([_SEP] if i else []) + list(token if case_sensitive else token.casefold())
+    return units
+
+
+def _trie_pattern(node: dict) -> str:
+    # A regex of the trie: one branch per next unit, longest first by greed, so Python's engine
+    # tries a few letters at each position instead of every alias.
+    branches = [(r"[\s\-/]*" if unit == _SEP else re.escape(unit)) + _trie_pattern(child)
+                for unit, child in node.items() if unit is not None]  # fmt: skip
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if None in node else body
 
 
 def _names_regex(table: dict[str, tuple[str, ...]]) -> tuple[re.Pattern[str], dict[str, str]]:
-    # One alternation, longest alias first, one group per alias: the group name gives the canonical name.
-    aliases = sorted(((a, name) for name, group in table.items() for a in group), key=lambda p: -len(p[0]))
-    groups = {f"a{i}": name for i, (_, name) in enumerate(aliases)}
-    body = "|".join(f"(?P<a{i}>{_alias_pattern(alias)})" for i, (alias, _) in enumerate(aliases))
-    return re.compile(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE), groups
+    """One regex for every alias of `table`, and the canonical name of each alias key."""
+    tries: tuple[dict, dict] = ({}, {})  # case-insensitive, case-sensitive
+    names: dict[str, str] = {}
+    for name, aliases in table.items():
+        for alias in aliases:
+            exact = alias in _CASE_SENSITIVE
+            node = tries[exact]
+            for unit in _units(alias, exact):
+                node = node.setdefault(unit, {})
+            node[None] = {}
+            names[_key(alias)] = name
+    patterns = [f"(?i:{_trie_pattern(tries[0])})"] + ([_trie_pattern(tries[1])] if tries[1] else [])
+    return re.compile(rf"(?<![\w])(?:{'|'.join(patterns)})(?![\w])"), names
 
 
-_PAYER, _PAYER_GROUPS = _names_regex(PAYER_ALIASES)
-_NETWORK, _NETWORK_GROUPS = _names_regex(NETWORK_ALIASES)
+_PAYER, _PAYER_NAMES = _names_regex(PAYER_ALIASES)
+_NETWORK, _NETWORK_NAMES = _names_regex(NETWORK_ALIASES)
 
 _NOT = r"(?:\bnot\b|n[\u2019']t\b|\bnever\b|\bno\s+longer\b|\bunable\s+to\b|\bcannot\b)"
 _COVERAGE = (
@@ -92,8 +119,8 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_SPLIT = re.compile(
-    r";|\b(?:but|however|whereas|although|though)\b|,\s*(?=(?:and\s+)?(?:we|you|our|they|it)\b)"
-    r"|(?=\b(?:except|excluding|with\s+the\s+exception\s+of|other\s+than|not\s+including)\b)",
+    r";|,\s*(?=(?:and\s+)?(?:we|you|our|they|it)\b)|\b(?=[bhwaeon])(?:(?:but|however|whereas|although|though)\b"
+    r"|(?=(?:except|excluding|with\s+the\s+exception\s+of|other\s+than|not\s+including)\b))",
     re.IGNORECASE,
 )
 # A sentence ends at . ! ? before a capital, a figure or a quote, but not after a title or "Inc.".
@@ -105,46 +132,43 @@ _HEADING_WORD = re.compile(
 )
 _MAX_LIST_WORDS = 8
 
-_NOTES = (
+_NOTE_PATTERNS = (
     (
-        re.compile(
-            r"\b(?:most|all\s+major|all\s+commercial)\s+(?:[\w\-]+\s+){0,2}"
-            r"(?:insurance\w*|plans|carriers|payers|insurers)\b",
-            re.IGNORECASE,
-        ),
+        r"\b(?:most|all\s+major|all\s+commercial)\s+(?:[\w\-]+\s+){0,2}"
+        r"(?:insurance\w*|plans|carriers|payers|insurers)\b",
         NOTE_MOST_INSURANCE,
     ),
     (
-        re.compile(
-            r"\bverif(?:y|ied|ication)\b|\b(?:check|confirm)\s+(?:your\s+)?(?:insurance|benefits|coverage|eligibility)"
-            r"|\b(?:call|contact)\s+(?:us|our)\b[^.!?\n]{0,80}\b(?:coverage|insurance|benefits|eligibility)\b",
-            re.IGNORECASE,
-        ),
+        r"\bverif(?:y|ied|ication)\b|\b(?:check|confirm)\s+(?:your\s+)?(?:insurance|benefits|coverage|eligibility)"
+        r"|\b(?:call|contact)\s+(?:us|our)\b[^.!?\n]{0,80}\b(?:coverage|insurance|benefits|eligibility)\b",
         NOTE_VERIFY,
     ),
     (
-        re.compile(r"\b(?:self|private|cash)[\s\-]?pay\w*|\bout[\s\-]of[\s\-]pocket\b", re.IGNORECASE),
+        r"\b(?:self|private|cash)[\s\-]?pay\w*|\bout[\s\-]of[\s\-]pocket\b",
         NOTE_SELF_PAY,
     ),
     (
-        re.compile(r"\bout[\s\-]of[\s\-]network\s+(?:benefits|coverage|reimbursement)|\bsuperbills?\b", re.IGNORECASE),
+        r"\bout[\s\-]of[\s\-]network\s+(?:benefits|coverage|reimbursement)|\bsuperbills?\b",
         NOTE_OUT_OF_NETWORK,
     ),
     (
-        re.compile(r"\bsliding[\s\-]scale|\bfinancial\s+(?:aid|assistance)|\bpayment\s+plans?\b", re.IGNORECASE),
+        r"\bsliding[\s\-]scale|\bfinancial\s+(?:aid|assistance)|\bpayment\s+plans?\b",
         NOTE_ASSISTANCE,
     ),
 )
+# One pass for all notes: a lookahead at each word start, so one note's span never hides another's.
+_NOTES = re.compile(
+    r"\b(?=" + "|".join(f"(?P<n{i}>{pattern})" for i, (pattern, _) in enumerate(_NOTE_PATTERNS)) + ")", re.IGNORECASE
+)
 
 
-def _names(pattern: re.Pattern[str], groups: dict[str, str], text: str) -> list[str]:
-    return [groups[m.lastgroup] for m in pattern.finditer(text) if m.lastgroup]
+def _names(pattern: re.Pattern[str], names: dict[str, str], text: str) -> list[str]:
+    return [names[_key(m.group(0))] for m in pattern.finditer(text)]
 
 
 def _is_heading(line: str) -> bool:
+    """Whether `line`, which names no payer, is a heading governing the lines below it."""
     stripped = _BULLET.sub("", line).strip()
-    if _PAYER.search(stripped):
-        return False
     if stripped.endswith(":"):
         return True
     return (
@@ -158,6 +182,19 @@ def _is_list_line(line: str) -> bool:
     return bool(_BULLET.match(line)) or len(line.split()) <= _MAX_LIST_WORDS
 
 
+def _line_mentions(line: str, under_negation: bool) -> list[tuple[str, bool, str]]:
+    mentions: list[tuple[str, bool, str]] = []
+    for sentence in _SENTENCE_END.split(line):
+        if not _PAYER.search(sentence):
+            continue
+        for clause in _CLAUSE_SPLIT.split(sentence):
+            names = _names(_PAYER, _PAYER_NAMES, clause) if clause else []
+            if names:
+                excluded = under_negation or bool(_NEGATION.search(clause))
+                mentions += [(name, excluded, sentence.strip()) for name in names]
+    return mentions
+
+
 def _mentions(text: str) -> list[tuple[str, bool, str]]:
     """(canonical name, excluded, the verbatim line or sentence) for each payer name, in text order."""
     mentions: list[tuple[str, bool, str]] = []
@@ -167,18 +204,15 @@ def _mentions(text: str) -> list[tuple[str, bool, str]]:
         if not line:
             negated_heading = False
             continue
-        if _is_heading(line):
-            negated_heading = bool(_NEGATION.search(line))
+        if not _PAYER.search(line):
+            if _is_heading(line):
+                negated_heading = bool(_NEGATION.search(line))
+            elif not _is_list_line(line):
+                negated_heading = False
             continue
         if not _is_list_line(line):
             negated_heading = False
-        under_negation = negated_heading
-        for sentence in _SENTENCE_END.split(line):
-            for clause in _CLAUSE_SPLIT.split(sentence):
-                if not clause:
-                    continue
-                excluded = under_negation or bool(_NEGATION.search(clause))
-                mentions += [(name, excluded, sentence.strip()) for name in _names(_PAYER, _PAYER_GROUPS, clause)]
+        mentions += _line_mentions(line, negated_heading)
     return mentions
 
 
@@ -190,8 +224,9 @@ def read_payers(text: str) -> PayerReading:
     accepted = list(dict.fromkeys(name for name, excluded, _ in mentions if not excluded))
     excluded_names = list(dict.fromkeys(name for name, excluded, _ in mentions if excluded))
     evidence = tuple(dict.fromkeys(where for name, excluded, where in mentions if not excluded))
-    notes = [note for pattern, note in _NOTES if pattern.search(text)]
-    notes += [NOTE_NETWORK.format(name) for name in dict.fromkeys(_names(_NETWORK, _NETWORK_GROUPS, text))]
+    found = {m.lastgroup for m in _NOTES.finditer(text)}
+    notes = [note for i, (_, note) in enumerate(_NOTE_PATTERNS) if f"n{i}" in found]
+    notes += [NOTE_NETWORK.format(name) for name in dict.fromkeys(_names(_NETWORK, _NETWORK_NAMES, text))]
     notes += [NOTE_PARTLY_EXCLUDED.format(name) for name in excluded_names if name in accepted]
     return PayerReading(
         payers=tuple(accepted),

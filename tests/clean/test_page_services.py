@@ -50,6 +50,11 @@ def _services(text: str) -> set[str]:
         ("telehealth", {S.TELEHEALTH}),
         ("alumni", {S.AFTERCARE}),
         ("a physical exam", {S.MEDICAL_CARE}),
+        # Capitalized as in headings and lists.
+        ("Cognitive Behavioral Therapy (CBT)", {S.CBT, S.BEHAVIORAL_THERAPY}),
+        ("Motivational Interviewing; Acceptance and Commitment Therapy", {S.BEHAVIORAL_THERAPY}),
+        ("Suboxone and Naltrexone", {S.MEDICATION_ASSISTED_TREATMENT}),
+        ("Trauma-Focused CBT and Cognitive Processing Therapy", {S.TRAUMA_THERAPY, S.CBT, S.BEHAVIORAL_THERAPY}),
     ],
 )
 def test_each_class_of_phrase_gives_its_services(text: str, services: set[S]) -> None:
@@ -71,6 +76,7 @@ def test_each_class_of_phrase_gives_its_services(text: str, services: set[S]) ->
         "Your primary care doctor can refer you.",
         "Medical records and medical necessity",
         "If you are in crisis, call 988.",
+        "Act now: na, we never close.",  # lower-case "act" and "na" are no ACT or NA meetings
     ],
 )
 def test_false_friends_give_nothing(text: str) -> None:

@@ -1,5 +1,6 @@
 """The payer reader: table-driven per class of phrasing, the labelled examples, the replayed insurance texts, docs."""
 
+import doctest
 import json
 import re
 from pathlib import Path
@@ -200,6 +201,16 @@ def test_the_docs_table_is_the_vocabulary() -> None:
     doc = (ROOT / "docs" / "payers.md").read_text(encoding="utf-8")
     table = re.search(r"<!-- payer table -->\n(.*?)\n<!-- /payer table -->", doc, re.DOTALL)
     assert table is not None and table.group(1) == vocabulary_table()
+
+
+def test_the_docs_examples_run_exactly_as_written() -> None:
+    # Every ">>>" example of docs/payers.md, payers and services alike, run as a doctest.
+    path = ROOT / "docs" / "payers.md"
+    test = doctest.DocTestParser().get_doctest(path.read_text(encoding="utf-8"), {}, path.name, str(path), 0)
+    assert len(test.examples) >= 5
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    result = runner.run(test, out=lambda _: None)
+    assert result.failed == 0, f"{result.failed} of the doc's examples fail"
 
 
 def test_the_fixture_files_are_where_the_readme_says() -> None:
