@@ -6,7 +6,8 @@ never raises on bad input: deciding whether a bad field rejects a whole row is t
 
 Modules, by what they clean: `text` (whitespace, control and invisible characters, names,
 identity keys), `markup` (HTML and character references), `address` (states, ZIP codes),
-`phone`, `coordinates`, `web` (websites: http(s) URLs with a valid host). Callers import the
+`phone`, `coordinates`, `web` (websites: http(s) URLs with a valid host); two readers of page text,
+`payers` (payers accepted and excluded) and `page_services` (services named). Callers import the
 public names from this package.
 Imports only `schemas`.
 """
@@ -21,6 +22,8 @@ from pipeline.clean.address import (
 )
 from pipeline.clean.coordinates import check_coordinates, clean_coordinates
 from pipeline.clean.markup import CHAR_REF_PATTERN, has_markup, strip_markup
+from pipeline.clean.page_services import ServiceReading, read_services
+from pipeline.clean.payers import PAYER_NAMES, PayerReading, read_payers
 from pipeline.clean.phone import (
     EXTENSION_PATTERN,
     MAX_PHONE_CHARS,
@@ -36,11 +39,14 @@ __all__ = [
     "CHAR_REF_PATTERN",
     "EXTENSION_PATTERN",
     "MAX_PHONE_CHARS",
+    "PAYER_NAMES",
     "PLAIN_NANP_PATTERN",
     "US_STATES",
     "ZERO_LEADING_ZIP_STATES",
     "ZIP_PATTERN",
     "CleanPhone",
+    "PayerReading",
+    "ServiceReading",
     "ascii_digits",
     "check_coordinates",
     "clean_coordinates",
@@ -56,6 +62,8 @@ __all__ = [
     "nanp_valid_pattern",
     "plain_text",
     "quoted",
+    "read_payers",
+    "read_services",
     "state_problem",
     "strip_markup",
     "valid_host",
