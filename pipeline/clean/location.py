@@ -8,6 +8,7 @@ is a USPS code or a state's name (USPS Publication 28's table in `usaddress-scou
 names no state gives nothing: a city alone does not place a program.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -80,7 +81,7 @@ def parse_location(text: str | None) -> Location | None:
     if not text:
         return None
     lines = [line for line in _SEPARATORS.split(text) if line]
-    candidates = [*lines, *(f"{a}, {b}" for a, b in zip(lines, lines[1:], strict=False))]
+    candidates = [*lines, *(f"{a}, {b}" for a, b in itertools.pairwise(lines))]
     best: Location | None = None
     for candidate in candidates:
         if len(candidate) > _MAX_CANDIDATE_CHARS:

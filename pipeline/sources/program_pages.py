@@ -102,6 +102,28 @@ def _payer_terms(texts: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
     return {"payers": tuple(payers), "payer_evidence": tuple(evidence), "payer_notes": tuple(notes)}
 
 
+def _place(row: "_Section", location_text: str | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """(street, city, state, ZIP): the page's JSON-LD address, else the site's; the location text
+    when it says more in the same state (a JSON-LD block often gives the region alone)."""
+    address = next((a for a in (_postal(row.org), _postal(row.site_org)) if a), {})
+    region = _ld_text(address.get("addressRegion"))
+    # Pages write the state's name as often as its code ("Georgia"); an unknown one is warned of.
+    ld = Location(
+        _ld_text(address.get("streetAddress")),
+        _ld_text(address.get("addressLocality")),
+        state_code(region) or region or "",
+        _ld_text(address.get("postalCode")),
+    )
+    place = None if ld.street else parse_location(location_text)
+
+    def said(p: Location) -> int:
+        return sum(part is not None for part in (p.street, p.city, p.zip5))
+
+    if place is not None and (not ld.state or (place.state == ld.state and said(place) > said(ld))):
+        return place.street, place.city, place.state, place.zip5
+    return ld.street, ld.city, ld.state or None, ld.zip5
+
+
 @dataclass(frozen=True, slots=True)
 class _Section:
     """A section record's fields; the organisation its page's JSON-LD describes, and the site's."""
@@ -135,17 +157,7 @@ class ProgramPageNormalizer(SourceNormalizer[_Section]):
     def fields(self, row: _Section) -> SourceFields:
         """Provider, heading and schedule text; address and phone from JSON-LD, else the site's location text."""
         fields = row.fields
-        address = next((a for a in (_postal(row.org), _postal(row.site_org)) if a), {})
-        place: Location | None = None
-        if not _ld_text(address.get("addressRegion")):
-            place = parse_location(fields.get("location_text"))
-        if place is not None:
-            street, city, state, zip5 = place.street, place.city, place.state, place.zip5
-        else:
-            street, city = _ld_text(address.get("streetAddress")), _ld_text(address.get("addressLocality"))
-            region = _ld_text(address.get("addressRegion"))
-            # Pages write the state's name as often as its code ("Georgia"); an unknown one is warned of.
-            state, zip5 = state_code(region) or region, _ld_text(address.get("postalCode"))
+        street, city, state, zip5 = _place(row, fields.get("location_text"))
         provider = (
             fields.get("provider_name")
             or _ld_text(row.org.get("name"))

