@@ -157,7 +157,7 @@ class SiteFacts:
             return  # a street address and a phone already: nothing more precise to find
         lines = _furniture_lines(root)
         if CONTACT.search(url) or CONTACT.search(title):
-            lines += [line for line in page_lines(root)]
+            lines += page_lines(root)
         found = location_in(lines)
         if found and (self.location is None or found[0] > self.location[0]):
             self.location = (found[0], found[1], url)

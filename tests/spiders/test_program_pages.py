@@ -126,6 +126,10 @@ def test_crawl_of_the_shared_replay(shared_crawl: tuple[list[dict], dict, dict])
     # Ordinary pages other than home pages never give an item.
     ordinary = {_url_key(u) for kind, pages in expected["pages_by_kind"].items() if kind != "home" for u in pages}
     assert not urls & ordinary
+    # Nor do home pages (their program cards) or the pages about paying, though some name PHP and IOP.
+    assert not urls & {_url_key(u) for u in expected["pages_by_kind"]["home"] + expected["insurance_pages"]}
+    # No request left the sites: nothing filtered or refused as off-site.
+    assert not {k: v for k, v in stats.items() if "offsite" in k and v}
     on_program_pages = [
         i for i in items if _url_key(i["source_url"]) in {_url_key(u) for u in expected["program_pages"]}
     ]
