@@ -32,11 +32,11 @@ from urllib.parse import urlparse
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from schemas.crawl_stats import RECORDS, source_key
+from schemas.crawl_stats import RECORDS, UNREAD_URLS, source_key
 from schemas.raw import RawRecord
 from spiders.pages.html import PageTooDeepError, json_ld, json_ld_of, parse_page_html
 from spiders.pages.sections import Section, read_sections, without_cards
-from spiders.pages.site_facts import SiteFacts, insurance_page_text
+from spiders.pages.site_facts import CONTACT, SiteFacts, insurance_page_text
 from spiders.pages.text import collapse, content_root
 from spiders.redirects import site_of
 from spiders.site_crawl import MAIN, SiteCrawlSpider, parse_shard, shard_of
@@ -124,7 +124,12 @@ class ProgramPagesSpider(SiteCrawlSpider):
         structured = json_ld_of(page)
         title = collapse(page.xpath("string(//title)").get() or "")
         facts = self.facts[site]
-        facts.read(page.root, response.url, structured, title)
+        # Who and where the provider is comes from the site's own pages (its home page, a contact
+        # page), never from a program page: a program page that cannot be read some day (robots,
+        # a redirect, an outage) then changes nothing about the site's other programs. A program
+        # page's own JSON-LD stays with its items (`json_ld`).
+        if response.meta.get("seed") or CONTACT.search(response.url) or CONTACT.search(title):
+            facts.read(page.root, response.url, structured, title)
         if text := insurance_page_text(page.root, title):
             facts.add_insurance(response.url, "page", text)
             return iter(())  # a page about paying describes no program, whatever levels it names
@@ -157,11 +162,25 @@ class ProgramPagesSpider(SiteCrawlSpider):
         )
 
     def site_finished(self, site: str) -> Iterator[Any]:
-        """The site's program items, each with the facts every page of the site gave."""
+        """The site's program items, each with the site's facts; none from a site a page of which failed.
+
+        A site read in part (a page failed, or could not be read whole) would give its other
+        programs partial facts (insurance texts, a place): its items are held back and their pages
+        recorded as unread, so the loader keeps their listings as they were.
+        """
         stats = self.crawler.stats
         assert stats is not None
         facts = self.facts.pop(site, SiteFacts()).fields()
-        for record in self.pending.pop(site, []):
+        records = self.pending.pop(site, [])
+        if site in self.broken_sites:
+            held = sorted({record.source_url for record in records if record.source_url})
+            if held:
+                urls = stats.get_value(source_key(SOURCE, UNREAD_URLS)) or []
+                stats.set_value(source_key(SOURCE, UNREAD_URLS), sorted({*urls, *held}))
+                stats.inc_value(source_key(SOURCE, "held_sites"))
+                self.logger.warning("%s: a page failed; its %d program items are held back", site, len(records))
+            return
+        for record in records:
             record.fields.update(facts)
             stats.inc_value(source_key(SOURCE, RECORDS, RECORD_TYPE))
             yield record.model_dump()

@@ -89,6 +89,8 @@ class SiteCrawlSpider(scrapy.Spider):
         self.requested: set[str] = set()
         # Requests of a site not yet answered (callback or errback still to run).
         self.outstanding: Counter[str] = Counter()
+        # Sites a page of which failed or could not be read whole: what they said is partial.
+        self.broken_sites: set[str] = set()
         self._manifest: dict[str, str] | None = None
 
     # Hooks for subclasses.
@@ -143,11 +145,11 @@ class SiteCrawlSpider(scrapy.Spider):
         value = getattr(self, "shard", None) or self.settings.get(f"{self.settings_prefix}_SHARD")
         return parse_shard(value, self.source) if value else (1, 1)
 
-    def _request(self, url: str, site: str) -> scrapy.Request:
+    def _request(self, url: str, site: str, seed: bool = False) -> scrapy.Request:
         self.requested.add(url_key(url))
         self.outstanding[site] += 1
         # dont_filter: `requested` deduplicates; a request the dupefilter dropped would never be answered.
-        meta = {"site": site}
+        meta = {"site": site, "seed": seed}
         return scrapy.Request(url, self.parse_page, errback=self.page_failed, meta=meta, dont_filter=True)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -174,7 +176,7 @@ class SiteCrawlSpider(scrapy.Spider):
         stats.set_value(source_key(self.source, "seeds"), len(mine))
         for url in mine:
             self.pages_per_site[site_of(url)] += 1
-            yield self._request(url, site_of(url))
+            yield self._request(url, site_of(url), seed=True)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Read the page (`read_page`), follow its links, and finish its site when it was the last request."""
@@ -190,6 +192,7 @@ class SiteCrawlSpider(scrapy.Spider):
         try:
             page = parse_page_html(response.text)
         except PageTooDeepError as error:
+            self.broken_sites.add(response.meta.get("site") or site_of(response.url))
             self.page_unreadable(response.url, str(error))
             return
         yield from self.read_page(response, page)
@@ -281,6 +284,7 @@ class SiteCrawlSpider(scrapy.Spider):
             stats.inc_value(source_key(self.source, "not_found"))
             return
         reason = f"HTTP {response.status} for {request.url}" if response is not None else f"{failure.value!r}"
+        self.broken_sites.add(request.meta.get("site") or site_of(request.url))
         self.logger.error("program page failed: %s", reason)
         stats.set_value(source_key(self.source, COMPLETE), False)
         stats.set_value(source_key(self.source, ERROR), reason)

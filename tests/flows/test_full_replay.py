@@ -102,11 +102,20 @@ def test_every_program_page_names_its_provider(replay: Path) -> None:
     expected = json.loads((PAGES_REPLAY / "expected.json").read_text(encoding="utf-8"))
     programs = _program_listings(replay)
     assert len(programs) == expected["program_sections"]
-    # The provider names the listing, not the site's host or the program's generic heading.
-    assert all(p["name"] and p["name"] != site_of(p["website"]) for p in programs), [
-        p["name"] for p in programs if p["name"] == site_of(p["website"])
-    ]
-    assert all(p["name2"] for p in programs)
+    assert all(p["name"] and p["name2"] for p in programs)
+    # The provider names the listing; only the sites in minimal markup that name it on no page
+    # (no JSON-LD, no og:site_name, no logo, a title such as "Home") are named by their host.
+    by_host = [p for p in programs if p["name"] == site_of(p["website"])]
+    assert len(by_host) <= 11, sorted({p["name"] for p in by_host})
+
+
+def test_a_program_page_has_a_state_wherever_its_site_states_an_address(replay: Path) -> None:
+    # SOURCES.md: 4 sites give a street address, 21 more their state (mostly with the city), 28 none.
+    programs = _program_listings(replay)
+    placed = {site_of(p["website"]) for p in programs if p["state"]}
+    assert len(placed) == 25, sorted(placed)
+    # A site's programs are placed alike.
+    assert not placed & {site_of(p["website"]) for p in programs if not p["state"]}
 
 
 def test_payers_are_on_exactly_the_programs_of_the_sites_whose_insurance_texts_name_them(replay: Path) -> None:
@@ -134,14 +143,23 @@ def test_the_documented_payer_question_finds_programs_with_their_hours(replay: P
 def test_a_flag_on_a_program_page_names_the_provider_and_its_state(replay: Path, tmp_path: Path) -> None:
     with duckdb.connect(str(replay), read_only=True) as con:
         flags = con.execute(
-            "SELECT f.name, f.name2, f.state, l.website FROM flags f JOIN listings l USING (listing_id) "
-            "WHERE f.active AND f.source = 'program_pages' AND f.rule_id = 'php_as_iop'"
+            "SELECT f.name, f.name2, f.state, l.state AS own_state, l.website, f.listing_id FROM flags f "
+            "JOIN listings l USING (listing_id) WHERE f.active AND f.source = 'program_pages'"
         ).fetchall()
+        linked_states = dict(
+            con.execute(
+                "SELECT a.listing_id, min(o.state) FROM facility_members a JOIN facility_members b "
+                "ON a.facility_id = b.facility_id AND a.listing_id <> b.listing_id "
+                "JOIN listings o ON o.listing_id = b.listing_id WHERE a.source = 'program_pages' GROUP BY 1"
+            ).fetchall()
+        )
     assert flags
-    for name, name2, state, website in flags:
-        assert name != site_of(website) and name2, (name, website)
-        assert state is not None, (name, website)
+    for name, name2, state, own_state, website, listing_id in flags:
+        assert name and name2, (name, website)
+        # Its own state, else the state of the directory listings it is linked with.
+        assert state == (own_state or linked_states.get(listing_id)), (name, website)
+    assert sum(state is not None for _, _, state, *_ in flags) >= 8
     # The report shows who accepts what next to a flag.
     out = tmp_path / "report.html"
     assert main(["report", str(out), "--db", str(replay)]) == 0
-    assert "Accepts: " in out.read_text(encoding="utf-8")
+    assert "Accepts: Aetna, Blue Cross Blue Shield" in out.read_text(encoding="utf-8")

@@ -186,7 +186,10 @@ def test_a_page_too_deep_leaves_the_source_incomplete_and_its_listings_active(tm
     counts = normalize_and_load(tmp_path / "after" / "items.jsonl", db, "r2", complete={"program_pages": False})
     assert counts["program_pages"].status == "failed"
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("SELECT name, active FROM listings WHERE source = 'program_pages' ORDER BY name").fetchall()
+        # The program's heading is its second name (the provider names the listing).
+        rows = con.execute(
+            "SELECT name2, active FROM listings WHERE source = 'program_pages' ORDER BY name2"
+        ).fetchall()
     assert rows == [
         ("Adolescent Day Treatment Program", True),
         ("Intensive Outpatient Program (IOP)", True),
@@ -361,9 +364,26 @@ def test_a_sites_items_come_when_its_last_request_fails(ending: str) -> None:
         "Intensive Outpatient Program (IOP)",
     ]
     assert set(items[0]["fields"]) == set(RECORD_FIELDS)
-    assert items[0]["fields"]["provider_name"] == "Alpha Health"
+    # Who the provider is comes from the site's home or contact pages, none of which was read
+    # here; the program page's own JSON-LD stays with its items.
+    assert items[0]["fields"]["provider_name"] is None
+    assert json.loads(items[0]["fields"]["json_ld"])[0]["name"] == "Alpha Health"
     assert spider.kept_back() == 0
     assert spider.crawler.stats.get_value("iopdir/source/program_pages/records/program_section") == 2
+
+
+def test_a_site_a_page_of_which_failed_is_held_back_and_its_pages_recorded_unread() -> None:
+    spider, (request,) = _finishing_spider()
+    failure = Failure(HttpError(Response(request.url, status=503, request=request), "Ignoring non-200 response"))
+    failure.request = request  # type: ignore[attr-defined]
+    # The site's other programs would carry partial facts (insurance, place): none is emitted,
+    # and their page is unread, so the loader keeps its listings as they were.
+    assert list(spider.page_failed(failure)) == []
+    assert spider.kept_back() == 0
+    stats = spider.crawler.stats
+    assert stats.get_value("iopdir/source/program_pages/unread_urls") == ["https://alpha.example/iop"]
+    assert stats.get_value("iopdir/source/program_pages/complete") is False
+    assert stats.get_value("iopdir/source/program_pages/records/program_section") is None
 
 
 def test_items_still_kept_back_at_the_end_make_the_source_incomplete() -> None:
@@ -431,17 +451,28 @@ def test_site_facts_on_the_shared_replay(shared_crawl: tuple[list[dict], dict, d
             assert set(RECORD_FIELDS) <= set(fields)
             assert all(v is None or isinstance(v, str) for v in fields.values())
             assert isinstance(json.loads(fields["insurance_texts"]), list)
-    named = [i for i in items if i["fields"]["provider_name"]]
-    # Some of the 15 sites in minimal markup name no provider on any page (no JSON-LD, no
-    # og:site_name, no logo, titles without a site part, e.g. "Home"): their items have None.
-    unnamed = {i["fields"]["site"] for i in items if not i["fields"]["provider_name"]}
-    assert len(named) >= 54 and len(unnamed) <= 11
+
+    def page_name(item: dict) -> str | None:
+        blocks = json.loads(item["fields"]["json_ld"] or "[]")
+        return next((b["name"] for b in blocks if isinstance(b, dict) and isinstance(b.get("name"), str)), None)
+
+    # The site's name (home or contact pages), else the program page's own JSON-LD names the
+    # provider; some of the 15 sites in minimal markup name it nowhere (no JSON-LD, no
+    # og:site_name, no logo, titles without a site part, e.g. "Home").
+    named = [i for i in items if i["fields"]["provider_name"] or page_name(i)]
+    unnamed = {i["fields"]["site"] for i in items if not (i["fields"]["provider_name"] or page_name(i))}
+    assert len(named) >= 54 and len(unnamed) <= 9
     for site in unnamed:
         assert not any("ld+json" in page or "og:site_name" in page or "<img" in page for page in _site_pages(site))
     for site, records in _by_site(items).items():
         if any("PostalAddress" in page for page in _site_pages(site)):
             for fields in records:
-                located = fields["location_text"] or "address" in json.loads(fields["site_json_ld"] or "{}")
+                page = json.loads(fields["json_ld"] or "[]")
+                located = (
+                    fields["location_text"]
+                    or "address" in json.loads(fields["site_json_ld"] or "{}")
+                    or any(isinstance(b, dict) and "address" in b for b in page)
+                )
                 assert located, site
     streets = {i["fields"]["location_text"] for i in items}
     assert {"6501 N. Charles Street, Baltimore, MD 21204", "5000 Highway 39, Meridian, MS"} <= streets
