@@ -163,7 +163,14 @@ def stop_on_signals(command: str, signals: tuple[int, ...] = (signal.SIGINT, sig
     def stop(signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         message = f"iopdir {command}: stopped by {name}; nothing of an unfinished load was kept\n"
-        os.write(sys.stderr.fileno(), message.encode())
+        # The message is the last line: other threads (a task's retry log) may still be running
+        # until _exit, so they lose the terminal first and write to /dev/null from here on.
+        err = sys.stderr.fileno()
+        terminal = os.dup(err)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        for fd in {err, 1}:
+            os.dup2(quiet, fd)
+        os.write(terminal, message.encode())
         # os._exit, not an exception: no atexit, no state reported to a server that may be gone,
         # no joining of threads blocked on crawls. The children die with us (die_with_parent).
         os._exit(exit_code(signum))
