@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from pipeline.clean import clean_website
 from pipeline.clean.location import Location, parse_location, state_code
 from pipeline.clean.page_services import read_services
-from pipeline.clean.payers import read_payers
+from pipeline.clean.payers import NOTE_PARTLY_EXCLUDED, read_payers
 from pipeline.errors import RejectRow
 from pipeline.sources.common import require_name
 from pipeline.sources.samhsa.codes import CodeReference
@@ -97,8 +97,10 @@ def _payer_terms(texts: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
         evidence.update(dict.fromkeys(reading.evidence))
         notes.update(dict.fromkeys(reading.notes))
         excluded.update(dict.fromkeys(reading.not_accepted))
-    if excluded:
-        notes[f"not accepted: {', '.join(excluded)}"] = None
+    # One text may exclude what another accepts (a plan out of network for one program only).
+    if only := [payer for payer in excluded if payer not in payers]:
+        notes[f"not accepted: {', '.join(only)}"] = None
+    notes.update(dict.fromkeys(NOTE_PARTLY_EXCLUDED.format(payer) for payer in excluded if payer in payers))
     return {"payers": tuple(payers), "payer_evidence": tuple(evidence), "payer_notes": tuple(notes)}
 
 

@@ -150,6 +150,13 @@ def test_the_sites_insurance_texts_give_its_named_payers_with_evidence() -> None
     assert any("Medicare" in note and "Medicaid" in note for note in listing.payer_notes)
 
 
+def test_a_payer_one_text_accepts_and_another_excludes_is_accepted_with_a_note() -> None:
+    listing = _listing(insurance_texts=_insurance("We accept Aetna and Cigna.", "We do not accept Cigna or Humana."))
+    assert listing.payers == ("Aetna", "Cigna")
+    assert "not accepted: Humana" in listing.payer_notes
+    assert "partly excluded: Cigna" in listing.payer_notes
+
+
 def test_most_major_insurance_names_no_payer() -> None:
     listing = _listing(insurance_texts=_insurance("We accept most major insurance. Call us to verify your benefits."))
     assert listing.payers == ()
