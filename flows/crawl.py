@@ -18,23 +18,52 @@ from schemas.crawl_stats import COMPLETE, ERROR, SOURCES, is_error_key, source_k
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
+#: Each spider and the sources its listings carry (`listings.source`); a run prints the sources.
+SPIDER_SOURCES: dict[str, tuple[str, ...]] = {
+    "samhsa_directory": ("samhsa_su", "samhsa_mh"),
+    "findtreatment": ("findtreatment",),
+    "ny_omh": ("ny_omh",),
+    "program_pages": ("program_pages",),
+}
 #: Every spider `iopdir run` crawls when no --source is given.
-DEFAULT_SPIDERS = ("samhsa_directory", "findtreatment", "ny_omh", "program_pages")
+DEFAULT_SPIDERS = tuple(SPIDER_SOURCES)
+
+
+def _spider_of(name: str) -> str | None:
+    if name in SPIDER_SOURCES:
+        return name
+    return next((spider for spider, sources in SPIDER_SOURCES.items() if name in sources), None)
+
+
+def _unknown(names: list[str]) -> ValueError:
+    known = ", ".join(f"{spider} ({', '.join(sources)})" for spider, sources in SPIDER_SOURCES.items())
+    return ValueError(
+        f"unknown source{'s' if len(names) > 1 else ''} {', '.join(map(repr, names))}; "
+        f"the sources are {known}: a spider's name or any of its sources' names"
+    )
 
 
 def check_spiders(names: list[str]) -> list[str]:
-    """`names` when each is a spider of `DEFAULT_SPIDERS`; else `ValueError` naming the unknown and the known ones.
+    """The spiders `names` name, each a spider or a source of one (`samhsa_su` is `samhsa_directory`),
+    in order and once each; else `ValueError` naming the unknown and the known ones.
 
     Checked before a run starts: an unknown name would otherwise fail only in its crawl, after
     start-up, with the database already created.
     """
-    unknown = [name for name in names if name not in DEFAULT_SPIDERS]
+    unknown = [name for name in names if _spider_of(name) is None]
     if unknown:
-        raise ValueError(
-            f"unknown source{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
-            f"the sources are {', '.join(DEFAULT_SPIDERS)}"
-        )
-    return names
+        raise _unknown(unknown)
+    return list(dict.fromkeys(spider for name in names if (spider := _spider_of(name))))
+
+
+def listing_sources(names: list[str]) -> list[str]:
+    """The listing sources `names` name (a spider stands for all its sources), in order and once
+    each; else `ValueError` naming the unknown and the known ones."""
+    unknown = [name for name in names if _spider_of(name) is None]
+    if unknown:
+        raise _unknown(unknown)
+    found = (SPIDER_SOURCES.get(name, (name,)) for name in names)
+    return list(dict.fromkeys(source for sources in found for source in sources))
 
 
 class CrawlFailed(RuntimeError):

@@ -18,7 +18,8 @@ def check_run_arguments(args: argparse.Namespace) -> None:
     from flows.crawl import check_spiders
 
     try:
-        check_spiders(args.source or [])
+        # A source's name stands for its spider ("samhsa_su" is crawled by samhsa_directory).
+        args.source = check_spiders(args.source) if args.source else args.source
     except ValueError as error:
         raise CommandError(str(error)) from None
 

@@ -133,7 +133,7 @@ CASES: dict[str, tuple[Case, str]] = {
     "disk full when the database is made": (_full_disk_at_open, "No space left on device"),
     "memory limit without a number": (_memory_limit("lots"), "IOPDIR_DUCKDB_MEMORY_LIMIT='lots' is not a memory size"),
     "memory limit without a unit": (_memory_limit("4096"), "IOPDIR_DUCKDB_MEMORY_LIMIT='4096' is not a memory size"),
-    "unknown --source": (_unknown_source, "unknown source 'nope'; the sources are samhsa_directory, findtreatment"),
+    "unknown --source": (_unknown_source, "unknown source 'nope'; the sources are samhsa_directory (samhsa_su, "),
     "unknown serve --source": (_unknown_serve_source, "unknown source 'nope'"),
     "unknown source in IOPDIR_SOURCES": (_setting("IOPDIR_SOURCES", '["nope"]'), "sources: unknown source 'nope'"),
     "IOPDIR_SOURCES not JSON": (_setting("IOPDIR_SOURCES", "ny_omh"), 'field "sources" in the environment'),

@@ -9,6 +9,7 @@ import pytest
 
 import flows.refresh
 from flows.cli import main
+from flows.crawl import check_spiders, listing_sources
 from tests.conftest import REPLAY_FIXTURE
 
 pytestmark = pytest.mark.usefixtures("prefect_harness", "no_crawl_retries")
@@ -133,3 +134,21 @@ def test_a_run_publishes_its_counts_and_new_flags(tmp_path: Path) -> None:
     assert {r["source"]: r["loaded"] for r in rows} == {c.source: c.loaded for c in summary.sources}
     markdown = max(notes, key=lambda a: a.created).data
     assert f"Flags of run {summary.run_id}" in markdown and "new or reopened this run" in markdown
+
+
+@pytest.mark.parametrize(
+    ("names", "spiders"),
+    [
+        (["samhsa_su"], ["samhsa_directory"]),
+        (["samhsa_mh", "samhsa_directory", "ny_omh"], ["samhsa_directory", "ny_omh"]),
+        (["program_pages"], ["program_pages"]),
+    ],
+)
+def test_a_source_name_stands_for_its_spider(names: list[str], spiders: list[str]) -> None:
+    assert check_spiders(names) == spiders
+
+
+def test_a_spider_name_stands_for_its_listing_sources() -> None:
+    assert listing_sources(["samhsa_directory", "samhsa_su", "ny_omh"]) == ["samhsa_su", "samhsa_mh", "ny_omh"]
+    with pytest.raises(ValueError, match=r"unknown source 'samhsa'; the sources are samhsa_directory \(samhsa_su"):
+        listing_sources(["samhsa"])
