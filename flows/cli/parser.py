@@ -12,6 +12,8 @@ iopdir report OUT.html
 iopdir flags [--state XX] [--rule ID] [--status open|confirmed|dismissed] [--min-confidence high|medium|low]
              [--all] [--format ...]
 iopdir review FLAG_ID --confirm|--dismiss --note TEXT [--by NAME]
+iopdir review --from FILE.csv [--by NAME]
+iopdir ui [--db PATH] [--host 127.0.0.1] [--port 8765] [--by NAME]
 """
 
 import argparse
@@ -23,6 +25,7 @@ from flows.cli.export import cmd_export, cmd_report
 from flows.cli.query import cmd_changes, cmd_query
 from flows.cli.review import cmd_flags, cmd_review
 from flows.cli.run import cmd_run, cmd_serve
+from flows.cli.ui import cmd_ui
 from schemas.vocab import Confidence
 
 # What `add_subparsers` returns: argparse keeps its class private.
@@ -166,15 +169,27 @@ def _add_flags(commands: Commands, db_default: str) -> None:
 
 
 def _add_review(commands: Commands, db_default: str) -> None:
-    review = commands.add_parser("review", help="confirm or dismiss a flag")
-    review.add_argument("flag_id")
-    decision = review.add_mutually_exclusive_group(required=True)
+    review = commands.add_parser("review", help="confirm or dismiss a flag, or many from a CSV file")
+    review.add_argument("flag_id", nargs="?", help="a flag id, or a unique prefix of one")
+    decision = review.add_mutually_exclusive_group()
     decision.add_argument("--confirm", action="store_true")
     decision.add_argument("--dismiss", action="store_true")
-    review.add_argument("--note", required=True, help="why (kept with the decision)")
+    review.add_argument("--note", help="why (kept with the decision)")
+    review.add_argument(
+        "--from", dest="csv", metavar="FILE.csv", help="decisions from a CSV file: flag_id, decision, note[, reviewer]"
+    )
     review.add_argument("--by", metavar="NAME", help="reviewer (default: your login)")
     review.add_argument("--db", default=db_default)
     review.set_defaults(func=cmd_review)
+
+
+def _add_ui(commands: Commands, db_default: str) -> None:
+    ui = commands.add_parser("ui", help="review flags in the browser: the report served locally, with decisions")
+    ui.add_argument("--db", default=db_default)
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    ui.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    ui.add_argument("--by", metavar="NAME", help="reviewer the decisions are recorded as (default: your login)")
+    ui.set_defaults(func=cmd_ui)
 
 
 # The commands, in the order `iopdir --help` lists them.
@@ -188,4 +203,5 @@ COMMANDS: tuple[Callable[[Commands, str], None], ...] = (
     _add_report,
     _add_flags,
     _add_review,
+    _add_ui,
 )

@@ -132,28 +132,68 @@ def record_review(
 
     The decision holds for the flag's listing and rule while the evidence stays as it is now.
     """
-    if decision not in DECISIONS:
-        raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
-    if not note.strip():
-        raise ReviewError("a review needs a note saying why")
+    return record_reviews(db_path, [Review(flag_id, decision, note, reviewer)], at)[0]
+
+
+@dataclass(frozen=True)
+class Review:
+    """One decision to record: the flag's full id, confirmed or dismissed, why, and who decided."""
+
+    flag_id: str
+    decision: str
+    note: str
+    reviewer: str
+
+
+def record_reviews(db_path: str | Path, reviews: list[Review], at: datetime | None = None) -> list[str]:
+    """Record decisions in one transaction, all or none; returns their review ids in order.
+
+    Raises `ReviewError` (and writes nothing) for a bad decision, an empty note or an unknown flag,
+    and `DatabaseBusy` when another process holds the file.
+    """
+    for review in reviews:
+        if review.decision not in DECISIONS:
+            raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}, not {review.decision!r}")
+        if not review.note.strip():
+            raise ReviewError("a review needs a note saying why")
+    now = at or datetime.now(UTC)
     con = connect(db_path)
     try:
+        con.execute("BEGIN TRANSACTION")
         ensure_schema(con)
-        row = con.execute(
-            "SELECT listing_id, rule_id, evidence_hash FROM flag_records WHERE flag_id = ?", [flag_id]
-        ).fetchone()
-        if row is None:
-            raise ReviewError(f"no flag {flag_id!r}; list them with `iopdir flags`")
-        review_id = str(uuid.uuid4())
-        con.execute(
-            "INSERT INTO flag_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [review_id, flag_id, row[0], row[1], row[2], decision, note.strip(), reviewer, at or datetime.now(UTC)],
-        )
-    except duckdb.Error as error:
-        raise ReviewError(str(error)) from error
+        ids = []
+        for review in reviews:
+            row = con.execute(
+                "SELECT listing_id, rule_id, evidence_hash FROM flag_records WHERE flag_id = ?", [review.flag_id]
+            ).fetchone()
+            if row is None:
+                raise ReviewError(f"no flag {review.flag_id!r}; list them with `iopdir flags`")
+            ids.append(str(uuid.uuid4()))
+            con.execute(
+                "INSERT INTO flag_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [ids[-1], review.flag_id, *row, review.decision, review.note.strip(), review.reviewer, now],
+            )
+        con.execute("COMMIT")
+    except BaseException as error:
+        con.execute("ROLLBACK")
+        if isinstance(error, duckdb.Error):
+            raise ReviewError(str(error)) from error
+        raise
     finally:
         con.close()
-    return review_id
+    return ids
+
+
+def flag_ids_starting(db_path: str | Path, prefix: str) -> list[str]:
+    """The ids of the flags (active or not) whose id starts with `prefix`, at most 11, sorted (read-only)."""
+    con = connect(db_path, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT flag_id FROM flag_records WHERE starts_with(flag_id, ?) ORDER BY flag_id LIMIT 11", [prefix]
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
 
 
 def new_flags(db_path: str | Path, run_id: str) -> list[dict[str, object]]:

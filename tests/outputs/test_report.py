@@ -105,6 +105,8 @@ def test_report_is_self_contained_with_the_expected_elements(report: tuple[Path,
         "flags": "table",
         "filter-state": "select",
         "filter-rule": "select",
+        "state-map": "svg",
+        "flags-by-confidence": "table",
     }
     assert "r1" in text[text.index('id="generated-at"') :][:400]
     assert counts["listings"] == len(PROGRAMS)
@@ -232,7 +234,8 @@ def test_web_text_in_attributes_is_escaped() -> None:
     assert f"VA{BREAKOUT}" in values["data-state"] and f"rule{BREAKOUT}" in values["data-rule"]
     assert f"flag-f{BREAKOUT}" in values["id"] and f"l{BREAKOUT}" in values["data-listing"]
     assert {f"VA{BREAKOUT}", f"rule{BREAKOUT}"} <= set(values["value"])
-    assert values["href"] == [url, url, url]  # the chart's name, the other listing, the flag's source
+    # The chart's name, the other listing, the flag's source; the state map's tiles link within the page.
+    assert [h for h in values["href"] if not h.startswith("#state=")] == [url, url, url]
 
 
 def test_styles_and_script_are_inlined_verbatim(report: tuple[Path, dict[str, int]]) -> None:

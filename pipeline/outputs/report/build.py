@@ -24,6 +24,7 @@ from pipeline.outputs.files import safe_file
 from pipeline.outputs.report import data as report_data
 from pipeline.outputs.report.chart import hours_chart
 from pipeline.outputs.report.data import ReportData, read_report_data
+from pipeline.outputs.report.glance import glance
 from pipeline.outputs.report.wording import grouped, hours_text, link_host, num, when
 from pipeline.thresholds import Thresholds
 
@@ -38,6 +39,8 @@ ELEMENT_IDS = (
     "flags",
     "filter-state",
     "filter-rule",
+    "state-map",
+    "flags-by-confidence",
 )
 
 
@@ -74,6 +77,11 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def report_state_href(state: str) -> str:
+    """A state's tile in the report: a fragment the page's script turns into the state filter."""
+    return f"#state={state}"
+
+
 def render_html(data: ReportData, thresholds: Thresholds, generated_at: datetime) -> str:
     """The whole report as one HTML document."""
     total = sum(n for _, _, n in data.counts)
@@ -104,6 +112,8 @@ def render_html(data: ReportData, thresholds: Thresholds, generated_at: datetime
         "state_options": report_data.state_options(data.flags),
         "rule_options": report_data.rule_options(data.flags),
         "no_state": report_data.NO_STATE,
+        "glance": glance(data.flags),
+        "state_href": report_state_href,
     }
     return environment().get_template(TEMPLATE).render(context) + "\n"
 

@@ -45,6 +45,7 @@ class ReportData:
     counts: list[tuple[str, str | None, int]]  # (source, state, active listings)
     hours: list[HoursRow]
     flags: list[dict[str, Any]]  # open flags, most severe first
+    active_flags: list[dict[str, Any]] = field(default_factory=list)  # every status, most severe first
     reviewed: Counter[str] = field(default_factory=Counter)  # active flags by non-open status
     flags_lag: str | None = None  # why the flags are older than the last load, if they are
 
@@ -111,7 +112,7 @@ def read_report_data(db_path: str | Path) -> ReportData:
             f"""
             SELECT flag_id, listing_id, rule_id, rule_version, severity, confidence, status, reopened, source, name,
                    name2, city, state, message, evidence, source_url, source_record_id, first_seen, source_codes,
-                   payers
+                   payers, review_note, reviewer
             FROM {flags_relation(con)}
             WHERE active
             ORDER BY rule_id, state NULLS LAST, name, flag_id
@@ -123,9 +124,10 @@ def read_report_data(db_path: str | Path) -> ReportData:
     finally:
         con.close()
     run = dict(zip(("run_id", "started_at", "finished_at", "status"), run_row, strict=True)) if run_row else None
-    flags = sorted((f for f in flag_rows if f["status"] == "open"), key=flag_rank)
-    for flag in flags:
+    active_flags = sorted(flag_rows, key=flag_rank)
+    for flag in active_flags:
         flag["evidence"] = json.loads(flag["evidence"]) if flag["evidence"] else {}
+    flags = [f for f in active_flags if f["status"] == "open"]
     flagged = {f["listing_id"] for f in flags}
     hours = [
         HoursRow(
@@ -149,6 +151,7 @@ def read_report_data(db_path: str | Path) -> ReportData:
         counts=[(s, st, int(n)) for s, st, n in counts],
         hours=hours,
         flags=flags,
+        active_flags=active_flags,
         reviewed=reviewed,
         flags_lag=lag,
     )

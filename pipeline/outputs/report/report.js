@@ -1,5 +1,6 @@
-/* The flags table's filters: shows the rows whose data-state / data-rule match the selects. No data is
-   embedded in the script, so nothing from the database can break out of it. */
+/* The flags table's filters: shows the rows whose data-state / data-rule match the selects; a state's
+   tile on the map links to #state=XX, which selects that state. No data is embedded in the script, so
+   nothing from the database can break out of it. */
 (function () {
   var form = document.getElementById('flag-filters');
   var table = document.getElementById('flags');
@@ -19,7 +20,17 @@
     }
     count.textContent = shown + ' of ' + rows.length + ' open flags shown';
   }
+  function fromHash() {
+    var m = /^#state=([A-Za-z]{2})$/.exec(window.location.hash);
+    if (!m) { return; }
+    state.value = m[1].toUpperCase();
+    if (state.value !== m[1].toUpperCase()) { state.value = ''; }  // no open flags there: show all
+    apply();
+    table.scrollIntoView();
+  }
   state.addEventListener('change', apply);
   rule.addEventListener('change', apply);
+  window.addEventListener('hashchange', fromHash);
   apply();
+  fromHash();
 })();
