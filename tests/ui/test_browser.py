@@ -1,0 +1,103 @@
+"""End to end in headless Chromium: `iopdir ui` as its own process, a state chosen on the map, a flag
+dismissed with a note in the page, and `iopdir flags --all` then shows the decision.
+
+Drives Debian's /usr/bin/chromium through the `playwright` package (a dev dependency; no browser is
+downloaded). Skipped only where that Chromium is not installed; CI installs it (.ci/run).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+from tests.conftest import ROOT
+from tests.ui.ui_data import build_ui_db
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_ui(db: Path, port: int, *extra: str) -> subprocess.Popen[str]:
+    """`iopdir ui` on `db` as a separate process, once it answers."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    command = [sys.executable, "-m", "flows.cli", "ui", "--db", str(db), "--port", str(port), *extra]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"iopdir ui stopped: {server.communicate()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+                if answer.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise AssertionError("iopdir ui did not answer within 60 s")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    db = build_ui_db(tmp_path / "ui.duckdb")
+    port = free_port()
+    server = start_ui(db, port, "--by", "browser-test")
+    try:
+        yield db, f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.mark.skipif(not CHROMIUM.is_file(), reason="headless Chromium (/usr/bin/chromium) is not installed")
+def test_dismiss_a_flag_in_the_browser(served: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    from playwright.sync_api import sync_playwright  # dev dependency: pip install -e '.[dev]'
+
+    db, base = served
+    note = "Checked the page: 4 h is the aftercare group <b>not</b> the IOP"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(base + "/")
+            assert page.locator("#flags tbody tr").count() == 5
+            page.click('#state-map a[data-state="MN"]')  # the state's square on the map filters to it
+            page.wait_for_url(base + "/?state=MN")
+            rows = page.locator("#flags tbody tr")
+            assert rows.count() == 1 and "Lake IOP" in rows.first.inner_text()
+            rows.first.locator("textarea[name=note]").fill(note)
+            rows.first.locator("button[value=dismissed]").click()
+            page.wait_for_selector("#flash")
+            flash = page.inner_text("#flash")
+            assert page.url.startswith(base + "/?state=MN&flash=")  # back on the same filtered view
+            assert "dismissed by browser-test" in flash and note in flash
+            assert page.locator("#flags tbody tr").count() == 0  # no open flag left in MN
+        finally:
+            browser.close()
+    capsys.readouterr()
+    assert main(["flags", "--all", "--db", str(db), "--format", "json", "--state", "MN"]) == 0
+    flags = json.loads(capsys.readouterr().out)
+    assert [(f["name"], f["status"], f["review_note"], f["reviewer"]) for f in flags] == [
+        ("Lake IOP", "dismissed", note, "browser-test")
+    ]
