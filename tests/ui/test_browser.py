@@ -39,11 +39,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_ui(db: Path, port: int, *extra: str) -> subprocess.Popen[str]:
-    """`iopdir ui` on `db` as a separate process, once it answers."""
+def start_ui(
+    db: Path, port: int, *extra: str, cwd: Path = ROOT, argv: list[str] | None = None
+) -> subprocess.Popen[str]:
+    """`iopdir ui` on `db` (or the command line `argv` after `iopdir`) as a separate process, once it answers."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    command = [sys.executable, "-m", "flows.cli", "ui", "--db", str(db), "--port", str(port), *extra]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    args = argv or ["ui", "--db", str(db), "--port", str(port), *extra]
+    command = [sys.executable, "-m", "flows.cli", *args]
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
