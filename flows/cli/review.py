@@ -94,6 +94,7 @@ def resolve_flag_id(db: str, prefix: str) -> str:
     import duckdb
 
     from pipeline.flags.store import flag_ids_starting
+    from pipeline.store.connection import DatabaseUnusable
 
     prefix = prefix.strip()
     if not prefix:
@@ -101,6 +102,8 @@ def resolve_flag_id(db: str, prefix: str) -> str:
     try:
         found = flag_ids_starting(db, prefix)
     except duckdb.Error as error:
+        if "not a valid DuckDB database file" in str(error):  # said as every command says it (exit 2)
+            raise DatabaseUnusable(db, "the file exists but is not a DuckDB database file") from error
         raise CommandError(f"cannot read the flags of {db!r}: {error}") from error
     if prefix in found:
         return prefix

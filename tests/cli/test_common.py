@@ -77,4 +77,4 @@ def test_read_only_turns_duckdb_errors_into_the_message(tmp_path: Path) -> None:
 
 def test_help_lists_the_commands_in_their_order() -> None:
     usage = build_parser().format_usage()
-    assert "{run,serve,query,eval,changes,export,report,flags,review}" in usage
+    assert "{run,serve,query,eval,changes,export,report,flags,review,ui}" in usage

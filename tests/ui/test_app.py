@@ -13,7 +13,7 @@ import pytest
 
 from flows.ui.app import allowed_hosts, create_app
 from pipeline.store.connection import connect
-from tests.ui.ui_data import EVIL, build_ui_db
+from tests.ui.ui_data import EVIL, HOLD, build_ui_db
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette's notice that it prefers httpx2 over httpx
@@ -127,14 +127,6 @@ def test_a_referer_of_this_server_is_enough(client: TestClient, db: Path) -> Non
         follow_redirects=False,
     )  # fmt: skip
     assert answer.status_code == 303 and _flags(db)["Low IOP"]["status"] == "confirmed"
-
-
-HOLD = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])  # another process holds the file for writing
-print("holding", flush=True)
-sys.stdin.readline()
-"""
 
 
 def test_a_busy_database_says_the_decision_was_not_saved(client: TestClient, db: Path) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from flows.cli import main
 from pipeline.store.connection import connect
-from tests.ui.ui_data import build_ui_db
+from tests.ui.ui_data import HOLD, build_ui_db
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +130,25 @@ def test_a_csv_without_the_columns_or_mixed_with_an_id_is_refused(
     assert "give no others" in capsys.readouterr().err
     assert main(["review", "abc", "--db", str(db)]) == 2
     assert "--confirm or --dismiss" in capsys.readouterr().err
+
+
+def test_a_busy_database_exits_3_and_writes_nothing(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+    import sys
+
+    ids = _ids(db)
+    path = _write(tmp_path / "d.csv", [{"flag_id": ids["Hope IOP"], "decision": "confirm", "note": "30 h"}])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout and holder.stdout.readline().strip() == "holding"
+        assert main(["review", "--from", str(path), "--db", str(db)]) == 3
+        assert "is busy" in capsys.readouterr().err
+    finally:
+        assert holder.stdin
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert _status(db)["Hope IOP"][0] == "open"

@@ -30,3 +30,12 @@ def build_ui_db(path: Path) -> Path:
         normalize_and_load(write_items(path.parent / "r1" / "items.jsonl", records), path, "r1")
     compute_flags(path, "r1")
     return path
+
+
+# Run with `python -c HOLD DB`: another process that holds the file for writing until its stdin closes.
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])  # another process holds the file for writing
+print("holding", flush=True)
+sys.stdin.readline()
+"""
