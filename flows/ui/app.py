@@ -43,7 +43,10 @@ FILTERS = ("state", "rule", "source", "confidence", "status")
 STATUSES = ("open", *DECISIONS, "all")
 MAX_BODY = 16_384  # bytes of a decision form: a note of 2,000 characters and the hidden fields
 MAX_NOTE = 2000
-BUSY = "The database is busy: another process holds it (a run loading it?). Your decision was NOT saved; try again."
+BUSY = (
+    "The database is busy: another process has it open (a run loading it, or a reader such as iopdir query). "
+    "Your decision was NOT saved; try again."
+)
 # The page loads nothing and runs no script; forms may only post here; no other site may frame it.
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

@@ -104,3 +104,29 @@ def test_dismiss_a_flag_in_the_browser(served: tuple[Path, str], capsys: pytest.
     assert [(f["name"], f["status"], f["review_note"], f["reviewer"]) for f in flags] == [
         ("Lake IOP", "dismissed", note, "browser-test")
     ]
+
+
+@pytest.mark.skipif(not CHROMIUM.is_file(), reason="headless Chromium (/usr/bin/chromium) is not installed")
+def test_a_state_square_in_the_report_shows_that_states_flags(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from pipeline.outputs.report.build import write_report
+
+    db = build_ui_db(tmp_path / "ui.duckdb")
+    report = tmp_path / "report.html"
+    write_report(db, report)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(report.as_uri())
+            assert page.locator("#flags tbody tr:visible").count() == 5
+            page.click('#state-map a[data-state="CA"]')
+            page.wait_for_function("document.getElementById('filter-state').value === 'CA'")
+            visible = page.locator("#flags tbody tr:visible")
+            assert visible.count() == 2 and all("CA" in t for t in visible.all_inner_texts())
+            page.click('#state-map a[data-state="TX"]')  # no open flags there: none shown, not all
+            page.wait_for_function("/\\(TX\\)/.test(document.getElementById('filter-count').textContent)")
+            assert page.locator("#flags tbody tr:visible").count() == 0
+        finally:
+            browser.close()

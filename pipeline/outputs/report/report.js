@@ -9,26 +9,27 @@
   var count = document.getElementById('filter-count');
   if (!form || !table || !state || !rule) { return; }
   form.hidden = false;
+  var wanted = '';  // the state asked for: a select's value, or a tile's state with no open flags
   function apply() {
     var rows = table.tBodies[0].rows, shown = 0;
     for (var i = 0; i < rows.length; i++) {
       var row = rows[i];
-      var ok = (!state.value || row.getAttribute('data-state') === state.value) &&
+      var ok = (!wanted || row.getAttribute('data-state') === wanted) &&
                (!rule.value || row.getAttribute('data-rule') === rule.value);
       row.hidden = !ok;
       if (ok) { shown++; }
     }
-    count.textContent = shown + ' of ' + rows.length + ' open flags shown';
+    count.textContent = shown + ' of ' + rows.length + ' open flags shown' + (wanted ? ' (' + wanted + ')' : '');
   }
   function fromHash() {
     var m = /^#state=([A-Za-z]{2})$/.exec(window.location.hash);
     if (!m) { return; }
-    state.value = m[1].toUpperCase();
-    if (state.value !== m[1].toUpperCase()) { state.value = ''; }  // no open flags there: show all
+    wanted = m[1].toUpperCase();
+    state.value = wanted;  // stays "all states" when the state has no open flags; none are shown
     apply();
     table.scrollIntoView();
   }
-  state.addEventListener('change', apply);
+  state.addEventListener('change', function () { wanted = state.value; apply(); });
   rule.addEventListener('change', apply);
   window.addEventListener('hashchange', fromHash);
   apply();
