@@ -217,7 +217,7 @@ class ReviewApp:
 
     def refuse_host(self, request: Request) -> Response | None:
         """403 unless the Host header names this server (a rebinding site's name does not)."""
-        if request.headers.get("host", "") not in self.allowed_hosts:
+        if self.allowed_hosts and request.headers.get("host", "") not in self.allowed_hosts:
             return PlainTextResponse("refused: unknown Host", 403)
         return None
 
@@ -227,17 +227,21 @@ class ReviewApp:
         if not source or source == "null":
             return PlainTextResponse("refused: a decision must come from this page (no Origin or Referer)", 403)
         parts = urlsplit(source)
-        if parts.scheme != "http" or parts.netloc not in self.allowed_hosts:
+        if parts.scheme != "http" or parts.netloc != request.headers.get("host"):
             return PlainTextResponse("refused: cross-site request", 403)
         return None
 
 
 def allowed_hosts(host: str, port: int) -> tuple[str, ...]:
-    """The Host header values of a server on host:port: its address, and localhost for a loopback one."""
+    """The Host header values of a server on host:port: its address, and both loopback names for a
+    loopback one. Empty (any Host) for a wildcard address (0.0.0.0, ::), whose names are not known;
+    Origin must still equal Host."""
+    if host in ("0.0.0.0", "::", ""):
+        return ()
     names = {host}
     if host in ("127.0.0.1", "localhost", "::1"):
-        names |= {"127.0.0.1", "localhost"}
-    return tuple(sorted(f"{name}:{port}" for name in names))
+        names |= {"127.0.0.1", "localhost", "[::1]"}
+    return tuple(sorted(f"[{n}]:{port}" if ":" in n and not n.startswith("[") else f"{n}:{port}" for n in names))
 
 
 def create_app(db: str | Path, reviewer: str, hosts: tuple[str, ...]) -> Starlette:

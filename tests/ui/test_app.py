@@ -169,5 +169,15 @@ def test_hostile_text_from_the_web_and_in_notes_is_escaped(client: TestClient, d
 
 
 def test_the_host_check_lets_the_loopback_names_in() -> None:
-    assert allowed_hosts("127.0.0.1", 8765) == ("127.0.0.1:8765", "localhost:8765")
-    assert allowed_hosts("0.0.0.0", 9000) == ("0.0.0.0:9000",)
+    assert allowed_hosts("127.0.0.1", 8765) == ("127.0.0.1:8765", "[::1]:8765", "localhost:8765")
+    assert allowed_hosts("192.0.2.7", 9000) == ("192.0.2.7:9000",)
+    assert allowed_hosts("0.0.0.0", 9000) == ()  # any Host; Origin must still be the Host asked for
+
+
+def test_on_a_wildcard_address_origin_must_equal_host(db: Path) -> None:
+    with TestClient(create_app(db, "ana", allowed_hosts("0.0.0.0", 80))) as client:
+        form = _form(client, _flags(db)["Low IOP"]["flag_id"], "dismissed", "n")
+        other = {"host": "192.0.2.7", "origin": "http://evil.example"}
+        assert client.post("/review", data=form, headers=other, follow_redirects=False).status_code == 403
+        same = {"host": "192.0.2.7", "origin": "http://192.0.2.7"}
+        assert client.post("/review", data=form, headers=same, follow_redirects=False).status_code == 303

@@ -152,3 +152,14 @@ def test_a_busy_database_exits_3_and_writes_nothing(
         holder.stdin.close()
         holder.wait(timeout=30)
     assert _status(db)["Hope IOP"][0] == "open"
+
+
+def test_ui_on_a_port_in_use_exits_2(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert main(["ui", "--db", str(db), "--port", str(port)]) == 2
+    assert (
+        f"cannot listen on 127.0.0.1:{port}: Address already in use; choose another --port" in capsys.readouterr().err
+    )
