@@ -143,7 +143,8 @@ def print_table(columns: list[str], rows: list[tuple[Any, ...]], wide: bool | No
     from rich.table import Table
 
     wide = _table["wide"] if wide is None else wide
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)
+    # Two spaces between columns (one of padding, one of the box), none at the edges.
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), highlight=False)
     for column in columns:
         table.add_column(column, no_wrap=True, overflow="ignore")
     for row in rows:
@@ -151,7 +152,7 @@ def print_table(columns: list[str], rows: list[tuple[Any, ...]], wide: bool | No
     buffer = StringIO()
     terminal = sys.stdout.isatty()
     # As wide as the table needs: a cell is never wrapped or cut by rich, only by `cell_text`.
-    width = sum(max([len(c)] + [len(cell_text(r[i], wide)) for r in rows]) + 3 for i, c in enumerate(columns))
+    width = sum(max([len(c)] + [len(cell_text(r[i], wide)) for r in rows]) + 2 for i, c in enumerate(columns))
     console = Console(
         file=buffer, width=max(width, 20), force_terminal=terminal, no_color=not terminal, markup=False, emoji=False
     )

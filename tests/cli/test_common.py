@@ -14,7 +14,7 @@ def test_table_cuts_cells_at_60_characters_with_an_ellipsis_and_counts_rows(caps
     # More in tests/cli/test_tables.py.
     print_rows(["a", "long"], [(1, "x" * 70), (None, "y")], "table")
     lines = capsys.readouterr().out.splitlines()
-    assert lines == ["a   long", "─" * 64, "1   " + "x" * 59 + "…", "    y", "(2 rows)"]
+    assert lines == ["a  long", "─" * 63, "1  " + "x" * 59 + "…", "   y", "(2 rows)"]
 
 
 def test_csv_and_json_keep_every_character(capsys: pytest.CaptureFixture[str]) -> None:

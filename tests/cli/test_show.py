@@ -125,7 +125,7 @@ def test_sources_with_and_without_a_database(
     ]
     code, out, _ = _run(capsys, "sources", "--db", str(tmp_path / "none.duckdb"))
     assert code == 0 and out.splitlines()[0].split() == ["spider", "source"]
-    assert "samhsa_directory   samhsa_mh" in out and out.splitlines()[-1].startswith("(no database at ")
+    assert "samhsa_directory  samhsa_mh" in out and out.splitlines()[-1].startswith("(no database at ")
     assert not (tmp_path / "none.duckdb").exists()
 
 

@@ -16,10 +16,10 @@ from tests.conftest import ROOT
 def test_a_cut_cell_ends_in_an_ellipsis_and_rows_are_counted(capsys: pytest.CaptureFixture[str]) -> None:
     print_rows(["a", "long"], [(1, "x" * 70), (None, "y [b]z\nnext")], "table")
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "a   long"
+    assert lines[0] == "a  long"
     assert set(lines[1].replace(" ", "")) == {"─"}
-    assert lines[2] == "1   " + "x" * 59 + ELLIPSIS  # 60 characters, the last one saying it was cut
-    assert lines[3] == "    y [b]z next"  # markup-like text is text; one line per row
+    assert lines[2] == "1  " + "x" * 59 + ELLIPSIS  # 60 characters, the last one saying it was cut
+    assert lines[3] == "   y [b]z next"  # markup-like text is text; one line per row
     assert lines[4] == "(2 rows)"
     assert "\x1b[" not in "".join(lines)  # not a terminal: no colour
     print_rows(["n"], [(1,)], "table")
