@@ -3,15 +3,33 @@
 `python -m flows.cli.commands ARGS` works too (the benchmarks use it).
 """
 
+import os
 import sys
 from collections.abc import Sequence
 
-from flows.cli.common import EXIT_USAGE, run_command
+from flows.cli.common import EXIT_OK, EXIT_USAGE, run_command, set_wide
 from flows.cli.parser import build_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `iopdir` console script."""
+    """Entry point of the `iopdir` console script.
+
+    A reader that stops reading (`iopdir flags | head -1`) ends the command quietly, exit 0: what
+    it did not read is not a failure, and there is no one to tell.
+    """
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit, which would fail again: point it at nothing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_OK
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
@@ -26,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     args = build_parser(settings).parse_args(argv)
     args.settings = settings
+    set_wide(getattr(args, "wide", False))
     if args.command in {"run", "serve"} and not args.source:
         args.source = list(settings.sources)
     # Messages name the command as typed: `iopdir eval hours: ...`.

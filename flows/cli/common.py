@@ -36,6 +36,8 @@ def run_command(name: str, command: Callable[[], int]) -> int:
     except CommandError as error:
         print(f"iopdir {name}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        raise  # the reader stopped reading: `flows.cli.commands.main` ends quietly
     except Exception as error:
         known = known_failure(error)
         if known is None:
@@ -111,8 +113,57 @@ def csv_row(row: tuple[Any, ...]) -> list[Any]:
     return [csv_value(v) for v in row]
 
 
+#: A table cell longer than this is cut, and ends in `ELLIPSIS` to show it was; `--wide` cuts nothing.
+CELL_WIDTH = 60
+ELLIPSIS = "…"
+# Whether tables cut cells: set once per command from its `--wide` (`set_wide`), read by `print_rows`.
+_table = {"wide": False}
+
+
+def set_wide(wide: bool) -> None:
+    """Make every table the command prints show cells whole (`--wide`) or cut at `CELL_WIDTH`."""
+    _table["wide"] = bool(wide)
+
+
+def cell_text(value: Any, wide: bool = False) -> str:
+    """A value as a table cell: one line, cut at `CELL_WIDTH` with an ellipsis unless `wide`."""
+    text = "" if value is None else str(value).replace("\r\n", " ").replace("\n", " ")
+    if wide or len(text) <= CELL_WIDTH:
+        return text
+    return text[: CELL_WIDTH - 1] + ELLIPSIS
+
+
+def print_table(columns: list[str], rows: list[tuple[Any, ...]], wide: bool | None = None) -> None:
+    """Print rows as a `rich` table, then a row count: a line under the headers, cells cut with an ellipsis
+    (see `cell_text`), no colour unless stdout is a terminal, lines without trailing spaces."""
+    from io import StringIO
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    wide = _table["wide"] if wide is None else wide
+    # Two spaces between columns (one of padding, one of the box), none at the edges.
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), highlight=False)
+    for column in columns:
+        table.add_column(column, no_wrap=True, overflow="ignore")
+    for row in rows:
+        table.add_row(*(cell_text(v, wide) for v in row))
+    buffer = StringIO()
+    terminal = sys.stdout.isatty()
+    # As wide as the table needs: a cell is never wrapped or cut by rich, only by `cell_text`.
+    width = sum(max([len(c)] + [len(cell_text(r[i], wide)) for r in rows]) + 2 for i, c in enumerate(columns))
+    console = Console(
+        file=buffer, width=max(width, 20), force_terminal=terminal, no_color=not terminal, markup=False, emoji=False
+    )
+    console.print(table)
+    for line in buffer.getvalue().splitlines():
+        print(line.rstrip())
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
 def print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
-    """Print rows as an aligned table (cells cut at 60 characters, then a row count), CSV (see `csv_row`) or JSON."""
+    """Print rows as a table (`print_table`), CSV (see `csv_row`) or JSON; CSV and JSON keep every character."""
     if fmt == "json":
         print_json([dict(zip(columns, r, strict=True)) for r in rows])
     elif fmt == "csv":
@@ -120,10 +171,4 @@ def print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> Non
         writer.writerow(columns)
         writer.writerows(csv_row(r) for r in rows)
     else:
-        text = [[("" if v is None else str(v)) for v in r] for r in rows]
-        widths = [max([len(c)] + [min(len(r[i]), 60) for r in text]) for i, c in enumerate(columns)]
-        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
-        print("  ".join("-" * w for w in widths))
-        for r in text:
-            print("  ".join(v[:60].ljust(w) for v, w in zip(r, widths, strict=True)))
-        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+        print_table(columns, rows)

@@ -3,9 +3,9 @@
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
+from flows.cli.checks import listing_sources_of, parse_since
 from flows.cli.common import EXIT_OK, CommandError, print_json, print_rows, read_only
 
 CHANGE_COLUMNS = ["run_id", "change", "source", "state", "name", "fields", "listing_id"]
@@ -50,29 +50,28 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _since(value: str) -> datetime:
-    """A `--since` date as a moment; one without a time zone is taken as UTC."""
-    try:
-        since = datetime.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--since {value!r} is neither a run id nor a date") from None
-    return since if since.tzinfo else since.replace(tzinfo=UTC)
-
-
 def cmd_changes(args: argparse.Namespace) -> int:
-    """List what runs did to listings: new, changed (with the fields), returned and gone."""
+    """List what runs did to listings: new, changed (with the fields), returned and gone.
+
+    `--source` is a spider (all its sources) or a source; a table with nothing in it says so instead.
+    """
     from pipeline.store.queries import list_changes, run_ids
 
+    sources = listing_sources_of(args.source)
     with read_only(args.db) as con:
         runs = run_ids(con)
         if not runs:
             raise CommandError("no run yet")
         if args.since is None:
-            changes = list_changes(con, run_id=runs[-1], source=args.source)
+            changes, since = list_changes(con, run_id=runs[-1], sources=sources), f"the last run ({runs[-1]})"
         elif args.since in runs:
-            changes = list_changes(con, after_run=args.since, source=args.source)
+            changes, since = list_changes(con, after_run=args.since, sources=sources), f"run {args.since}"
         else:
-            changes = list_changes(con, since=_since(args.since), source=args.source)
+            changes, since = list_changes(con, since=parse_since(args.since), sources=sources), args.since
+    if args.format == "table" and not changes.rows:
+        of = f" in {', '.join(sources)}" if sources else ""
+        print(f"nothing changed{of} since {since}" if args.since else f"nothing changed{of} in {since}")
+        return EXIT_OK
     if args.format == "json":
         print_json([_change_record(*row) for row in changes.rows])
         return EXIT_OK

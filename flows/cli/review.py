@@ -22,6 +22,7 @@ TABLE_COLUMNS = ["flag_id", "rule_id", "severity", "confidence", "status", "stat
 
 def cmd_flags(args: argparse.Namespace) -> int:
     """List flags with their evidence, read-only."""
+    from flows.cli.checks import flag_filters
     from pipeline.store.queries import list_flags
     from pipeline.store.runs import flags_lag
 
@@ -33,6 +34,7 @@ def cmd_flags(args: argparse.Namespace) -> int:
             status=args.status,
             min_confidence=args.min_confidence,
             include_inactive=args.all,
+            **flag_filters(con, args),
         )
         lag = flags_lag(con)
     if lag:

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import duckdb
 
 from pipeline.store.connection import connect
-from schemas.vocab import CONFIDENCE_RANK, confidence_rank_sql, severity_rank_sql
+from schemas.vocab import CONFIDENCE_RANK, Severity, confidence_rank_sql, severity_rank_sql
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,10 @@ WHERE ($include_inactive OR active)
   AND ($rule_id IS NULL OR rule_id = $rule_id)
   AND ($status IS NULL OR status = $status)
   AND ($min_confidence_rank IS NULL OR {confidence_rank} <= $min_confidence_rank)
+  AND ($sources IS NULL OR list_contains($sources, source))
+  AND ($severity IS NULL OR severity = $severity)
+  AND ($since IS NULL OR first_seen >= $since)
+  AND ($after_run IS NULL OR first_run_id > $after_run)
 ORDER BY {severity_rank}, {confidence_rank}, rule_id, state, name
 """
 
@@ -68,22 +72,34 @@ def list_flags(
     status: str | None = None,
     min_confidence: str | None = None,
     include_inactive: bool = False,
+    sources: list[str] | None = None,
+    severity: str | None = None,
+    since: datetime | None = None,
+    after_run: str | None = None,
 ) -> Rows:
     """Flags with their evidence, the most severe first, then the strongest evidence, by rule, state and name.
 
     Only flags still raised unless `include_inactive`; `state` is a two-letter code in any case;
     `min_confidence` (high, medium, low) keeps the flags whose evidence is at least that strong
-    (a flag of unknown confidence, from an older version, passes none). `evidence` and
-    `thresholds` are JSON text. Raises `ValueError` for an unknown confidence.
+    (a flag of unknown confidence, from an older version, passes none); `sources` keeps the flags
+    of listings of these sources, `severity` those of that severity, `since` those first raised at
+    or after that moment and `after_run` those first raised by a run after that one. `evidence` and
+    `thresholds` are JSON text. Raises `ValueError` for an unknown confidence or severity.
     """
     if min_confidence and min_confidence not in CONFIDENCE_RANK:
         raise ValueError(f"confidence must be one of {', '.join(CONFIDENCE_RANK)}, not {min_confidence!r}")
+    if severity and severity not in set(Severity):
+        raise ValueError(f"severity must be one of {', '.join(Severity)}, not {severity!r}")
     params = {
         "include_inactive": include_inactive,
         "state": state.upper() if state else None,
         "rule_id": rule_id or None,
         "status": status or None,
         "min_confidence_rank": CONFIDENCE_RANK[min_confidence] if min_confidence else None,
+        "sources": list(sources) if sources else None,
+        "severity": severity or None,
+        "since": since,
+        "after_run": after_run or None,
     }
     sql = _FLAGS_SQL.format(
         flags=flags_relation(con), confidence_rank=confidence_rank_sql(), severity_rank=severity_rank_sql()
@@ -104,6 +120,7 @@ WHERE ($run_id IS NULL OR run_id = $run_id)
   AND ($after_run IS NULL OR run_id > $after_run)
   AND ($since IS NULL OR changed_at >= $since)
   AND ($source IS NULL OR source = $source)
+  AND ($sources IS NULL OR list_contains($sources, source))
 ORDER BY run_id, CASE change WHEN 'new' THEN 0 WHEN 'changed' THEN 1 WHEN 'returned' THEN 2 ELSE 3 END,
          source, name, listing_id
 """
@@ -116,14 +133,22 @@ def list_changes(
     after_run: str | None = None,
     since: datetime | None = None,
     source: str | None = None,
+    sources: list[str] | None = None,
 ) -> Rows:
     """What runs did to listings (new, changed, returned, gone), run by run, in that order.
 
     Selects the changes of run `run_id`, of the runs after `after_run`, and those made at or after
-    `since`; the filters given all apply. Columns: run_id, change, source, name, state, listing_id,
-    fields (the changed ones), before and after (the listing's fields as JSON text).
+    `since`, of `source` or of any of `sources`; the filters given all apply. Columns: run_id,
+    change, source, name, state, listing_id, fields (the changed ones), before and after (the
+    listing's fields as JSON text).
     """
-    params = {"run_id": run_id, "after_run": after_run, "since": since, "source": source or None}
+    params = {
+        "run_id": run_id,
+        "after_run": after_run,
+        "since": since,
+        "source": source or None,
+        "sources": list(sources) if sources else None,
+    }
     return _rows(con.execute(_CHANGES_SQL, params))
 
 

@@ -10,18 +10,11 @@ from flows.cli.parser import build_parser
 from pipeline.store.connection import DatabaseBusy
 
 
-def test_table_cuts_cells_at_60_characters_and_counts_rows(capsys: pytest.CaptureFixture[str]) -> None:
+def test_table_cuts_cells_at_60_characters_with_an_ellipsis_and_counts_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    # More in tests/cli/test_tables.py.
     print_rows(["a", "long"], [(1, "x" * 70), (None, "y")], "table")
     lines = capsys.readouterr().out.splitlines()
-    assert lines == [
-        "a  " + "long".ljust(60),
-        "-  " + "-" * 60,
-        "1  " + "x" * 60,
-        "   " + "y".ljust(60),
-        "(2 rows)",
-    ]
-    print_rows(["n"], [(1,)], "table")
-    assert capsys.readouterr().out.splitlines()[-1] == "(1 row)"
+    assert lines == ["a  long", "─" * 63, "1  " + "x" * 59 + "…", "   y", "(2 rows)"]
 
 
 def test_csv_and_json_keep_every_character(capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,4 +70,4 @@ def test_read_only_turns_duckdb_errors_into_the_message(tmp_path: Path) -> None:
 
 def test_help_lists_the_commands_in_their_order() -> None:
     usage = build_parser().format_usage()
-    assert "{run,serve,query,eval,changes,export,report,flags,review,ui}" in usage
+    assert "{run,serve,query,eval,changes,export,report,flags,review,ui,show,runs,sources,completion}" in usage

@@ -22,6 +22,7 @@ from pipeline.link.store import link_facilities
 from pipeline.normalize import run as normalize
 from pipeline.outputs.tabular import EXPORT_MARKER, ExportPathError, check_out_dir, export_files
 from pipeline.sources.samhsa.codes import CodeReference
+from pipeline.store.queries import list_changes, list_flags
 from schemas.listing import Listing
 from schemas.raw import RawRecord
 from tests.crash_load import content_hash
@@ -151,12 +152,17 @@ def test_flag_filters_are_bound_parameters(db: Path, value: str, capsys: pytest.
     before = content_hash(db)
     assert main(["flags", "--db", str(db), "--all", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)  # there are flags to leak
-    for option in ("--state", "--rule"):
-        assert main(["flags", option, value, "--all", "--db", str(db), "--format", "json"]) == 0
+    # The command line refuses a state, rule or source that does not exist (exit 2, nothing printed) ...
+    for command in (["flags", "--all", "--state"], ["flags", "--all", "--rule"], ["changes", "--source"]):
+        assert main([*command, value, "--db", str(db)]) == 2
         captured = capsys.readouterr()
-        assert (json.loads(captured.out), captured.err) == ([], "")
-    assert main(["changes", "--source", value, "--db", str(db), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == []
+        assert captured.out == "" and captured.err.count("\n") == 1
+    # ... and the queries behind it bind any value as a parameter: it matches nothing.
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert list_flags(con, state=value, include_inactive=True).rows == []
+        assert list_flags(con, rule_id=value, include_inactive=True).rows == []
+        assert list_flags(con, sources=[value], include_inactive=True).rows == []
+        assert list_changes(con, source=value).rows == [] and list_changes(con, sources=[value]).rows == []
     assert content_hash(db) == before
 
 
