@@ -6,6 +6,7 @@ crawl is a subprocess; this module builds the command and reads back the stats f
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -130,6 +131,22 @@ def crawl_env() -> dict[str, str]:
     }
 
 
+_EXCEPTION_LINE = re.compile(r"^[\w.]+(?:Error|Exception): .*$", re.M)
+
+
+def _read_log(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _last_exception(log: str) -> str | None:
+    """The last "SomeError: why" line of a crawl log (a traceback's last line), if any."""
+    found = _EXCEPTION_LINE.findall(log)
+    return found[-1] if found else None
+
+
 def run_crawl(
     spider: str,
     out_dir: Path,
@@ -158,8 +175,12 @@ def run_crawl(
     if completed.returncode != 0 and "Spider not found" in (completed.stderr or ""):
         raise CrawlFailed(f"{spider}: no such spider; the spiders are {', '.join(SPIDER_SOURCES)}", retryable=False)
     if completed.returncode != 0:
-        tail = (completed.stderr or "").strip().splitlines()[-5:]
-        raise CrawlFailed(f"{spider}: scrapy exited with code {completed.returncode}: {' | '.join(tail)}")
+        log = _read_log(out_dir / "crawl.log")
+        detail = _last_exception(log) or " | ".join((completed.stderr or "").strip().splitlines()[-5:])
+        # A crawl that failed before its spider opened failed on its configuration: the same again.
+        raise CrawlFailed(
+            f"{spider}: scrapy exited with code {completed.returncode}: {detail}", retryable="Spider opened" in log
+        )
     if not stats_path.is_file():
         raise CrawlFailed(f"{spider}: no stats file was written (see {out_dir / 'crawl.log'})")
     stats = json.loads(stats_path.read_text(encoding="utf-8"))

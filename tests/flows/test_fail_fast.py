@@ -49,6 +49,13 @@ def test_an_unknown_spider_is_not_worth_retrying(tmp_path: Path) -> None:
     assert not failed.value.retryable
 
 
+def test_a_crawl_that_fails_before_its_spider_opens_says_why_and_is_not_worth_retrying(tmp_path: Path) -> None:
+    settings = {"IOPDIR_SOURCE_URLS": '{"samhsa_su": "https://a.nonexistent.invalid/su.xlsx"}'}
+    with pytest.raises(CrawlFailed, match="ValueError: IOPDIR_SOURCE_URLS names sources this spider") as failed:
+        run_crawl("ny_omh", tmp_path, None, 60, settings)
+    assert not failed.value.retryable
+
+
 def test_the_crawl_task_retries_only_what_may_go_better() -> None:
     def retried(data: object) -> bool:
         return crawl_worth_retrying(crawl_task, None, Failed(data=data))
