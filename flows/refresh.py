@@ -1,8 +1,8 @@
 """The `refresh` flow: crawl every source in parallel, then normalize, load and flag.
 
-crawl (one subprocess per spider, retried) -> normalize (per crawl) -> load (single writer) ->
-link (listings of different sources into facilities) -> flag (one set-based pass over all
-active listings). Load, link and flag write one after the other: DuckDB has one writer.
+crawl (one subprocess per spider, retried unless the failure would repeat) -> normalize (per
+crawl) -> load (single writer) -> link (listings of different sources into facilities) -> flag
+(one set-based pass over all active listings). Load, link and flag write one after the other: DuckDB has one writer.
 A source whose crawl failed is recorded as failed; its listings stay as they were.
 """
 
@@ -40,7 +40,7 @@ LOAD_LOCK_WAIT_S = 300.0
 
 
 def crawl_worth_retrying(task: object, task_run: object, state: State) -> bool:
-    """The crawl task's `retry_condition_fn`: retry a crawl that failed in a way another attempt may not.
+    """The crawl task's `retry_condition_fn`: retry only a crawl whose failure another attempt may mend.
 
     Not retried: a `CrawlFailed` that says so (unknown spider, a first request that cannot resolve
     or connect: the same again in 10 s), and a crawl that ran to its end with sources failed in-band
