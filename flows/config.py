@@ -24,10 +24,11 @@ The file is `$IOPDIR_CONFIG`, else `iopdir.toml` in the working directory, if pr
     min_rows = 5
 
     accept_drop = []       # sources whose drop `iopdir run` takes on purpose (like --accept-drop)
+    keep_crawls = 3        # runs whose crawl output is kept in the work folder (like --keep-crawls)
 
 Environment variables override the file: `IOPDIR_DB`, `IOPDIR_SOURCES='["ny_omh"]'`,
 `IOPDIR_CONTACT`, `IOPDIR_THROTTLE__DOWNLOAD_DELAY=3`, `IOPDIR_THRESHOLDS__PHP_MIN=20`,
-`IOPDIR_GUARD__MAX_GONE_SHARE=0.2`, `IOPDIR_ACCEPT_DROP='["samhsa_su"]'`. Command line options
+`IOPDIR_GUARD__MAX_GONE_SHARE=0.2`, `IOPDIR_ACCEPT_DROP='["samhsa_su"]'`, `IOPDIR_KEEP_CRAWLS=5`. Command line options
 override both (`--accept-drop` adds to `accept_drop`).
 
 `IOPDIR_THRESHOLDS` names a TOML file whose `[thresholds]` table (read by
@@ -52,6 +53,7 @@ from pydantic_settings import (
 )
 
 from flows.crawl import DEFAULT_SPIDERS, check_spiders
+from flows.retention import DEFAULT_KEEP_CRAWLS
 from pipeline.duck import memory_limit
 from pipeline.store.guard import GuardLimits
 from pipeline.thresholds import ENV_VAR as THRESHOLDS_ENV
@@ -130,6 +132,8 @@ class Settings(BaseSettings):
     guard: GuardLimits = Field(default_factory=GuardLimits)
     #: Sources whose drop past the guard's limits `iopdir run` takes on purpose.
     accept_drop: list[str] = Field(default_factory=list)
+    #: How many runs' crawl output `iopdir run` keeps in the work folder (older runs' is removed).
+    keep_crawls: int = Field(DEFAULT_KEEP_CRAWLS, ge=1)
 
     @field_validator("sources")
     @classmethod

@@ -6,6 +6,7 @@ crawl is a subprocess; this module builds the command and reads back the stats f
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.lifetime import child_preexec
-from schemas.crawl_stats import COMPLETE, ERROR, SOURCES, is_error_key, source_key
+from schemas.crawl_stats import COMPLETE, ERROR, SOURCES, UNREACHABLE, is_error_key, source_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,7 +68,15 @@ def listing_sources(names: list[str]) -> list[str]:
 
 
 class CrawlFailed(RuntimeError):
-    """The crawl process failed as a whole (exit code, close reason or missing output)."""
+    """The crawl process failed as a whole (exit code, close reason or missing output).
+
+    `retryable` is False for a failure another attempt would only repeat (an unknown spider, a
+    host that does not resolve or refuses the connection): the crawl task does not retry those.
+    """
+
+    def __init__(self, message: str, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 @dataclass
@@ -122,6 +131,22 @@ def crawl_env() -> dict[str, str]:
     }
 
 
+_EXCEPTION_LINE = re.compile(r"^[\w.]+(?:Error|Exception): .*$", re.M)
+
+
+def _read_log(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _last_exception(log: str) -> str | None:
+    """The last "SomeError: why" line of a crawl log (a traceback's last line), if any."""
+    found = _EXCEPTION_LINE.findall(log)
+    return found[-1] if found else None
+
+
 def run_crawl(
     spider: str,
     out_dir: Path,
@@ -147,12 +172,20 @@ def run_crawl(
         )
     except subprocess.TimeoutExpired as error:
         raise CrawlFailed(f"{spider}: crawl timed out after {timeout_s:.0f} s") from error
+    if completed.returncode != 0 and "Spider not found" in (completed.stderr or ""):
+        raise CrawlFailed(f"{spider}: no such spider; the spiders are {', '.join(SPIDER_SOURCES)}", retryable=False)
     if completed.returncode != 0:
-        tail = (completed.stderr or "").strip().splitlines()[-5:]
-        raise CrawlFailed(f"{spider}: scrapy exited with code {completed.returncode}: {' | '.join(tail)}")
+        log = _read_log(out_dir / "crawl.log")
+        detail = _last_exception(log) or " | ".join((completed.stderr or "").strip().splitlines()[-5:])
+        # A crawl that failed before its spider opened failed on its configuration: the same again.
+        raise CrawlFailed(
+            f"{spider}: scrapy exited with code {completed.returncode}: {detail}", retryable="Spider opened" in log
+        )
     if not stats_path.is_file():
         raise CrawlFailed(f"{spider}: no stats file was written (see {out_dir / 'crawl.log'})")
     stats = json.loads(stats_path.read_text(encoding="utf-8"))
+    if stats.get(UNREACHABLE):  # the first request could not reach its host (spiders/fail_fast.py)
+        raise CrawlFailed(f"{spider}: {stats[UNREACHABLE]}", retryable=False)
     if stats.get("finish_reason") != "finished":
         errors = "; ".join(str(v) for k, v in sorted(stats.items()) if is_error_key(k))
         reason = f"{spider}: crawl closed with reason {stats.get('finish_reason')!r}"

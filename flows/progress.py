@@ -2,17 +2,30 @@
 
 The crawls are subprocesses writing into the run's work folder; progress reads what they have
 written so far (the crawl log and the items file), so it needs nothing from the flow itself.
-Silent when stderr is not a terminal (cron, CI, a pipe).
+
+On a terminal: a rich live display, one row per crawl, cut to the terminal's width (at most
+`MAX_WIDTH`); while it is up, the log handlers that write to the same terminal (Prefect's console
+handler, plain stream handlers) print through its console, so log lines appear above the rows
+instead of over them. Off a terminal (cron, CI, a pipe): one plain line per crawl every
+`plain_interval_s` (10 s), nothing until a crawl has started.
 """
 
 import json
+import logging
 import re
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+#: The widest the live rows get, however wide the terminal.
+MAX_WIDTH = 120
+#: Seconds between plain progress lines off a terminal.
+PLAIN_INTERVAL_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -86,39 +99,103 @@ def newest_run(work_root: Path, since: float) -> Path | None:
     return max(runs, key=lambda p: p.stat().st_mtime, default=None)
 
 
-class LiveProgress:
-    """A background thread redrawing one status line on a terminal until stopped."""
+def _status(run_dir: Path | None) -> list[str]:
+    """One phrase per crawl of the run, and the steps after the crawls once every crawl is normalized."""
+    crawls = snapshot(run_dir) if run_dir else []
+    lines = [c.render() for c in crawls]
+    if crawls and all(c.normalized for c in crawls):
+        lines.append("loading, linking, flagging")
+    return lines
 
-    def __init__(self, work_root: Path, stream: TextIO | None = None, interval_s: float = 1.0) -> None:
+
+def _handlers() -> Iterator[logging.Handler]:
+    loggers = [
+        logging.getLogger(),
+        *(v for v in logging.Logger.manager.loggerDict.values() if isinstance(v, logging.Logger)),
+    ]
+    seen: set[int] = set()
+    for logger in loggers:
+        for handler in logger.handlers:
+            if id(handler) not in seen:
+                seen.add(id(handler))
+                yield handler
+
+
+@contextmanager
+def logs_through(console: Any, stream: TextIO) -> Iterator[None]:
+    """While the block runs, handlers writing to `stream` print through `console` (above its live display)."""
+    from rich.file_proxy import FileProxy
+
+    swapped: list[tuple[logging.Handler, str, Any]] = []
+    for handler in _handlers():
+        if getattr(handler, "console", None) is not None and getattr(handler, "stream", None) is stream:
+            swapped.append((handler, "console", handler.console))  # Prefect's console handler: a rich Console
+            handler.console = console  # type: ignore[attr-defined]
+        elif isinstance(handler, logging.StreamHandler) and handler.stream is stream:
+            swapped.append((handler, "stream", handler.stream))
+            handler.stream = FileProxy(console, stream)
+    try:
+        yield
+    finally:
+        for handler, name, value in swapped:
+            setattr(handler, name, value)
+
+
+class LiveProgress:
+    """Progress of a run until stopped: rich live rows on a terminal, plain lines off one (see the module)."""
+
+    def __init__(
+        self,
+        work_root: Path,
+        stream: TextIO | None = None,
+        interval_s: float = 1.0,
+        plain_interval_s: float = PLAIN_INTERVAL_S,
+    ) -> None:
         self.work_root = work_root
         # sys.stderr as it is now, not as it was at import (tests and tools swap it).
         self.stream = stream if stream is not None else sys.stderr
-        self.interval_s = interval_s
-        self.enabled = self.stream.isatty()
+        self.live = self.stream.isatty()
+        self.interval_s = interval_s if self.live else plain_interval_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="iopdir-progress", daemon=True)
         self._started = time.time()
+        self._exit = ExitStack()
+        self._progress: Any = None
+        self._rows: dict[str, Any] = {}
 
     def __enter__(self) -> "LiveProgress":
-        if self.enabled:
-            self._thread.start()
+        if self.live:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            width = Console(file=self.stream).width
+            console = Console(file=self.stream, width=min(width, MAX_WIDTH), force_terminal=True)
+            self._progress = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+            )
+            self._exit.enter_context(self._progress)
+            self._exit.enter_context(logs_through(console, self.stream))
+        self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self._stop.set()
-            self._thread.join(timeout=5)
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._exit.close()
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):
-            run_dir = newest_run(self.work_root, self._started - 1)
-            crawls = snapshot(run_dir) if run_dir else []
-            if not crawls:
-                continue
-            line = " | ".join(c.render() for c in crawls)
-            if all(c.normalized for c in crawls):
-                line += " | loading, linking, flagging"
-            self.stream.write("\r\033[K" + line[:200])
-            self.stream.flush()
+            lines = _status(newest_run(self.work_root, self._started - 1))
+            if self._progress is not None:
+                self._update(lines)
+            else:
+                for line in lines:
+                    self.stream.write(f"progress: {line}\n")
+                self.stream.flush()
+
+    def _update(self, lines: list[str]) -> None:
+        for line in lines:
+            key = line.split(" ", 1)[0]
+            if key not in self._rows:
+                self._rows[key] = self._progress.add_task(line, total=None)
+            self._progress.update(self._rows[key], description=line)

@@ -1,8 +1,8 @@
 """The `refresh` flow: crawl every source in parallel, then normalize, load and flag.
 
-crawl (one subprocess per spider, retried) -> normalize (per crawl) -> load (single writer) ->
-link (listings of different sources into facilities) -> flag (one set-based pass over all
-active listings). Load, link and flag write one after the other: DuckDB has one writer.
+crawl (one subprocess per spider, retried unless the failure would repeat) -> normalize (per
+crawl) -> load (single writer) -> link (listings of different sources into facilities) -> flag
+(one set-based pass over all active listings). Load, link and flag write one after the other: DuckDB has one writer.
 A source whose crawl failed is recorded as failed; its listings stay as they were.
 """
 
@@ -20,8 +20,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
-from flows.crawl import DEFAULT_SPIDERS, CrawlResult, run_crawl
+from flows.crawl import DEFAULT_SPIDERS, CrawlFailed, CrawlResult, run_crawl
 from flows.lifetime import reclaim_sigterm, run_worker_pool
+from flows.retention import mark_run, prune_crawls
 from pipeline.flags.store import FlagCounts, compute_flags, new_flags
 from pipeline.link.store import LinkCounts, link_facilities
 from pipeline.normalize.run import NormalizeResult, normalize_file
@@ -29,7 +30,7 @@ from pipeline.store.connection import wait_until_writable
 from pipeline.store.guard import Guard, GuardLimits
 from pipeline.store.load import LoadCounts, SourceLoad, load_run
 from pipeline.store.queries import website_roots
-from pipeline.store.runs import FAILED, fail_unfinished, finish_run, run_outcome, start_run
+from pipeline.store.runs import FAILED, OK, fail_unfinished, finish_run, run_outcome, start_run
 from pipeline.thresholds import Thresholds, load_thresholds
 from schemas.crawl_stats import NOTE, PREFIX, SAMPLE, source_key
 
@@ -38,13 +39,34 @@ CRAWL_TIMEOUT_S = 1800
 LOAD_LOCK_WAIT_S = 300.0
 
 
+def crawl_worth_retrying(task: object, task_run: object, state: State) -> bool:
+    """The crawl task's `retry_condition_fn`: retry only a crawl whose failure another attempt may mend.
+
+    Not retried: a `CrawlFailed` that says so (unknown spider, a first request that cannot resolve
+    or connect: the same again in 10 s), and a crawl that ran to its end with sources failed in-band
+    (the task's Failed state carries its `CrawlResult`): its result is loaded as it is.
+    """
+    outcome = state.data
+    if isinstance(outcome, CrawlFailed):
+        return outcome.retryable
+    return isinstance(outcome, BaseException)
+
+
 # The subprocess carries the timeout: a thread-run task timeout cannot interrupt it.
-@task(name="crawl", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
+@task(name="crawl", retries=2, retry_delay_seconds=10, retry_condition_fn=crawl_worth_retrying, cache_policy=NO_CACHE)
 def crawl_task(
     spider: str, out_dir: str, replay_dir: str | None, settings: dict[str, str] | None = None
-) -> CrawlResult:
-    """Run one spider as a `scrapy crawl` subprocess."""
-    return run_crawl(spider, Path(out_dir), Path(replay_dir) if replay_dir else None, CRAWL_TIMEOUT_S, settings)
+) -> CrawlResult | State:
+    """Run one spider as a `scrapy crawl` subprocess.
+
+    A crawl whose sources failed in-band ends Failed in Prefect, its `CrawlResult` the state's
+    data: the flow still loads it (the complete sources, and what the others read).
+    """
+    result = run_crawl(spider, Path(out_dir), Path(replay_dir) if replay_dir else None, CRAWL_TIMEOUT_S, settings)
+    if result.errors:
+        problems = "; ".join(f"{source}: {error}" for source, error in result.errors.items())
+        return Failed(message=f"{spider}: {problems}"[:1000], data=result)
+    return result
 
 
 def spider_settings(spider: str, db_path: str, run_dir: Path, replay_dir: str | None) -> dict[str, str]:
@@ -208,6 +230,7 @@ def refresh(
     full: bool = True,
     guard: dict[str, Any] | None = None,
     accept_drop: list[str] | None = None,
+    keep_crawls: int | None = None,
 ) -> RunSummary | State:
     """Crawl, normalize, load, link and flag the given spiders' sources into the DuckDB file.
 
@@ -216,7 +239,9 @@ def refresh(
     flows/config.py). `full=False` is an incremental run: listings are added and updated, but
     none is marked gone, as if every crawl were partial. `guard` (GuardLimits values) are the
     limits past which a source is held instead of retiring listings; `accept_drop` names the
-    sources whose drop this run takes on purpose (`pipeline.store.guard`).
+    sources whose drop this run takes on purpose (`pipeline.store.guard`). `keep_crawls`: after a
+    successful run, keep the crawl output of this many runs (this one's included) and remove older
+    runs' (`flows.retention`); None keeps all.
 
     Returns the run's summary; when a source failed, a Failed state that carries the summary
     (`run_refresh` returns the summary either way).
@@ -233,6 +258,7 @@ def refresh(
         logger.warning("run %s did not finish (its process is gone): marked interrupted", interrupted)
     work = work_root(db_path, work_dir)
     run_dir = work / run_id
+    mark_run(run_dir, run_id)
     steps: dict[str, float] = {}
 
     # Normalization's worker processes start now, and import the pipeline while the spiders crawl.
@@ -252,15 +278,15 @@ def refresh(
         failed: dict[str, str] = {}
         for spider, future in futures.items():
             future.wait()
-            if future.state.is_completed():
-                crawls[spider] = future.result()
-                continue
             try:
-                future.result()
+                outcome = future.result(raise_on_failure=False)
             except Exception as error:  # recorded with the run; the other sources go on
-                failed[spider] = f"crawl failed: {error}"
-            else:
-                failed[spider] = f"crawl failed: {future.state.message}"
+                outcome = error
+            if isinstance(outcome, CrawlResult):  # Completed, or Failed with sources failed in-band
+                crawls[spider] = outcome
+                continue
+            reason = outcome if isinstance(outcome, BaseException) else future.state.message
+            failed[spider] = f"crawl failed: {reason}"
             logger.error("%s", failed[spider])
         steps["crawl"] = time.perf_counter() - t0
 
@@ -307,6 +333,9 @@ def refresh(
         links=links,
         flow_s=time.perf_counter() - flow_started,
     )
+    if status == OK and keep_crawls is not None:
+        for removed in prune_crawls(work, keep_crawls, run_id):
+            logger.info("removed the crawl output of run %s (keeping %d runs')", removed.name, keep_crawls)
     if status == FAILED:
         # The other sources are loaded; the run still ends Failed so schedules and alerts see it.
         return Failed(message=f"run {run_id} failed: {problems}", data=summary)

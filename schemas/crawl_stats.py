@@ -12,6 +12,8 @@ SOURCES = "iopdir/sources"
 PREFIX = "iopdir/"
 #: Prefix of the per-source keys.
 SOURCE_PREFIX = "iopdir/source/"
+#: Why a crawl stopped at its first request: its host could not be reached (spiders/fail_fast.py).
+UNREACHABLE = "iopdir/unreachable"
 #: Redirects to another site that the crawl refused (not per source: the middleware sees requests).
 REDIRECT_OFFSITE_REFUSED = "iopdir/redirect/offsite_refused"
 

@@ -36,6 +36,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Retries wait as long as a 429/503's Retry-After asks (up to RETRY_AFTER_MAX seconds).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.retry.RetryAfterMiddleware": 550,
+    # Its process_exception runs before the retries': a first request that cannot resolve or
+    # connect closes the crawl at once instead of being retried (IOPDIR_FAIL_FAST).
+    "spiders.fail_fast.FailFastMiddleware": 560,
     # Its process_response runs before RedirectMiddleware's (600): redirects to another site are refused.
     "spiders.redirects.SameSiteRedirectMiddleware": 650,
     # Last before the downloader, so robots.txt, retries and the user agent work as in a live crawl.
@@ -48,6 +51,8 @@ EXTENSIONS = {
 
 # Offline replay: a folder mirroring the sources' files (e.g. ../shared/data). Unset = live.
 IOPDIR_REPLAY_DIR = None
+# Close the crawl when its first request cannot resolve or connect (spiders/fail_fast.py).
+IOPDIR_FAIL_FAST = True
 # Where StatsFile writes the crawl's stats as JSON. Unset = not written.
 IOPDIR_STATS_FILE = None
 

@@ -38,6 +38,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from schemas.crawl_stats import COMPLETE, EMPTY_OK, ERROR, NOTE, PAGES, SAMPLE, SOURCES, UNREAD_URLS, source_key
+from spiders.fail_fast import OFFLINE_HINT, unreachable_message
 from spiders.pages.html import PageTooDeepError, parse_page_html
 from spiders.pages.text import collapse
 from spiders.redirects import OffsiteRedirectError, site_of
@@ -80,6 +81,8 @@ class SiteCrawlSpider(scrapy.Spider):
     settings_prefix: ClassVar[str] = ""
     #: Pages a site for budgets other than MAIN (their own small caps, so the main pages always fit).
     budgets: ClassVar[dict[str, int]] = {}
+    #: One site's host being gone says nothing about the next site's (spiders/fail_fast.py).
+    custom_settings: ClassVar[dict[str, Any]] = {"IOPDIR_FAIL_FAST": False}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,6 +94,9 @@ class SiteCrawlSpider(scrapy.Spider):
         self.outstanding: Counter[str] = Counter()
         # Sites a page of which failed or could not be read whole: what they said is partial.
         self.broken_sites: set[str] = set()
+        # Seed sites that answered at all (a page, an HTTP error, a robots.txt refusal), and why others did not.
+        self.seeds_reached = 0
+        self.seed_failures: list[str] = []
         self._manifest: dict[str, str] | None = None
 
     # Hooks for subclasses.
@@ -174,6 +180,11 @@ class SiteCrawlSpider(scrapy.Spider):
         stats.set_value(source_key(self.source, COMPLETE), True)
         stats.set_value(source_key(self.source, EMPTY_OK), not mine)
         stats.set_value(source_key(self.source, "seeds"), len(mine))
+        if not seeds:
+            stats.set_value(
+                source_key(self.source, NOTE),
+                f"no seed sites (set {self.settings_prefix}_SEEDS; a run seeds it with the other sources' websites)",
+            )
         for url in mine:
             self.pages_per_site[site_of(url)] += 1
             yield self._request(url, site_of(url), seed=True)
@@ -181,6 +192,7 @@ class SiteCrawlSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Read the page (`read_page`), follow its links, and finish its site when it was the last request."""
         site = response.meta.get("site") or site_of(response.url)
+        self.seeds_reached += bool(response.meta.get("seed"))
         if isinstance(response, TextResponse):
             yield from self._read(response)
         yield from self.answered(site)
@@ -262,6 +274,11 @@ class SiteCrawlSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         response = getattr(failure.value, "response", None)
+        if request.meta.get("seed"):
+            if response is not None or isinstance(failure.value, IgnoreRequest):
+                self.seeds_reached += 1
+            else:
+                self.seed_failures.append(unreachable_message(request.url, failure.value) or f"{failure.value!r}")
         if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
             kind = "redirected_offsite" if isinstance(failure.value, OffsiteRedirectError) else "ignored"
             stats.inc_value(source_key(self.source, kind))
@@ -290,7 +307,16 @@ class SiteCrawlSpider(scrapy.Spider):
         stats.set_value(source_key(self.source, ERROR), reason)
 
     def closed(self, reason: str) -> None:
-        """A safety net: items still kept back at the end are a bug; the source is then incomplete."""
+        """Safety nets: a crawl that reached none of its seed sites failed, whatever else it says;
+        items still kept back at the end are a bug. Either way the source is then incomplete."""
+        if self.seed_failures and not self.seeds_reached:
+            stats = self.crawler.stats
+            assert stats is not None
+            hint = next((f for f in self.seed_failures if OFFLINE_HINT in f), self.seed_failures[0])
+            message = f"reached none of its {len(self.seed_failures)} seed sites; first: {hint}"
+            self.logger.error("%s: %s", self.source, message)
+            stats.set_value(source_key(self.source, COMPLETE), False)
+            stats.set_value(source_key(self.source, ERROR), message)
         if left := self.kept_back():
             stats = self.crawler.stats
             assert stats is not None

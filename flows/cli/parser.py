@@ -63,6 +63,11 @@ def build_parser(settings: Any = None) -> argparse.ArgumentParser:
 
 
 def _add_run(commands: Commands, db_default: str) -> None:
+    def at_least_one(value: str) -> int:
+        if not value.strip().isdigit() or int(value) < 1:
+            raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+        return int(value)
+
     run = commands.add_parser("run", help="crawl, normalize and load sources into the DuckDB file")
     run.add_argument("--db", default=db_default, help=f"DuckDB file (default {db_default})")
     run.add_argument(
@@ -81,6 +86,12 @@ def _add_run(commands: Commands, db_default: str) -> None:
     )
     run.add_argument("--replay", metavar="DIR", help="answer requests from this mirror, e.g. ../shared/data")
     run.add_argument("--work-dir", metavar="DIR", help="where crawl output goes (default: next to the DB)")
+    run.add_argument(
+        "--keep-crawls",
+        type=at_least_one,
+        metavar="N",
+        help="after a successful run, keep the crawl output of the last N runs (default: keep_crawls, 3)",
+    )
     run.add_argument("--summary-json", metavar="FILE", help="also write the run's summary (counts, step times) as JSON")
     run.add_argument(
         "--thresholds", metavar="FILE.toml", help="IOP/PHP hour thresholds (default: $IOPDIR_THRESHOLDS or built-in)"

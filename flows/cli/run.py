@@ -54,6 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             thresholds_path=args.thresholds,
             guard=settings.guard.model_dump(),
             accept_drop=sorted({*settings.accept_drop, *(args.accept_drop or ())}),
+            keep_crawls=args.keep_crawls or settings.keep_crawls,
         )
     wall = time.perf_counter() - started
     unmatched = sorted(set(args.accept_drop or ()) - {c.source for c in summary.sources})
@@ -62,6 +63,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     rows = [tuple(getattr(c, k) for k in SUMMARY_COLUMNS) for c in summary.sources]
     print(f"run {summary.run_id} -> {summary.db_path}: {summary.status}")
     print_rows(SUMMARY_COLUMNS, rows, "table")
+    for counts in summary.sources:  # the table cuts messages short; why a source failed is worth a whole line
+        if counts.status != "ok" and counts.message and len(counts.message) > 60:
+            print(f"{counts.source} {counts.status}: {counts.message}")
     if summary.links is not None:
         pairs = ", ".join(f"{k} {v}" for k, v in summary.links.pairs_by_sources.items()) or "none"
         print(
@@ -79,11 +83,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.status == "ok" else EXIT_FAILED
 
 
+#: What `serve --register-only` asks for when no Prefect server is configured.
+START_A_SERVER = (
+    "serve --register-only needs a Prefect server that outlives it (without one the deployment would "
+    "go to a temporary server that stops with this command): start one with `prefect server start` "
+    "and point at it with `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`"
+)
+
+
+def check_timezone(name: str | None) -> None:
+    """Refuse a time zone zoneinfo does not know with `CommandError` naming it (not the cron)."""
+    if name is None:
+        return
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CommandError(f"unknown time zone {name!r}: use an IANA name such as America/New_York or UTC") from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Register the scheduled refresh deployment, then run its flow runs until stopped."""
     check_run_arguments(args)
+    check_timezone(args.timezone)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.client.schemas.schedules import CronSchedule
+    from prefect.settings import PREFECT_API_URL
     from pydantic import ValidationError
 
     from flows.deploy import refresh_deployment, register, serve_forever
@@ -91,7 +117,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         CronSchedule(cron=args.cron, timezone=args.timezone)
     except ValidationError:
-        raise CommandError(f"{args.cron!r} / {args.timezone!r} is not a valid cron schedule") from None
+        raise CommandError(f"{args.cron!r} is not a valid cron schedule, e.g. '0 3 * * 1' (Mondays 03:00)") from None
+    if args.register_only and not PREFECT_API_URL.value():
+        raise CommandError(START_A_SERVER)
     deployment = refresh_deployment(
         cron=args.cron,
         db_path=os.path.abspath(args.db),
@@ -104,6 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "crawl_settings": args.settings.crawl_settings(replay=bool(args.replay)),
             **({} if args.thresholds else {"thresholds": args.settings.thresholds.model_dump()}),
             "guard": args.settings.guard.model_dump(),
+            "keep_crawls": args.settings.keep_crawls,
         },
     )
     if args.register_only:
