@@ -1,6 +1,6 @@
 """The argument parser of `iopdir`: one small function per command adds its subparser.
 
-iopdir run [--db PATH] [--source NAME ...] [--replay DIR] [--accept-drop SOURCE ...]
+iopdir run [--wide] [--db PATH] [--source NAME ...] [--replay DIR] [--accept-drop SOURCE ...]
 iopdir query "SQL" [--db PATH] [--format table|csv|json] [--timeout S] [--limit N] [--wide]
 iopdir serve [--cron "0 3 * * 1"] [--timezone TZ] [--db PATH] [--source ...] [--register-only]
 iopdir eval hours FILE.jsonl
@@ -96,6 +96,7 @@ def _add_run(commands: Commands, db_default: str) -> None:
     run.add_argument(
         "--thresholds", metavar="FILE.toml", help="IOP/PHP hour thresholds (default: $IOPDIR_THRESHOLDS or built-in)"
     )
+    _add_wide(run)
     run.set_defaults(func=cmd_run)
 
 
