@@ -136,6 +136,13 @@ def _add_export(commands: Commands, db_default: str) -> None:
     export.add_argument("--state", metavar="XX", help="only this state")
     export.add_argument("--validate", action="store_true", help="hsds: validate against the HSDS 3.0 schemas")
     export.add_argument(
+        "--format",
+        dest="hsds_format",
+        choices=("json", "csv"),
+        default="json",
+        help="hsds: JSON tables (default), or the tabular data package (CSV files and datapackage.json)",
+    )
+    export.add_argument(
         "--force", action="store_true", help="write into OUT_DIR even if it holds other files than an earlier export"
     )
     export.add_argument("--db", default=db_default)
