@@ -3,7 +3,8 @@
 `schema.sql` creates the tables a new file needs; `migrations/NNN_*.sql`, applied in order on every
 open, bring a file made by an older version up to date (each statement is idempotent, so a file
 already up to date is left as it is); then the views are made again. The `listings` view's
-columns are `pipeline.tables.LISTING_COLUMNS`, the one list of what a listing says.
+columns are `pipeline.tables.LISTING_COLUMNS`, the one list of what a listing says. Every table,
+view and column gets its `COMMENT ON` from `pipeline.store.comments`.
 """
 
 from functools import cache
@@ -11,6 +12,7 @@ from importlib import resources
 
 import duckdb
 
+from pipeline.store.comments import apply_comments
 from pipeline.tables import LISTING_COLUMNS
 
 #: What the store keeps of each listing besides what it says: when and in which runs it was
@@ -68,6 +70,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables that do not exist yet, bring older ones up to date, and make the views again.
 
     One script in one call, in the caller's transaction if it has one (a load, link or flag step
-    runs it inside its own, so a step killed at any point leaves the schema as it was too).
+    runs it inside its own, so a step killed at any point leaves the schema as it was too). The
+    script ends by commenting every table, view and column (`pipeline.store.comments`): the views
+    are made again, which drops their comments, so they are written on every open.
     """
     con.execute(schema_sql())
+    apply_comments(con)
