@@ -36,7 +36,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         mark_export(args.out_dir, "hsds", args.state)
         print(", ".join(f"{name} {n}" for name, n in counts.items()) + f" -> {args.out_dir}")
         if args.validate:
-            errors = validate_hsds(args.out_dir)
+            errors = validate_hsds(args.out_dir, fmt=args.hsds_format)
             for error in errors[:MAX_PRINTED_ERRORS]:
                 print(f"invalid: {error}", file=sys.stderr)
             print(f"HSDS 3.0 validation: {len(errors)} error(s)")

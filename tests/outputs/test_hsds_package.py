@@ -123,3 +123,15 @@ def test_documented_command_runs_as_written(
 def test_format_is_for_hsds_only(hsds_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "parquet", str(tmp_path / "p"), "--format", "csv", "--db", str(hsds_db)]) != 0
     assert "--format is for hsds only" in capsys.readouterr().err
+
+
+def test_validate_checks_the_format_just_written(
+    hsds_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "both"
+    db = ["--db", str(hsds_db)]
+    assert main(["export", "hsds", str(out), "--format", "csv", *db]) == 0
+    (out / "services.csv").write_text("id\n", encoding="utf-8")  # a broken package left from before
+    assert main(["export", "hsds", str(out), "--validate", *db]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "HSDS 3.0 validation: 0 error(s)"
+    assert validate_hsds(out, fmt="json") == [] and validate_hsds(out) != []

@@ -139,7 +139,9 @@ def _load_json(out: Path, tables: set[str]) -> tuple[dict[str, tuple[str, list[A
     return loaded, errors
 
 
-def validate_hsds(out_dir: str | Path, schema_dir: str | Path | None = None, fast: bool = True) -> list[str]:
+def validate_hsds(
+    out_dir: str | Path, schema_dir: str | Path | None = None, fast: bool = True, fmt: str | None = None
+) -> list[str]:
     """Errors of the HSDS files in `out_dir`, as "service.json[12].status: ..." strings; [] = valid.
 
     The files are the JSON tables (`<table>.json`) or, when the folder holds a `datapackage.json`,
@@ -150,14 +152,15 @@ def validate_hsds(out_dir: str | Path, schema_dir: str | Path | None = None, fas
     allow any extra field and say nothing of ids), this also reports fields the table does not
     define, fields the tabular form requires (`tabular_required`), duplicate ids and ids that
     point to no row of the table they name. `fast=False` applies each schema to each row in
-    full (slower, same verdicts).
+    full (slower, same verdicts). `fmt` ("json" or "csv") says which files to check in a folder
+    that holds both; by default the data package if there is one.
     """
     out = Path(out_dir)
     folder = Path(schema_dir) if schema_dir else DEFAULT_SCHEMA_DIR
     registry, schemas = _registry(folder)
     checker = _format_checker()
     general: list[str] = []  # of the package's descriptor
-    if (out / DATAPACKAGE).is_file():
+    if fmt == "csv" or (fmt is None and (out / DATAPACKAGE).is_file()):
         from pipeline.outputs.hsds.package import check_descriptor, read_package
 
         general = check_descriptor(out, folder)
