@@ -29,6 +29,7 @@ RELATIONS = {
     "flags": "One row per flag ever raised, joined with its listing and latest review.",
     "flag_records": "The table behind `flags`: the flags as the rules raised them.",
     "flag_reviews": "Every review decision on a flag; never updated or deleted.",
+    "schema_state": "What made the views and these comments, so an open that finds them current leaves them.",
 }
 
 _RUN_IDS = "The first and the last run that saw the listing (`runs.run_id`)."
@@ -224,6 +225,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "payers": "The listing's named payers, as in `listings.payers`.",
     },
     "flag_records": _FLAGS,
+    "schema_state": {
+        "digest": "sha256 of the schema script and of the comments' texts of the version that last made the views.",
+    },
     "flag_reviews": {
         "review_id": "Id of the review.",
         "flag_id": "The flag reviewed.",

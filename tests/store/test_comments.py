@@ -9,7 +9,7 @@ import pytest
 
 from flows.cli import main
 from pipeline.store.comments import RELATIONS, VIEWS, apply_comments, column_comments
-from pipeline.store.schema import ensure_schema
+from pipeline.store.schema import ensure_schema, schema_digest
 from schemas.listing import Listing, Phone, Provenance, ScheduleSession
 from tests.conftest import ROOT
 
@@ -90,18 +90,28 @@ def test_the_listing_columns_are_described_by_the_model() -> None:
     assert texts["listings"]["source_record_id"] == Provenance.model_fields["record_id"].description
 
 
-def test_an_open_writes_only_the_views_comments_again(tmp_path: Path) -> None:
+def test_an_up_to_date_file_is_only_read_and_any_other_is_brought_up_to_date(tmp_path: Path) -> None:
     db = str(tmp_path / "c.duckdb")
     with duckdb.connect(db) as con:
         con.execute("CREATE TABLE runs (run_id VARCHAR NOT NULL)")  # a file of a version without comments
         ensure_schema(con)
         first = _comments(con)
         assert first["runs"]["run_id"] == column_comments()["runs"]["run_id"]
+        assert con.execute("SELECT digest FROM schema_state").fetchall() == [(schema_digest(),)]
     with duckdb.connect(db) as con:
+        made = con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()
+        ensure_schema(con)
+        assert _comments(con) == first and made == (3,)
+        # Views another version made (a different digest), and a view made again: made again, commented.
+        con.execute("UPDATE schema_state SET digest = 'older'")
+        con.execute("CREATE OR REPLACE VIEW facilities AS SELECT 1 AS x")
+        con.execute("COMMENT ON VIEW facilities IS 'old'")
         ensure_schema(con)
         assert _comments(con) == first
-        views = len(VIEWS) + sum(len(column_comments()[v]) for v in VIEWS)
-        assert apply_comments(con) == views
+        con.execute("CREATE OR REPLACE VIEW flags AS SELECT 1 AS x")  # by hand: its comments are gone
+        ensure_schema(con)
+        assert _comments(con) == first
+        assert apply_comments(con) == len(VIEWS) + sum(len(column_comments()[v]) for v in VIEWS)
 
 
 COMMANDS = re.findall(r"^(iopdir query .*)$", DOC, re.M)
