@@ -26,6 +26,13 @@ E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
 UUIDText = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 
 
+# Descriptions shared by several columns (docs/data-model.md gives them one row).
+_ADDRESS = "Address (whitespace collapsed); NULL when absent."
+_COORDINATES = "Coordinates. NULL for SAMHSA."
+_VOCABULARY = "Vocabulary values (schemas/vocab.py), sorted."
+_HOURS = "Weekly program hours, 0-168, min <= max. NULL for SAMHSA."
+
+
 class StrictModel(BaseModel):
     """Base of the normalized layer: no unknown fields, whitespace stripped."""
 
@@ -35,20 +42,22 @@ class StrictModel(BaseModel):
 class Phone(StrictModel):
     """A dialable number with the text it came from."""
 
-    e164: E164
-    extension: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}$")] | None = None
-    original: NonEmpty
-    kind: PhoneKind
+    e164: E164 = Field(description="The number in E.164 (`+12123684100`).")
+    extension: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}$")] | None = Field(
+        default=None, description="The extension, digits only, or NULL."
+    )
+    original: NonEmpty = Field(description="The number as the source wrote it.")
+    kind: PhoneKind = Field(description="`main` or `intake`.")
 
 
 class Provenance(StrictModel):
     """Where a listing came from, precisely enough to find the source row again."""
 
-    source_url: NonEmpty
-    source_file: NonEmpty
-    record_id: NonEmpty
-    fetched_at: datetime
-    run_id: NonEmpty
+    source_url: NonEmpty = Field(description="URL of the file the row came from.")
+    source_file: NonEmpty = Field(description="File name, e.g. `national-directory-su-facilities-2023.xlsx`.")
+    record_id: NonEmpty = Field(description="`<sheet>!<row number>`, e.g. `Facilities List!5396`.")
+    fetched_at: datetime = Field(description="When the file was fetched.")
+    run_id: NonEmpty = Field(description="The run that normalized the row (the store records its own runs).")
 
 
 class ScheduleSession(StrictModel):
@@ -58,10 +67,14 @@ class ScheduleSession(StrictModel):
     alternative schedule ("evening", "summer") whose hours are never added to another track's.
     """
 
-    day: Annotated[int, Field(ge=0, le=6)]
-    start_minute: Annotated[int, Field(ge=0, lt=1440)]
-    end_minute: Annotated[int, Field(gt=0, le=2880)]
-    track: NonEmpty | None = None
+    day: Annotated[int, Field(ge=0, le=6, description="Day of the week, 0 = Monday … 6 = Sunday.")]
+    start_minute: Annotated[int, Field(ge=0, lt=1440, description="Start, in minutes after midnight.")]
+    end_minute: Annotated[
+        int, Field(gt=0, le=2880, description="End, in minutes after midnight; past 1440 for a session past midnight.")
+    ]
+    track: NonEmpty | None = Field(
+        default=None, description='The alternative schedule the session belongs to ("evening", "summer"), or NULL.'
+    )
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> "ScheduleSession":
@@ -81,60 +94,111 @@ class Listing(StrictModel):
     are assigned" in docs/reliability.md).
     """
 
-    listing_id: UUIDText
-    disambiguated_id: UUIDText
-    source: NonEmpty
-    provenance: Provenance
+    listing_id: UUIDText = Field(
+        description="Stable UUID of the listing: of its source and identity (docs/data-model.md). Unique."
+    )
+    disambiguated_id: UUIDText = Field(
+        description="The id the listing takes where another row of its source has its `listing_id` (load only)."
+    )
+    source: NonEmpty = Field(
+        description="The source: `samhsa_su`, `samhsa_mh`, `findtreatment`, `ny_omh` or `program_pages`."
+    )
+    provenance: Provenance = Field(description="Where the row came from (the `source_*` and `fetched_at` columns).")
 
-    name: Annotated[NonEmpty, StringConstraints(max_length=MAX_LINE_CHARS)]
-    name2: Line | None = None
-    street: Line | None = None
-    street2: Line | None = None
-    city: Line | None = None
+    name: Annotated[NonEmpty, StringConstraints(max_length=MAX_LINE_CHARS)] = Field(
+        description="Facility or provider name (SAMHSA `Name1`; for a program page, the provider whose site it is). "
+        "Never empty."
+    )
+    name2: Line | None = Field(
+        default=None,
+        description="Second name line (program or site; for a program page, the program's own heading), or NULL.",
+    )
+    street: Line | None = Field(default=None, description=_ADDRESS)
+    street2: Line | None = Field(default=None, description=_ADDRESS)
+    city: Line | None = Field(default=None, description=_ADDRESS)
     # A directory row always has a state (its normalizer rejects one without); a provider's own
     # page often states none, and is then placed by linking to a directory listing.
-    state: StateCode | None = None
-    zip5: Zip5 | None = None
-    phones: tuple[Phone, ...] = ()
-    website: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
-    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
-    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    state: StateCode | None = Field(
+        default=None,
+        description="2-letter US state or territory code. NULL only for a program page that states no address.",
+    )
+    zip5: Zip5 | None = Field(
+        default=None, description="5-digit ZIP (ZIP+4 cut to 5 digits), or NULL when absent or invalid."
+    )
+    phones: tuple[Phone, ...] = Field(
+        default=(),
+        description="Every valid number, `STRUCT(e164, extension, original, kind)[]`, "
+        "deduplicated on (e164, extension).",
+    )
+    website: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="`http(s)://` URL. NULL for SAMHSA."
+    )
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = Field(default=None, description=_COORDINATES)
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = Field(default=None, description=_COORDINATES)
 
-    levels_of_care: frozenset[LevelOfCare] = frozenset()
-    services: frozenset[Service] = frozenset()
-    payments: frozenset[Payment] = frozenset()
+    levels_of_care: frozenset[LevelOfCare] = Field(default=frozenset(), description=_VOCABULARY)
+    services: frozenset[Service] = Field(default=frozenset(), description=_VOCABULARY)
+    payments: frozenset[Payment] = Field(default=frozenset(), description=_VOCABULARY)
     payers: tuple[NonEmpty, ...] = Field(
-        default=(), description="Named insurance plans accepted, one payer vocabulary (pipeline/clean/payers.py)."
+        default=(),
+        description="Named insurance plans accepted, one name per payer family (docs/payers.md): read from a provider "
+        "site's insurance texts, which apply to all its programs. Empty for the directories.",
     )
     payer_evidence: tuple[NonEmpty, ...] = Field(
-        default=(), description="Verbatim lines of the insurance text the payers were read from."
+        default=(), description="Verbatim lines of the insurance texts the payers were read from."
     )
     payer_notes: tuple[NonEmpty, ...] = Field(
-        default=(), description="What an insurance text says without naming an accepted payer (not accepted, …)."
+        default=(),
+        description='What the insurance texts say without naming an accepted payer ("most major insurance plans '
+        'accepted", "not accepted: Medicare, Medicaid", …).',
     )
-    populations: frozenset[Population] = frozenset()
+    populations: frozenset[Population] = Field(default=frozenset(), description=_VOCABULARY)
     service_evidence: tuple[NonEmpty, ...] = Field(
-        default=(), description="Verbatim phrases of a provider's page the services were read from."
+        default=(),
+        description="Verbatim phrases of a program page that `services` were read from (program pages only; the "
+        "directories' services come from their codes).",
     )
 
-    hours_min: Annotated[float, Field(ge=0, le=168)] | None = None
-    hours_max: Annotated[float, Field(ge=0, le=168)] | None = None
-    hours_basis: HoursBasis = HoursBasis.UNKNOWN
+    hours_min: Annotated[float, Field(ge=0, le=168)] | None = Field(default=None, description=_HOURS)
+    hours_max: Annotated[float, Field(ge=0, le=168)] | None = Field(default=None, description=_HOURS)
+    hours_basis: HoursBasis = Field(
+        default=HoursBasis.UNKNOWN,
+        description="How the hours were obtained: `stated`, `derived`, `stated_and_derived_disagree` or `unknown` "
+        "(every SAMHSA listing).",
+    )
     hours_evidence: tuple[NonEmpty, ...] = Field(
-        default=(), description="Verbatim spans of the schedule the hours rest on, for a maintainer to check."
+        default=(), description="Verbatim spans of the schedule the hours rest on, in text order. Empty when unknown."
     )
-    schedule_text: NonEmpty | None = Field(default=None, description="The source's own words about when it meets.")
-    schedule: tuple[ScheduleSession, ...] = Field(default=(), description="Structured weekly sessions, if given.")
-    hours_level: LevelOfCare | None = Field(default=None, description="The level of care the hours describe.")
-    name_levels: frozenset[LevelOfCare] = Field(default=frozenset(), description="IOP/PHP as the name calls it.")
-    text_levels: frozenset[LevelOfCare] = Field(default=frozenset(), description="IOP/PHP the schedule text names.")
+    schedule_text: NonEmpty | None = Field(
+        default=None, description="The source's own words about when the program meets, as given. NULL for SAMHSA."
+    )
+    schedule: tuple[ScheduleSession, ...] = Field(
+        default=(),
+        description="Structured weekly sessions when a source gives them, "
+        "`STRUCT(day, start_minute, end_minute, track)[]`. Empty for SAMHSA.",
+    )
+    hours_level: LevelOfCare | None = Field(
+        default=None,
+        description="The level the hours describe (`iop`/`php`), or NULL when that is ambiguous (see docs/flags.md).",
+    )
+    name_levels: frozenset[LevelOfCare] = Field(
+        default=frozenset(),
+        description='`iop`/`php` as the listing\'s name (and second name) calls it, e.g. "… Day Treatment" → `php`.',
+    )
+    text_levels: frozenset[LevelOfCare] = Field(
+        default=frozenset(), description="`iop`/`php` the schedule text names. Empty for SAMHSA."
+    )
     php_cues: tuple[NonEmpty, ...] = Field(
-        default=(), description="PHP-intensity phrases in the schedule text about this program, verbatim."
+        default=(),
+        description='PHP-intensity phrases ("hot lunch provided", "in lieu of inpatient") in the schedule text '
+        "about the listing's program, verbatim.",
     )
 
-    source_codes: tuple[str, ...] = ()
+    source_codes: tuple[str, ...] = Field(
+        default=(), description="The row's SAMHSA codes, in file order, deduplicated, mapped or not."
+    )
     warnings: tuple[str, ...] = Field(
-        default=(), description="What normalization cleaned or dropped from this row, for maintainers."
+        default=(), description="What normalization cleaned or dropped from the row, in plain words."
     )
 
     @property

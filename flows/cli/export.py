@@ -10,7 +10,7 @@ MAX_PRINTED_ERRORS = 50
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export the database as HSDS 3.0 JSON, Parquet or CSV files."""
+    """Export the database as HSDS 3.0 (JSON tables, or a CSV data package), Parquet or CSV files."""
     from pipeline.outputs.tabular import ExportPathError, check_out_dir, mark_export
 
     require_database(args.db)
@@ -22,16 +22,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "hsds":
         from pipeline.outputs.hsds import export_hsds, validate_hsds
 
-        counts = export_hsds(args.db, args.out_dir, state=args.state)
+        if args.hsds_format == "csv":
+            from pipeline.outputs.hsds.package import tabular_definitions
+            from pipeline.outputs.hsds.tables import DEFAULT_SCHEMA_DIR
+
+            try:
+                tabular_definitions(DEFAULT_SCHEMA_DIR)  # the fields of the package's descriptor
+            except OSError as error:
+                raise CommandError(
+                    f"the CSV data package needs the HSDS 3.0 schemas (set IOPDIR_HSDS_SCHEMAS): {error}"
+                ) from error
+        counts = export_hsds(args.db, args.out_dir, state=args.state, fmt=args.hsds_format)
         mark_export(args.out_dir, "hsds", args.state)
         print(", ".join(f"{name} {n}" for name, n in counts.items()) + f" -> {args.out_dir}")
         if args.validate:
-            errors = validate_hsds(args.out_dir)
+            errors = validate_hsds(args.out_dir, fmt=args.hsds_format)
             for error in errors[:MAX_PRINTED_ERRORS]:
                 print(f"invalid: {error}", file=sys.stderr)
             print(f"HSDS 3.0 validation: {len(errors)} error(s)")
             return EXIT_FAILED if errors else EXIT_OK
         return EXIT_OK
+    if args.hsds_format != "json":
+        raise CommandError("--format is for hsds only (parquet and csv are formats of their own)")
     from pipeline.outputs.tabular import export_files
 
     counts = export_files(args.db, args.out_dir, args.format, state=args.state, force=args.force)

@@ -7,7 +7,7 @@ iopdir eval hours FILE.jsonl
 iopdir eval flags FILE.jsonl
 iopdir eval links FILE.jsonl [--db PATH]
 iopdir changes [--since RUN_ID|DATE] [--source NAME] [--format table|csv|json] [--wide]
-iopdir export hsds|parquet|csv OUT_DIR [--state XX] [--validate] [--force]
+iopdir export hsds|parquet|csv OUT_DIR [--state XX] [--validate] [--force] [--format json|csv]
 iopdir report OUT.html
 iopdir flags [--state XX] [--rule ID] [--source NAME] [--severity high|medium|low] [--since RUN_ID|DATE]
              [--status open|confirmed|dismissed] [--min-confidence high|medium|low] [--all] [--format ...] [--wide]
@@ -165,6 +165,13 @@ def _add_export(commands: Commands, db_default: str) -> None:
     export.add_argument("out_dir", metavar="OUT_DIR")
     export.add_argument("--state", metavar="XX", help="only this state")
     export.add_argument("--validate", action="store_true", help="hsds: validate against the HSDS 3.0 schemas")
+    export.add_argument(
+        "--format",
+        dest="hsds_format",
+        choices=("json", "csv"),
+        default="json",
+        help="hsds: JSON tables (default), or the tabular data package (CSV files and datapackage.json)",
+    )
     export.add_argument(
         "--force", action="store_true", help="write into OUT_DIR even if it holds other files than an earlier export"
     )

@@ -64,11 +64,9 @@ EXPORT_MARKER = ".iopdir-export"
 def export_file_names(fmt: str) -> list[str]:
     """The files an export of format `fmt` ("hsds", "parquet" or "csv") writes into its folder."""
     if fmt == "hsds":
-        from pipeline.outputs.hsds import (
-            TABLES as HSDS_TABLES,  # jsonschema is slow to import; only HSDS needs it
-        )
+        from pipeline.outputs.hsds.tables import file_names  # JSON or CSV tables, and the CSV descriptor
 
-        return [f"{table}.json" for table in HSDS_TABLES]
+        return file_names()
     return [f"{name}.{fmt}" for name in TABLES]
 
 

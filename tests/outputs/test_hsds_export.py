@@ -2,6 +2,7 @@
 
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -159,9 +160,7 @@ def test_the_national_directories_export_validates(national_crawl: Path, tmp_pat
     print(f"HSDS national: {counts}; export {exported_in:.1f} s, validation {validated_in:.1f} s")
 
 
-def test_named_payers_are_cost_options_and_attributes_of_each_service(
-    hsds_db: Path, exported: tuple[Path, dict[str, int]]
-) -> None:
+def test_named_payers_are_cost_options_of_each_service(hsds_db: Path, exported: tuple[Path, dict[str, int]]) -> None:
     out, counts = exported
     (listing_id,) = query(hsds_db, "SELECT listing_id FROM listings WHERE name = 'Riverside Recovery'")[0]
     services = [
@@ -174,8 +173,36 @@ def test_named_payers_are_cost_options_and_attributes_of_each_service(
     )
     # Only that listing names payers: every cost option is one of its services'.
     assert counts["cost_option"] == 4
-    terms = {t["id"]: t for t in rows(out, "taxonomy_term")}
-    payer_attributes = [a for a in rows(out, "attribute") if a["link_type"] == "payers"]
-    assert sorted((a["link_id"], terms[a["taxonomy_term_id"]]["name"]) for a in payer_attributes) == sorted(
-        (s["id"], payer) for s in services for payer in ("Aetna", "Medicaid")
+    assert all(
+        s["fees_description"] == "Payment accepted: Medicaid, Self pay; Payers named: Aetna, Medicaid" for s in services
     )
+    assert all(s["eligibility_description"] == "Populations served: Adults" for s in services)
+
+
+def test_attributes_are_lean(hsds_db: Path, exported: tuple[Path, dict[str, int]]) -> None:
+    """A listing's services terms once on its location; payments, populations and payers only in service fields."""
+    out, counts = exported
+    attributes = rows(out, "attribute")
+    by_kind = Counter((a["link_entity"], a["link_type"]) for a in attributes)
+    services, levels, flagged = query(
+        hsds_db,
+        "SELECT sum(len(services)), sum(len(levels_of_care)), "
+        "(SELECT count(*) FROM flags WHERE active AND status = 'open') FROM listings WHERE active",
+    )[0]
+    assert by_kind[("location", "services")] == services > 0
+    assert by_kind[("service", "levels_of_care")] == levels
+    assert by_kind[("service", "flags")] >= flagged
+    assert set(by_kind) == {
+        ("location", "services"),
+        ("service", "levels_of_care"),
+        ("organization", "levels_of_care"),
+        ("service", "flags"),
+    }
+    (listing_id, terms) = query(
+        hsds_db, "SELECT listing_id, services FROM listings WHERE active AND len(services) > 2 ORDER BY 1 LIMIT 1"
+    )[0]
+    on_location = [a for a in attributes if a["link_id"] == hsds_id("location", listing_id)]
+    assert [a["id"] for a in on_location] == [
+        hsds_id("attribute", "location", listing_id, "services", t) for t in terms
+    ]
+    assert len(attributes) == counts["attribute"]

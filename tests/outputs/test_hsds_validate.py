@@ -65,7 +65,9 @@ def test_invalid_rows_are_reported_with_file_index_and_field(
 def test_a_file_that_is_no_array_is_reported(tmp_path: Path) -> None:
     (tmp_path / "service.json").write_text('{"id": "x"}', encoding="utf-8")
     assert validate_hsds(tmp_path) == ["service.json: not a JSON array of service rows"]
-    assert validate_hsds(tmp_path / "empty") == [f"{tmp_path / 'empty'}: no HSDS table files (<table>.json)"]
+    assert validate_hsds(tmp_path / "empty") == [
+        f"{tmp_path / 'empty'}: no HSDS table files (<table>.json, or datapackage.json and its CSV files)"
+    ]
 
 
 def test_files_rows_and_references_the_schemas_leave_open(

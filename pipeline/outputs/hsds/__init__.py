@@ -1,21 +1,22 @@
 """Open Referral HSDS 3.0 export of the listings, and its validation against the official schemas.
 `export` reads the database and writes the files, `mapping` builds the rows of each table,
-`vocabularies` the taxonomies, `tables` names the tables and mints row ids, `validate` checks
-files against the schemas; docs/hsds.md is the mapping. Imports `store`, `flags`, `hours.wording` and `ids`.
+`vocabularies` the taxonomies, `tables` names the tables and files and mints row ids, `package`
+writes and reads the CSV data package, `validate` checks files against the schemas; docs/hsds.md is
+the mapping. Imports `store`, `flags`, `hours.wording`, `outputs.cells` and `ids`.
 """
 
 from typing import TYPE_CHECKING, Any
 
 from pipeline.outputs.hsds.export import export_hsds
 from pipeline.outputs.hsds.mapping import build_tables
-from pipeline.outputs.hsds.tables import TABLES, hsds_id
+from pipeline.outputs.hsds.tables import DEFAULT_SCHEMA_DIR, FOREIGN_KEYS, TABLES, hsds_id
 
 if TYPE_CHECKING:
-    from pipeline.outputs.hsds.validate import DEFAULT_SCHEMA_DIR, FOREIGN_KEYS, validate_hsds
+    from pipeline.outputs.hsds.validate import validate_hsds
 
 __all__ = ["DEFAULT_SCHEMA_DIR", "FOREIGN_KEYS", "TABLES", "build_tables", "export_hsds", "hsds_id", "validate_hsds"]
 
-_VALIDATION_NAMES = {"DEFAULT_SCHEMA_DIR", "FOREIGN_KEYS", "validate_hsds"}
+_VALIDATION_NAMES = {"validate_hsds"}
 
 
 def __getattr__(name: str) -> Any:

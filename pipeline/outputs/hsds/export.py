@@ -1,4 +1,4 @@
-"""Export the directory as HSDS 3.0 (Open Referral): read the database, write one JSON file per table.
+"""Export the directory as HSDS 3.0 (Open Referral): read the database, write a JSON or CSV file per table.
 
 The mapping from listings to HSDS rows is in `mapping`; docs/hsds.md describes the files and every field.
 """
@@ -9,6 +9,8 @@ from typing import Any
 
 from pipeline.outputs.files import safe_file
 from pipeline.outputs.hsds.mapping import build_tables
+from pipeline.outputs.hsds.package import write_package
+from pipeline.outputs.hsds.tables import DEFAULT_SCHEMA_DIR
 from pipeline.store.connection import connect
 from pipeline.store.queries import flags_relation
 
@@ -55,16 +57,25 @@ def _write_table(path: Path, rows: list[dict[str, Any]]) -> None:
         out.write("[\n" + ",\n".join(map(encoder.encode, rows)) + "\n]\n" if rows else "[]\n")
 
 
-def export_hsds(db_path: str | Path, out_dir: str | Path, state: str | None = None) -> dict[str, int]:
+def export_hsds(
+    db_path: str | Path, out_dir: str | Path, state: str | None = None, fmt: str = "json"
+) -> dict[str, int]:
     """Write the active listings of the database (of one state, if given) as HSDS 3.0 tables.
 
     The database is opened read-only and read in two bulk queries. `out_dir` receives one JSON
-    array per HSDS table (see docs/hsds.md); returns the number of rows per table.
+    array per HSDS table (`fmt` "json"), or the tabular data package (`fmt` "csv": one CSV file
+    per table and `datapackage.json`, whose fields come from the HSDS 3.0 schemas in
+    `DEFAULT_SCHEMA_DIR`); see docs/hsds.md. Returns the number of rows per table.
     """
+    if fmt not in {"json", "csv"}:
+        raise ValueError(f"unknown HSDS format {fmt!r}; use json or csv")
     listings, flags = _read(db_path, state)
     tables = build_tables(listings, flags)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for table, rows in tables.items():
-        _write_table(out / f"{table}.json", rows)
+    if fmt == "csv":
+        write_package(out, tables, DEFAULT_SCHEMA_DIR)
+    else:
+        for table, rows in tables.items():
+            _write_table(out / f"{table}.json", rows)
     return {table: len(rows) for table, rows in tables.items()}

@@ -7,13 +7,11 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.clean.payers import PAYER_NAMES
 from pipeline.hours import wording
 from pipeline.outputs.hsds.tables import TABLES, hsds_id
 from pipeline.outputs.hsds.vocabularies import (
     FLAG_VOCABULARY,
     LEVEL_ORDER,
-    PAYER_VOCABULARY,
     RULE_LEVEL,
     label,
     taxonomies,
@@ -204,7 +202,11 @@ def _hours_level(row: dict[str, Any], levels: list[str]) -> str | None:
 def _services(
     row: dict[str, Any], location_id: str, levels: list[str]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Service rows (one per level of care), their service_at_location rows and their attributes."""
+    """Service rows (one per level of care), their service_at_location rows and their level-of-care attributes.
+
+    What the listing says for all its levels goes once into HSDS fields (payments and payers to
+    `fees_description`, populations to `eligibility_description`) or onto the location (`_location_attributes`).
+    """
     listing_id = row["listing_id"]
     hours = weekly_hours_text(row)
     hours_level = _hours_level(row, levels)
@@ -247,16 +249,22 @@ def _services(
             }
         )
         attributes.append(_attribute("service", service_id, listing_id, level, "levels_of_care", level))
-        for vocabulary in ("services", "payments", "populations"):
-            attributes += [
-                _attribute("service", service_id, listing_id, level, vocabulary, value) for value in row[vocabulary]
-            ]
-        attributes += [
-            _attribute("service", service_id, listing_id, level, PAYER_VOCABULARY, payer)
-            for payer in row["payers"]
-            if payer in PAYER_NAMES
-        ]
     return services, links, attributes
+
+
+def _location_attributes(row: dict[str, Any], location_id: str) -> list[dict[str, Any]]:
+    """The listing's `services` terms, once on its location: what it offers at that site, at every level."""
+    listing_id = row["listing_id"]
+    return [
+        {
+            "id": hsds_id("attribute", "location", listing_id, "services", value),
+            "link_id": location_id,
+            "link_entity": "location",
+            "link_type": "services",
+            "taxonomy_term_id": term_id("services", value),
+        }
+        for value in row["services"]
+    ]
 
 
 def _cost_options(row: dict[str, Any], services: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -336,6 +344,7 @@ def build_tables(listings: list[dict[str, Any]], flags: list[dict[str, Any]]) ->
         tables["service"] += services
         tables["cost_option"] += _cost_options(row, services)
         tables["service_at_location"] += links
+        tables["attribute"] += _location_attributes(row, location_id)
         tables["attribute"] += attributes
         offered = service_ids[row["listing_id"]] = {
             level: service["id"] for level, service in zip(levels, services, strict=True)

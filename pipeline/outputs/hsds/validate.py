@@ -1,10 +1,9 @@
-"""Validate HSDS files against the official HSDS 3.0 JSON Schemas, plus what the schemas leave open.
+"""Validate HSDS files (JSON tables or the CSV data package) against the official HSDS 3.0 JSON Schemas, and more.
 
 Fields a table does not define, duplicate ids and ids that point to no row are reported too; see docs/hsds.md.
 """
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -14,27 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-#: The folder of the official HSDS 3.0 schemas: `IOPDIR_HSDS_SCHEMAS`, else the shared specs beside the repo.
-DEFAULT_SCHEMA_DIR = Path(
-    os.environ.get(
-        "IOPDIR_HSDS_SCHEMAS", Path(__file__).resolve().parents[4] / "shared" / "specs" / "hsds-3.0" / "schema"
-    )
-)
-
-#: Foreign keys checked by `validate_hsds`: table -> field -> table it points into.
-FOREIGN_KEYS: dict[str, dict[str, str]] = {
-    "taxonomy_term": {"taxonomy_id": "taxonomy", "parent_id": "taxonomy_term"},
-    "organization_identifier": {"organization_id": "organization"},
-    "location": {"organization_id": "organization"},
-    "address": {"location_id": "location"},
-    "service": {"organization_id": "organization"},
-    "cost_option": {"service_id": "service"},
-    "service_at_location": {"service_id": "service", "location_id": "location"},
-    "phone": {"location_id": "location", "service_id": "service", "organization_id": "organization"},
-    "schedule": {"service_id": "service", "location_id": "location", "service_at_location_id": "service_at_location"},
-    "attribute": {"taxonomy_term_id": "taxonomy_term"},
-}
-
+from pipeline.outputs.hsds.tables import DATAPACKAGE, DEFAULT_SCHEMA_DIR, FOREIGN_KEYS
 
 # Keywords of the HSDS table schemas that annotate and never validate.
 _ANNOTATIONS = {"name", "path", "title", "description", "datapackage_metadata", "tabular_required", "$id", "$schema"}
@@ -144,61 +123,89 @@ class _RowValidator:
         return found
 
 
-def validate_hsds(out_dir: str | Path, schema_dir: str | Path | None = None, fast: bool = True) -> list[str]:
-    """Errors of the HSDS files in `out_dir`, as "service.json[12].status: ..." strings; [] = valid.
-
-    Every row of every `<table>.json` is validated against the official schema of that table
-    (`schema_dir`, default the shared HSDS 3.0 specs), with $refs between the schema files
-    resolved locally. Beyond the schemas (which allow any extra field and say nothing of ids),
-    this also reports fields the table does not define, duplicate ids and ids that point to no
-    row of the table they name. `fast=False` applies each schema to each row in full (slower,
-    same verdicts).
-    """
-    out = Path(out_dir)
-    registry, schemas = _registry(Path(schema_dir) if schema_dir else DEFAULT_SCHEMA_DIR)
-    checker = _format_checker()
-    errors: list[str] = []
-    ids: dict[str, set[str]] = {}
-    loaded: dict[str, list[Any]] = {}
-    files = sorted(p for p in out.glob("*.json") if p.stem in schemas)
-    if not files:
-        return [f"{out}: no HSDS table files (<table>.json)"]
-    for path in files:
-        table = path.stem
+def _load_json(out: Path, tables: set[str]) -> tuple[dict[str, tuple[str, list[Any]]], list[tuple[str, str]]]:
+    """The rows of each `<table>.json` in `out`, by table: (file name, rows); and (file, error) of unreadable files."""
+    loaded, errors = {}, []
+    for path in sorted(p for p in out.glob("*.json") if p.stem in tables):
         try:
             rows = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            errors.append(f"{path.name}: not JSON ({exc})")
+            errors.append((path.name, f"{path.name}: not JSON ({exc})"))
             continue
         if not isinstance(rows, list):
-            errors.append(f"{path.name}: not a JSON array of {table} rows")
+            errors.append((path.name, f"{path.name}: not a JSON array of {path.stem} rows"))
             continue
-        loaded[table] = rows
+        loaded[path.stem] = (path.name, rows)
+    return loaded, errors
+
+
+def validate_hsds(
+    out_dir: str | Path, schema_dir: str | Path | None = None, fast: bool = True, fmt: str | None = None
+) -> list[str]:
+    """Errors of the HSDS files in `out_dir`, as "service.json[12].status: ..." strings; [] = valid.
+
+    The files are the JSON tables (`<table>.json`) or, when the folder holds a `datapackage.json`,
+    the tabular data package: its CSV files, read back with each cell typed by its field's HSDS
+    type, and the descriptor itself (`package.check_descriptor`). Every row of every table is
+    validated against the official schema of that table (`schema_dir`, default the shared HSDS
+    3.0 specs), with $refs between the schema files resolved locally. Beyond the schemas (which
+    allow any extra field and say nothing of ids), this also reports fields the table does not
+    define, fields the tabular form requires (`tabular_required`), duplicate ids and ids that
+    point to no row of the table they name. `fast=False` applies each schema to each row in
+    full (slower, same verdicts). `fmt` ("json" or "csv") says which files to check in a folder
+    that holds both; by default the data package if there is one.
+    """
+    out = Path(out_dir)
+    folder = Path(schema_dir) if schema_dir else DEFAULT_SCHEMA_DIR
+    registry, schemas = _registry(folder)
+    checker = _format_checker()
+    general: list[str] = []  # of the package's descriptor
+    if fmt == "csv" or (fmt is None and (out / DATAPACKAGE).is_file()):
+        from pipeline.outputs.hsds.package import check_descriptor, read_package
+
+        general = check_descriptor(out, folder)
+        loaded, load_errors = read_package(out)
+        loaded = {table: found for table, found in loaded.items() if table in schemas}
+    else:
+        loaded, load_errors = _load_json(out, set(schemas))
+        if not loaded and not load_errors:
+            return [f"{out}: no HSDS table files (<table>.json, or {DATAPACKAGE} and its CSV files)"]
+    # Files in name order, each file's errors together, then the references between them.
+    by_file: dict[str, list[str]] = {}
+    for file, message in load_errors:
+        by_file.setdefault(file, []).append(message)
+    ids: dict[str, set[str]] = {}
+    for table, (file, rows) in loaded.items():
+        errors = by_file.setdefault(file, [])
         validator = _RowValidator(schemas[table], registry, checker)
+        tabular_required = schemas[table].get("tabular_required", [])
         seen: set[str] = set()
         for index, row in enumerate(rows):
-            errors += [
-                f"{_where(path.name, index, where)}: {message}" for where, message in validator.errors(row, fast)
-            ]
+            errors += [f"{_where(file, index, where)}: {message}" for where, message in validator.errors(row, fast)]
             if not isinstance(row, dict):
                 continue
             errors += [
-                f"{path.name}[{index}].{name}: not a field of the HSDS {table} table"
+                f"{file}[{index}].{name}: not a field of the HSDS {table} table"
                 for name in sorted(row.keys() - validator.properties.keys())
+            ]
+            errors += [
+                f"{file}[{index}]: {name!r} is required in the tabular form"
+                for name in tabular_required
+                if name not in row
             ]
             row_id = row.get("id")
             if isinstance(row_id, str):
                 if row_id in seen:
-                    errors.append(f"{path.name}[{index}].id: duplicate id {row_id}")
+                    errors.append(f"{file}[{index}].id: duplicate id {row_id}")
                 seen.add(row_id)
         ids[table] = seen
-    return errors + _dangling_references(loaded, ids)
+    return [*general, *(e for file in sorted(by_file) for e in by_file[file]), *_dangling_references(loaded, ids)]
 
 
-def _dangling_references(loaded: dict[str, list[Any]], ids: dict[str, set[str]]) -> list[str]:
+def _dangling_references(loaded: dict[str, tuple[str, list[Any]]], ids: dict[str, set[str]]) -> list[str]:
     """Ids that point to no row of the table they name; references into a table without a file are not checked."""
     errors = []
-    for table, rows in loaded.items():
+    for table, (file, rows) in loaded.items():
         for index, row in enumerate(rows):
             if not isinstance(row, dict):
                 continue
@@ -211,5 +218,5 @@ def _dangling_references(loaded: dict[str, list[Any]], ids: dict[str, set[str]])
             for name, target in references.items():
                 value = row.get(name)
                 if value is not None and target in ids and value not in ids[target]:
-                    errors.append(f"{table}.json[{index}].{name}: {value} is no id of {target}.json")
+                    errors.append(f"{file}[{index}].{name}: {value} is no id of {loaded[target][0]}")
     return errors
