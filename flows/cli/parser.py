@@ -285,7 +285,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "eval links": ("iopdir eval links tests/fixtures/links/pairs.jsonl",),
     "eval": ("iopdir eval hours tests/fixtures/schedules/holdout.jsonl",),
     "changes": ("iopdir changes", "iopdir changes --since 2026-11-01 --source samhsa_directory --format json"),
-    "export": ("iopdir export hsds out/hsds --validate", "iopdir export csv out/csv --state OH"),
+    "export": (
+        "iopdir export hsds out/hsds --validate",
+        "iopdir export hsds out/hsds-package --format csv --validate",
+        "iopdir export csv out/csv --state OH",
+    ),
     "report": ("iopdir report out/report.html",),
     "flags": (
         "iopdir flags --severity high --source samhsa_directory",
