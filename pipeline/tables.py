@@ -94,6 +94,19 @@ STAGING_COLUMNS = ("disambiguated_id", "record_seq", "run_id")
 #: What a stored listing says, in the order of the `listing_records` table and the `listings` view.
 LISTING_COLUMNS = tuple(name for name in LISTING_SCHEMA.names if name not in STAGING_COLUMNS)
 
+#: The components of each listing's street address (`pipeline.clean.street`), last in the
+#: `listings` view (`pipeline.store.schema`); NULL on rows an older version wrote until the next
+#: load or link has split and parsed them.
+STREET_COLUMNS = (
+    "street_number",
+    "street_predirectional",
+    "street_name",
+    "street_suffix",
+    "street_postdirectional",
+    "street_unit",
+    "street_parser",
+)
+
 REJECT_SCHEMA = pa.schema(
     [
         ("source", pa.string()),

@@ -11,6 +11,7 @@ from functools import cache
 
 import duckdb
 
+from pipeline.tables import STREET_COLUMNS
 from schemas.listing import Listing, Provenance
 
 #: What each table and view is.
@@ -78,18 +79,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "listings": {
         "phone": "Main number in E.164 (`+12123684100`); NULL if none is valid.",
         **_BOOKKEEPING,
-        **dict.fromkeys(
-            (
-                "street_number",
-                "street_predirectional",
-                "street_name",
-                "street_suffix",
-                "street_postdirectional",
-                "street_unit",
-                "street_parser",
-            ),
-            _STREET,
-        ),
+        **dict.fromkeys(STREET_COLUMNS, _STREET),
     },
     "listing_records": {
         "phone": "Main number in E.164 (`+12123684100`); NULL if none is valid.",

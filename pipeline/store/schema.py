@@ -26,18 +26,6 @@ BOOKKEEPING_COLUMNS = ("first_seen", "last_seen", "last_changed", "first_run_id"
 #: (`pipeline.store.streets`); last in `listing_records`, not in the view.
 STREET_SPLIT_COLUMNS = ("street_number", "street_rest")
 
-#: The components of each listing's street address (`pipeline.clean.street`), last in the view;
-#: NULL on rows an older version wrote until the next load or link has split and parsed them.
-STREET_COLUMNS = (
-    "street_number",
-    "street_predirectional",
-    "street_name",
-    "street_suffix",
-    "street_postdirectional",
-    "street_unit",
-    "street_parser",
-)
-
 
 def listings_view_sql() -> str:
     """The `listings` view: every stored listing, what it says, its bookkeeping (not the content

@@ -7,14 +7,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.store.schema import (
-    BOOKKEEPING_COLUMNS,
-    STREET_COLUMNS,
-    STREET_SPLIT_COLUMNS,
-    ensure_schema,
-    migration_names,
-)
-from pipeline.tables import LISTING_COLUMNS, LISTING_SCHEMA
+from pipeline.store.schema import BOOKKEEPING_COLUMNS, STREET_SPLIT_COLUMNS, ensure_schema, migration_names
+from pipeline.tables import LISTING_COLUMNS, LISTING_SCHEMA, STREET_COLUMNS
 
 # `listing_records` and `run_sources` as the first release created them: before hours, levels,
 # quality, and with a state required. Such a file must still open and gain what it lacks.
