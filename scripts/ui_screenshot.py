@@ -10,46 +10,12 @@ Prints the PNG's path and size. Exits 2 when Chromium or the database is missing
 """
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
+from flows.cli.headless import BROWSER_ARGS, CHROMIUM, free_port, start_ui
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(db: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    command = [sys.executable, "-m", "flows.cli", "ui", "--db", str(db), "--port", str(port), "--by", "maintainer"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("iopdir ui did not start")
 
 
 def main() -> int:
@@ -68,8 +34,11 @@ def main() -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    server = _serve(args.db, port)
+    port = free_port()
+    try:
+        server = start_ui(args.db, port, "--by", "maintainer")
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)

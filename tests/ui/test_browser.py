@@ -6,59 +6,14 @@ downloaded). Skipped only where that Chromium is not installed; CI installs it (
 """
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from flows.cli import main
-from tests.conftest import ROOT
+from flows.cli.headless import BROWSER_ARGS, CHROMIUM, free_port, start_ui
 from tests.ui.ui_data import build_ui_db
-
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_ui(
-    db: Path, port: int, *extra: str, cwd: Path = ROOT, argv: list[str] | None = None
-) -> subprocess.Popen[str]:
-    """`iopdir ui` on `db` (or the command line `argv` after `iopdir`) as a separate process, once it answers."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    args = argv or ["ui", "--db", str(db), "--port", str(port), *extra]
-    command = [sys.executable, "-m", "flows.cli", *args]
-    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"iopdir ui stopped: {server.communicate()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
-                if answer.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise AssertionError("iopdir ui did not answer within 60 s")
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from flows.cli import main
+from flows.cli.headless import start_ui
 from pipeline.store.connection import connect
 from tests.conftest import ROOT
-from tests.ui.test_browser import start_ui
 from tests.ui.ui_data import build_ui_db
 
 SECTION = re.search(
