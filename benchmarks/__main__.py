@@ -6,6 +6,7 @@
     crawl      the program_pages spider on 10,000 loopback pages, against `scrapy bench`
     hours      the hours engine on the public schedule texts
     flags      one flagging pass over 1,000,000 listings
+    hsds       the HSDS export of the national replay: size and time by scope and format
 
 `python -m benchmarks NAME --help` gives each one's options. Goals are in docs/performance.md.
 """
@@ -19,6 +20,7 @@ BENCHMARKS = {
     "crawl": "benchmarks.bench_crawl",
     "hours": "benchmarks.bench_hours",
     "flags": "benchmarks.bench_flags",
+    "hsds": "benchmarks.bench_hsds",
 }
 
 

@@ -18,6 +18,11 @@ class LevelOfCare(StrEnum):
     DETOX = "detox"
 
 
+#: The levels this directory is about: intensive outpatient and partial hospitalization, the two
+#: the flags tell apart. A facility with a listing at one of them is an intensive program's provider.
+INTENSIVE_LEVELS = (LevelOfCare.IOP, LevelOfCare.PHP)
+
+
 class Service(StrEnum):
     """Services a user compares IOPs by."""
 

@@ -21,6 +21,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from error
     if args.format == "hsds":
         from pipeline.outputs.hsds import export_hsds, validate_hsds
+        from pipeline.outputs.hsds.export import active_listing_count
 
         if args.hsds_format == "csv":
             from pipeline.outputs.hsds.package import tabular_definitions
@@ -32,9 +33,17 @@ def cmd_export(args: argparse.Namespace) -> int:
                 raise CommandError(
                     f"the CSV data package needs the HSDS 3.0 schemas (set IOPDIR_HSDS_SCHEMAS): {error}"
                 ) from error
-        counts = export_hsds(args.db, args.out_dir, state=args.state, fmt=args.hsds_format)
+        counts = export_hsds(
+            args.db, args.out_dir, state=args.state, fmt=args.hsds_format, all_facilities=args.all_facilities
+        )
         mark_export(args.out_dir, "hsds", args.state)
         print(", ".join(f"{name} {n}" for name, n in counts.items()) + f" -> {args.out_dir}")
+        if not args.all_facilities:
+            # Say what was left out, and how to get it: nothing leaves an export silently.
+            print(
+                f"{counts['location']} of {active_listing_count(args.db, args.state)} active listings: the facilities "
+                "with an IOP or PHP listing or an open flag (--all-facilities writes every facility)"
+            )
         if args.validate:
             errors = validate_hsds(args.out_dir, fmt=args.hsds_format)
             for error in errors[:MAX_PRINTED_ERRORS]:
@@ -44,6 +53,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.hsds_format != "json":
         raise CommandError("--format is for hsds only (parquet and csv are formats of their own)")
+    if args.all_facilities:
+        raise CommandError("--all-facilities is for hsds only (parquet and csv always hold every listing)")
     from pipeline.outputs.tabular import export_files
 
     counts = export_files(args.db, args.out_dir, args.format, state=args.state, force=args.force)

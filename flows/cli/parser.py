@@ -7,7 +7,7 @@ iopdir eval hours FILE.jsonl
 iopdir eval flags FILE.jsonl
 iopdir eval links FILE.jsonl [--db PATH]
 iopdir changes [--since RUN_ID|DATE] [--source NAME] [--format table|csv|json] [--wide]
-iopdir export hsds|parquet|csv OUT_DIR [--state XX] [--validate] [--force] [--format json|csv]
+iopdir export hsds|parquet|csv OUT_DIR [--state XX] [--validate] [--force] [--format json|csv] [--all-facilities]
 iopdir report OUT.html
 iopdir flags [--state XX] [--rule ID] [--source NAME] [--severity high|medium|low] [--since RUN_ID|DATE]
              [--status open|confirmed|dismissed] [--min-confidence high|medium|low] [--all] [--format ...] [--wide]
@@ -173,6 +173,11 @@ def _add_export(commands: Commands, db_default: str) -> None:
         help="hsds: JSON tables (default), or the tabular data package (CSV files and datapackage.json)",
     )
     export.add_argument(
+        "--all-facilities",
+        action="store_true",
+        help="hsds: every facility, not only those with an IOP or PHP listing or an open flag",
+    )
+    export.add_argument(
         "--force", action="store_true", help="write into OUT_DIR even if it holds other files than an earlier export"
     )
     export.add_argument("--db", default=db_default)
@@ -288,6 +293,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "export": (
         "iopdir export hsds out/hsds --validate",
         "iopdir export hsds out/hsds-package --format csv --validate",
+        "iopdir export hsds out/hsds-all --all-facilities",
         "iopdir export csv out/csv --state OH",
     ),
     "report": ("iopdir report out/report.html",),

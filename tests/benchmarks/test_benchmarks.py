@@ -11,6 +11,7 @@ import pytest
 
 from benchmarks import __main__ as dispatcher
 from benchmarks.bench_flags import replicate
+from benchmarks.bench_hsds import main as bench_hsds
 from benchmarks.bench_scale import phase_bare, phase_duckdb, phase_pipeline
 from benchmarks.common import emit
 from benchmarks.synthetic import write_synthetic
@@ -57,3 +58,19 @@ def test_scale_phases_on_a_small_input(fixture_crawl: Path, tmp_path: Path) -> N
     assert bare["rows"] >= pipeline["loaded"] and bare["per_s"] > 0
     read = phase_duckdb(items, run)
     assert read["rows"] == 300 + sum(1 for line in items.open() if '"service_code"' in line)
+
+
+def test_hsds_exports_every_way_on_a_small_database(
+    fixture_crawl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "h.duckdb"
+    normalize_and_load(fixture_crawl / "items.jsonl", db, "run-1")
+    compute_flags(db, "run-1")
+    assert bench_hsds(["--db", str(db), "--rounds", "1", "--keep", str(tmp_path / "work")]) == 0
+    figures = dict(line.split(": ") for line in capsys.readouterr().out.splitlines())
+    assert figures["hsds_default_json_errors"] == "0"
+    assert 0 < int(figures["hsds_default_listings"]) < int(figures["hsds_all_listings"])
+    assert 0 < float(figures["hsds_default_json_mb"]) < float(figures["hsds_all_json_mb"])
+    assert sorted((tmp_path / "work" / "exports").iterdir()) == [
+        tmp_path / "work" / "exports" / f"{scope}-{fmt}" for scope in ("all", "default") for fmt in ("csv", "json")
+    ]

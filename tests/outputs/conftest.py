@@ -17,6 +17,10 @@ def hsds_db(fixture_crawl: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 @pytest.fixture(scope="session")
 def exported(hsds_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
-    """The HSDS export of `hsds_db` (treat as read-only) and its row counts."""
+    """The HSDS export of every facility of `hsds_db` (treat as read-only) and its row counts.
+
+    Every facility, so the mapping is tested on listings of every level; tests/outputs/test_hsds_scope.py
+    tests which facilities the default export leaves out.
+    """
     out = tmp_path_factory.mktemp("hsds_out")
-    return out, export_hsds(hsds_db, out)
+    return out, export_hsds(hsds_db, out, all_facilities=True)

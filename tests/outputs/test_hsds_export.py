@@ -124,19 +124,19 @@ def test_ids_are_stable_across_exports_and_runs(
 ) -> None:
     out, _ = exported
     again = tmp_path / "again"
-    export_hsds(hsds_db, again)
+    export_hsds(hsds_db, again, all_facilities=True)
     for table in TABLES:
         assert (again / f"{table}.json").read_bytes() == (out / f"{table}.json").read_bytes(), table
     # A second run over the same data in a new database: same rows, same ids.
     db = build_db(tmp_path / "other.duckdb", tmp_path / "items", fixture_crawl, run_id="r9")
     rebuilt = tmp_path / "rebuilt"
-    export_hsds(db, rebuilt)
+    export_hsds(db, rebuilt, all_facilities=True)
     for table in TABLES:
         assert [r["id"] for r in rows(rebuilt, table)] == [r["id"] for r in rows(out, table)], table
 
 
 def test_the_state_filter(hsds_db: Path, tmp_path: Path) -> None:
-    counts = export_hsds(hsds_db, tmp_path, state="va")
+    counts = export_hsds(hsds_db, tmp_path, state="va", all_facilities=True)
     states = {a["state_province"] for a in rows(tmp_path, "address")}
     assert states == {"VA"}
     assert counts["location"] == query(hsds_db, "SELECT count(*) FROM listings WHERE active AND state = 'VA'")[0][0]
@@ -149,7 +149,7 @@ def test_the_national_directories_export_validates(national_crawl: Path, tmp_pat
     link_facilities(db, "r1")
     compute_flags(db, "r1")
     started = time.monotonic()
-    counts = export_hsds(db, tmp_path / "out")
+    counts = export_hsds(db, tmp_path / "out", all_facilities=True)
     exported_in = time.monotonic() - started
     errors = validate_hsds(tmp_path / "out")
     validated_in = time.monotonic() - exported_in - started

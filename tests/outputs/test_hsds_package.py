@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not DEFAULT_SCHEMA_DIR.is_dir(), reason="the HSD
 @pytest.fixture(scope="module")
 def package(hsds_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     out = tmp_path_factory.mktemp("hsds_csv")
-    return out, export_hsds(hsds_db, out, fmt="csv")
+    return out, export_hsds(hsds_db, out, fmt="csv", all_facilities=True)
 
 
 def test_the_files_are_named_as_hsds_names_them() -> None:
