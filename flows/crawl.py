@@ -7,9 +7,11 @@ crawl is a subprocess; this module builds the command and reads back the stats f
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,11 +74,19 @@ class CrawlFailed(RuntimeError):
 
     `retryable` is False for a failure another attempt would only repeat (an unknown spider, a
     host that does not resolve or refuses the connection): the crawl task does not retry those.
+    The message is "<spider>: <reason>"; `reason` alone is for a line that names the spider
+    already (the spider's row of the run summary), so that it names it once.
     """
 
-    def __init__(self, message: str, retryable: bool = True) -> None:
-        super().__init__(message)
+    def __init__(self, reason: str, retryable: bool = True, spider: str = "") -> None:
+        super().__init__(f"{spider}: {reason}" if spider else reason)
+        self.reason = reason
+        self.spider = spider
         self.retryable = retryable
+
+    def __reduce__(self) -> tuple[type["CrawlFailed"], tuple[str, bool, str]]:
+        # Pickled (a task's result) with every field: by default only the message would survive.
+        return type(self), (self.reason, self.retryable, self.spider)
 
 
 @dataclass
@@ -88,6 +98,13 @@ class CrawlResult:
     stats: dict[str, Any]
     sources: dict[str, bool] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+
+    def problems(self) -> str:
+        """Why sources failed in-band, naming the spider and each source once: "findtreatment: why",
+        "samhsa_directory: samhsa_su: why; samhsa_mh: why" (a source named like its spider is not
+        named again)."""
+        found = [why if source == self.spider else f"{source}: {why}" for source, why in self.errors.items()]
+        return f"{self.spider}: {'; '.join(found)}"
 
 
 def crawl_command(
@@ -131,6 +148,12 @@ def crawl_env() -> dict[str, str]:
     }
 
 
+#: Written into a crawl's folder by `run_crawl` as soon as its process has ended and been checked:
+#: {"exit_code": N or null (timed out), "failed": why or null}. Progress (flows/progress.py) shows
+#: from it a crawl that failed, above all one that died without the stats file that would say so.
+EXIT_FILE = "exit.json"
+
+
 _EXCEPTION_LINE = re.compile(r"^[\w.]+(?:Error|Exception): .*$", re.M)
 
 
@@ -156,8 +179,10 @@ def run_crawl(
 ) -> CrawlResult:
     """Run the spider to completion and return its result, or raise `CrawlFailed`."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    stats_path = out_dir / "stats.json"
-    stats_path.unlink(missing_ok=True)
+    (out_dir / "stats.json").unlink(missing_ok=True)
+    exit_file = out_dir / EXIT_FILE
+    exit_file.unlink(missing_ok=True)  # a retry's crawl is running again
+    ended: dict[str, Any] = {"exit_code": None, "failed": None}
     try:
         completed = subprocess.run(
             crawl_command(spider, out_dir, replay_dir, settings),
@@ -170,29 +195,56 @@ def run_crawl(
             # The crawl dies with the run, even a run killed with SIGKILL (flows/lifetime.py).
             preexec_fn=child_preexec(),
         )
+        ended["exit_code"] = completed.returncode
+        return _checked(spider, out_dir, completed)
     except subprocess.TimeoutExpired as error:
-        raise CrawlFailed(f"{spider}: crawl timed out after {timeout_s:.0f} s") from error
+        ended["failed"] = f"crawl timed out after {timeout_s:.0f} s"
+        raise CrawlFailed(ended["failed"], spider=spider) from error
+    except CrawlFailed as error:
+        ended["failed"] = error.reason
+        raise
+    except Exception as error:  # no process started, or unreadable stats: failed all the same
+        ended["failed"] = f"{type(error).__name__}: {error}"
+        raise
+    finally:
+        with suppress(OSError):  # for progress only: never in the way of the crawl's own outcome
+            exit_file.write_text(json.dumps(ended), encoding="utf-8")
+
+
+def _exited(code: int) -> str:
+    """How the crawl process ended: "scrapy exited with code 1", "... code -9 (SIGKILL)" for a signal."""
+    try:
+        killed = f" ({signal.Signals(-code).name})" if code < 0 else ""
+    except ValueError:  # not a signal this platform names
+        killed = ""
+    return f"scrapy exited with code {code}{killed}"
+
+
+def _checked(spider: str, out_dir: Path, completed: subprocess.CompletedProcess[str]) -> CrawlResult:
+    """The result of a crawl whose process has ended, from its exit code and stats, or `CrawlFailed`."""
     if completed.returncode != 0 and "Spider not found" in (completed.stderr or ""):
-        raise CrawlFailed(f"{spider}: no such spider; the spiders are {', '.join(SPIDER_SOURCES)}", retryable=False)
+        known = ", ".join(SPIDER_SOURCES)
+        raise CrawlFailed(f"no such spider; the spiders are {known}", retryable=False, spider=spider)
     if completed.returncode != 0:
         log = _read_log(out_dir / "crawl.log")
         detail = _last_exception(log) or " | ".join((completed.stderr or "").strip().splitlines()[-5:])
+        exited = _exited(completed.returncode)
         # A crawl that failed before its spider opened failed on its configuration: the same again.
-        raise CrawlFailed(
-            f"{spider}: scrapy exited with code {completed.returncode}: {detail}", retryable="Spider opened" in log
-        )
+        retryable = "Spider opened" in log
+        raise CrawlFailed(f"{exited}: {detail}" if detail else exited, retryable=retryable, spider=spider)
+    stats_path = out_dir / "stats.json"
     if not stats_path.is_file():
-        raise CrawlFailed(f"{spider}: no stats file was written (see {out_dir / 'crawl.log'})")
+        raise CrawlFailed(f"no stats file was written (see {out_dir / 'crawl.log'})", spider=spider)
     stats = json.loads(stats_path.read_text(encoding="utf-8"))
     if stats.get(UNREACHABLE):  # the first request could not reach its host (spiders/fail_fast.py)
-        raise CrawlFailed(f"{spider}: {stats[UNREACHABLE]}", retryable=False)
+        raise CrawlFailed(str(stats[UNREACHABLE]), retryable=False, spider=spider)
     if stats.get("finish_reason") != "finished":
         errors = "; ".join(str(v) for k, v in sorted(stats.items()) if is_error_key(k))
-        reason = f"{spider}: crawl closed with reason {stats.get('finish_reason')!r}"
-        raise CrawlFailed(f"{reason}: {errors}" if errors else reason)
+        reason = f"crawl closed with reason {stats.get('finish_reason')!r}"
+        raise CrawlFailed(f"{reason}: {errors}" if errors else reason, spider=spider)
     sources = {s: bool(stats.get(source_key(s, COMPLETE))) for s in stats.get(SOURCES, [])}
     if not sources:
-        raise CrawlFailed(f"{spider}: the crawl reported no sources")
+        raise CrawlFailed("the crawl reported no sources", spider=spider)
     errors = {
         s: str(stats.get(source_key(s, ERROR)) or "crawl incomplete") for s, complete in sources.items() if not complete
     }

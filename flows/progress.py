@@ -1,7 +1,9 @@
 """Live progress of a run for a person at a terminal: per source pages, items, errors, then steps.
 
 The crawls are subprocesses writing into the run's work folder; progress reads what they have
-written so far (the crawl log and the items file), so it needs nothing from the flow itself.
+written so far (the crawl log and the items file), so it needs nothing from the flow itself. A
+crawl that failed shows why as soon as its process has ended, from the exit file
+`flows.crawl.run_crawl` writes then: one killed or crashed before its stats has nothing else to say so.
 
 On a terminal: a rich live display, one row per crawl, cut to the terminal's width (at most
 `MAX_WIDTH`); while it is up, the log handlers that write to the same terminal (Prefect's console
@@ -22,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from flows.crawl import EXIT_FILE
+
 #: The widest the live rows get, however wide the terminal.
 MAX_WIDTH = 120
 #: Seconds between plain progress lines off a terminal.
@@ -38,10 +42,13 @@ class CrawlProgress:
     errors: int
     finished: bool
     normalized: bool
+    #: Why the crawl failed, once its process has ended ("scrapy exited with code -9 (SIGKILL)"); else None.
+    failed: str | None = None
 
     def render(self) -> str:
-        """One short phrase: "ny_omh 2 pages 5,450 items done"."""
-        state = "normalized" if self.normalized else "crawled" if self.finished else "crawling"
+        """One short phrase: "ny_omh 2 pages 5,450 items crawled"."""
+        state = "crawled" if self.finished else "crawling"
+        state = "normalized" if self.normalized else f"failed: {self.failed}" if self.failed else state
         errors = f" {self.errors} errors" if self.errors else ""
         return f"{self.spider} {self.pages} pages {self.items:,} items{errors} {state}"
 
@@ -61,6 +68,15 @@ def _pages(spider_dir: Path) -> int:
     except OSError:
         return 0
     return int(found[-1]) if found else 0
+
+
+def _failed(spider_dir: Path) -> str | None:
+    """Why the crawl failed, once its process has ended and `run_crawl` has said so; else None."""
+    try:
+        ended = json.loads((spider_dir / EXIT_FILE).read_text(encoding="utf-8"))
+        return str(ended["failed"]) if ended.get("failed") else None
+    except (OSError, ValueError, AttributeError, KeyError):  # running, or the file half written: the next tick
+        return None
 
 
 def _count(path: Path, needle: bytes | None = None) -> int:
@@ -86,6 +102,7 @@ def snapshot(run_dir: Path) -> list[CrawlProgress]:
                 errors=_count(log, b"] ERROR:"),
                 finished=(spider_dir / "stats.json").is_file(),
                 normalized=(spider_dir / "normalized" / "counts.json").is_file(),
+                failed=_failed(spider_dir),
             )
         )
     return found
@@ -100,10 +117,11 @@ def newest_run(work_root: Path, since: float) -> Path | None:
 
 
 def _status(run_dir: Path | None) -> list[str]:
-    """One phrase per crawl of the run, and the steps after the crawls once every crawl is normalized."""
+    """One phrase per crawl of the run, and the steps after the crawls once every crawl is normalized
+    or failed (normalizing starts after the last crawl: a failed crawl awaiting its retry holds it)."""
     crawls = snapshot(run_dir) if run_dir else []
     lines = [c.render() for c in crawls]
-    if crawls and all(c.normalized for c in crawls):
+    if any(c.normalized for c in crawls) and all(c.normalized or c.failed for c in crawls):
         lines.append("loading, linking, flagging")
     return lines
 

@@ -64,8 +64,7 @@ def crawl_task(
     """
     result = run_crawl(spider, Path(out_dir), Path(replay_dir) if replay_dir else None, CRAWL_TIMEOUT_S, settings)
     if result.errors:
-        problems = "; ".join(f"{source}: {error}" for source, error in result.errors.items())
-        return Failed(message=f"{spider}: {problems}"[:1000], data=result)
+        return Failed(message=result.problems()[:1000], data=result)
     return result
 
 
@@ -286,8 +285,9 @@ def refresh(
                 crawls[spider] = outcome
                 continue
             reason = outcome if isinstance(outcome, BaseException) else future.state.message
-            failed[spider] = f"crawl failed: {reason}"
-            logger.error("%s", failed[spider])
+            # The spider's row and the log line name the spider: its message does not again.
+            failed[spider] = f"crawl failed: {reason.reason if isinstance(reason, CrawlFailed) else reason}"
+            logger.error("%s: %s", spider, failed[spider])
         steps["crawl"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()

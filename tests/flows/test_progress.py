@@ -3,13 +3,16 @@
 import io
 import logging
 import re
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from prefect.logging.handlers import PrefectConsoleHandler
 
-from flows.progress import LiveProgress, newest_run, snapshot
+import flows.crawl
+from flows.crawl import CrawlFailed, run_crawl
+from flows.progress import LiveProgress, _status, newest_run, snapshot
 
 
 def test_snapshot_reads_logs_and_items(tmp_path: Path) -> None:
@@ -91,3 +94,67 @@ def test_on_a_terminal_log_lines_print_above_the_rows_and_nothing_is_wider_than_
     rows = [line for line in text.replace("\r", "\n").splitlines() if "ny_omh" in line]
     assert rows and max(len(row) for row in rows) <= 60  # log lines wrap on the terminal (soft wrap)
     assert text.count("a log line") == 2  # Prefect's handler and the plain one, each once
+
+
+def _fake_crawl(monkeypatch: pytest.MonkeyPatch, code: str) -> None:
+    """Crawls run `python -c code` in their folder instead of Scrapy: a process that dies as told."""
+
+    def command(spider: str, out_dir: Path, *args: object) -> list[str]:
+        return [sys.executable, "-c", f"import os, signal, sys, time; os.chdir({str(out_dir)!r}); {code}"]
+
+    monkeypatch.setattr(flows.crawl, "crawl_command", command)
+
+
+def test_a_crawl_killed_before_its_stats_shows_failed_as_soon_as_its_process_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A crawl that logs a page, then dies by SIGKILL (the OOM killer's way) without its stats file.
+    log = "open('crawl.log', 'w').write('INFO: Crawled 3 pages (at 3 pages/min)\\n')"
+    _fake_crawl(monkeypatch, f"{log}; time.sleep(0.3); os.kill(os.getpid(), signal.SIGKILL)")
+    stream = io.StringIO()
+    with LiveProgress(tmp_path, stream=stream, plain_interval_s=0.05):
+        with pytest.raises(CrawlFailed, match=r"ny_omh: scrapy exited with code -9 \(SIGKILL\)$"):
+            run_crawl("ny_omh", tmp_path / "20261205T000000Z-abc123" / "ny_omh", None, 30)
+        ended = time.monotonic()
+        failed = "progress: ny_omh 3 pages 0 items failed: scrapy exited with code -9 (SIGKILL)"
+        while failed not in stream.getvalue() and time.monotonic() - ended < 2:
+            time.sleep(0.01)
+        seen = time.monotonic() - ended
+    lines = stream.getvalue().splitlines()
+    assert "progress: ny_omh 3 pages 0 items crawling" in lines  # while it ran
+    assert failed in lines and seen < 1  # the next line after it died (was "crawling" until the run's end)
+    assert lines[-1] == failed
+
+
+def test_a_crawl_that_ends_without_stats_or_times_out_shows_why_and_a_retry_runs_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = tmp_path / "run"
+    _fake_crawl(monkeypatch, "sys.exit(0)")
+    with pytest.raises(CrawlFailed, match="no stats file was written"):
+        run_crawl("ny_omh", run / "ny_omh", None, 30)
+    _fake_crawl(monkeypatch, "time.sleep(30)")
+    with pytest.raises(CrawlFailed, match="program_pages: crawl timed out after 1 s"):
+        run_crawl("program_pages", run / "program_pages", None, 1)
+    assert [c.render() for c in snapshot(run)] == [
+        f"ny_omh 0 pages 0 items failed: no stats file was written (see {run / 'ny_omh' / 'crawl.log'})",
+        "program_pages 0 pages 0 items failed: crawl timed out after 1 s",
+    ]
+    # A retry runs in the same folder: while it runs, it is crawling again (the exit file is gone).
+    _fake_crawl(monkeypatch, "sys.exit(4 if os.path.exists('exit.json') else 5)")
+    with pytest.raises(CrawlFailed, match=r"ny_omh: scrapy exited with code 5$"):
+        run_crawl("ny_omh", run / "ny_omh", None, 30)
+
+
+def test_the_steps_after_the_crawls_show_once_the_crawls_are_normalized_or_failed(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    (run / "ny_omh").mkdir(parents=True)
+    (run / "ny_omh" / "exit.json").write_text('{"exit_code": 1, "failed": "scrapy exited with code 1"}', "utf-8")
+    (run / "findtreatment" / "normalized").mkdir(parents=True)
+    assert _status(run)[-1] == "ny_omh 0 pages 0 items failed: scrapy exited with code 1"  # awaiting its retry
+    (run / "findtreatment" / "normalized" / "counts.json").write_text("{}", "utf-8")
+    assert _status(run) == [
+        "findtreatment 0 pages 0 items normalized",
+        "ny_omh 0 pages 0 items failed: scrapy exited with code 1",
+        "loading, linking, flagging",
+    ]
