@@ -1,10 +1,12 @@
-"""The live runs docs/operations.md shows under "1. One run by hand" run as written, against the
-sources' stand-ins on 127.0.0.1 (tests/flows/live_mirror.py): `iopdir run` crawls every configured
-source over HTTP, and `iopdir run --source ny_omh --incremental` adds and updates but marks nothing
-gone, not even a program the source no longer lists."""
+"""The runs docs/operations.md shows under "1. One run by hand" run as written: `iopdir run --replay
+../shared/data` from a copy of the fixture mirror there, and the live ones against the sources'
+stand-ins on 127.0.0.1 (tests/flows/live_mirror.py): `iopdir run` crawls every configured source
+over HTTP, and `iopdir run --source ny_omh --incremental` adds and updates but marks nothing gone,
+not even a program the source no longer lists."""
 
 import re
 import shlex
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,13 +17,14 @@ import flows.refresh
 from flows.cli import main
 from flows.cli.common import EXIT_OK
 from flows.crawl import SPIDER_SOURCES
-from tests.conftest import ROOT
+from tests.conftest import REPLAY_FIXTURE, ROOT
 from tests.flows.live_mirror import LOCATOR_PATH, NY_OMH_PATH, LiveMirror, patch_settings
 
 DOC = (ROOT / "docs" / "operations.md").read_text("utf-8")
 BLOCK = re.search(r"## 1\. One run by hand\n\n```sh\n(.*?)```", DOC, re.S)
 assert BLOCK, "docs/operations.md lost the commands of '1. One run by hand'"
 COMMANDS = {line.split("  #")[1].strip(): line.split("  #")[0].strip() for line in BLOCK.group(1).splitlines()}
+RUN_REPLAY = COMMANDS["offline, Prefect's temporary server"]
 RUN_LIVE = COMMANDS["live: every configured source"]
 RUN_INCREMENTAL = COMMANDS["one source; add/update only, mark nothing gone"]
 
@@ -46,6 +49,20 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveMirr
             yield live
     finally:
         undo()
+
+
+def test_the_offline_run_replays_every_source_from_the_shared_mirror(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The fixture mirror stands for ../shared/data: the real one takes minutes.
+    for name in ("IOPDIR_DB", "IOPDIR_CONFIG", "IOPDIR_SOURCES", "IOPDIR_KEEP_CRAWLS", "IOPDIR_ACCEPT_DROP"):
+        monkeypatch.delenv(name, raising=False)
+    shutil.copytree(REPLAY_FIXTURE, tmp_path / "shared" / "data")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    assert main(_iopdir(RUN_REPLAY)) == EXIT_OK, capsys.readouterr()
+    every_source = {source for sources in SPIDER_SOURCES.values() for source in sources}
+    assert {source for source, _ in _rows("SELECT source, loaded FROM run_sources WHERE status = 'ok'")} == every_source
 
 
 def _iopdir(command: str) -> list[str]:
