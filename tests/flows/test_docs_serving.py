@@ -141,6 +141,9 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
     env |= {
         "PREFECT_HOME": str(tmp / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # The server makes no scheduled runs: a Monday 03:00 during a test would otherwise start one
+        # with prefect.yaml's parameters only (no stand-ins, /var/lib/iop). The schedule is still checked.
+        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
         # `iopdir serve` and the worker look for due runs every second, not every 10: a test waits for one.
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         "PREFECT_WORKER_QUERY_SECONDS": "1",
