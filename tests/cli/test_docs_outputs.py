@@ -28,7 +28,7 @@ README_QUERIES = [WORDS[a:b] for a, b in zip(STARTS, [*STARTS[1:], len(WORDS)], 
 
 
 def test_the_commands_are_all_here() -> None:
-    assert len(EXPORTS) == 5 and EXPORTS[-1] == "iopdir report out/report.html"
+    assert len(EXPORTS) == 6 and EXPORTS[-1] == "iopdir report out/report.html"
     assert len(README_QUERIES) == 3 and all(argv[1] == "query" for argv in README_QUERIES)
 
 

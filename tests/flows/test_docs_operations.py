@@ -21,7 +21,8 @@ from tests.conftest import REPLAY_FIXTURE, ROOT
 DOC = (ROOT / "docs" / "operations.md").read_text("utf-8")
 FAST = re.search(r"### Failing fast, progress, and old crawl output\n\n```sh\n(.*?)```", DOC, re.S)
 SERVE = re.search(r"registers and exits:\n\n```sh\n(.*?)```", DOC, re.S)
-assert FAST and SERVE, "docs/operations.md lost its failing-fast or register-only commands"
+FAILED_LINE = re.search(r"ends within seconds with\n\n```text\n(.*?)\n```", DOC)
+assert FAST and SERVE and FAILED_LINE, "docs/operations.md lost its failing-fast or register-only commands"
 RUN_OFFLINE, RUN_KEEP = (line.split("  #")[0].strip() for line in FAST.group(1).splitlines())
 [REGISTER] = SERVE.group(1).splitlines()
 
@@ -55,7 +56,10 @@ def test_the_run_without_network_fails_within_seconds_with_the_hint(
     started = time.monotonic()
     assert main(_argv(RUN_OFFLINE)) == EXIT_FAILED
     assert time.monotonic() - started < 60
-    assert f"(DNS lookup failed): {OFFLINE_HINT}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"(DNS lookup failed): {OFFLINE_HINT}" in out
+    # The line the doc quotes, word for word, but for the host that stands in for findtreatment.gov.
+    assert FAILED_LINE.group(1).replace("findtreatment.gov", "findtreatment.nonexistent.invalid") in out.splitlines()
 
 
 def test_the_replayed_run_keeps_the_crawl_output_of_five_runs(workdir: Path) -> None:
