@@ -116,14 +116,17 @@ def newest_run(work_root: Path, since: float) -> Path | None:
     return max(runs, key=lambda p: p.stat().st_mtime, default=None)
 
 
-def _status(run_dir: Path | None) -> list[str]:
-    """One phrase per crawl of the run, and the steps after the crawls once every crawl is normalized
-    or failed (normalizing starts after the last crawl: a failed crawl awaiting its retry holds it)."""
-    crawls = snapshot(run_dir) if run_dir else []
+def _lines(crawls: list[CrawlProgress]) -> list[str]:
     lines = [c.render() for c in crawls]
     if any(c.normalized for c in crawls) and all(c.normalized or c.failed for c in crawls):
         lines.append("loading, linking, flagging")
     return lines
+
+
+def _status(run_dir: Path | None) -> list[str]:
+    """One phrase per crawl of the run, and the steps after the crawls once every crawl is normalized
+    or failed (normalizing starts after the last crawl: a failed crawl awaiting its retry holds it)."""
+    return _lines(snapshot(run_dir) if run_dir else [])
 
 
 def _handlers() -> Iterator[logging.Handler]:
@@ -203,17 +206,26 @@ class LiveProgress:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):
-            lines = _status(newest_run(self.work_root, self._started - 1))
+            run_dir = newest_run(self.work_root, self._started - 1)
+            crawls = snapshot(run_dir) if run_dir else []
+            lines = _lines(crawls)
             if self._progress is not None:
-                self._update(lines)
+                self._update(lines, {c.spider for c in crawls if c.normalized or c.failed})
             else:
                 for line in lines:
                     self.stream.write(f"progress: {line}\n")
                 self.stream.flush()
 
-    def _update(self, lines: list[str]) -> None:
+    def _update(self, lines: list[str], settled: set[str]) -> None:
+        """Rows of the live display; a crawl that is normalized or failed stops its spinner and clock."""
         for line in lines:
             key = line.split(" ", 1)[0]
             if key not in self._rows:
                 self._rows[key] = self._progress.add_task(line, total=None)
-            self._progress.update(self._rows[key], description=line)
+            task = self._rows[key]
+            if key in settled:
+                self._progress.update(task, description=line, total=1, completed=1)
+            elif self._progress.tasks[task].finished:  # a failed crawl's retry: crawling again
+                self._progress.reset(task, total=None, completed=0, description=line)
+            else:
+                self._progress.update(task, description=line)

@@ -6,6 +6,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prefect.logging.handlers import PrefectConsoleHandler
@@ -158,3 +159,26 @@ def test_the_steps_after_the_crawls_show_once_the_crawls_are_normalized_or_faile
         "ny_omh 0 pages 0 items failed: scrapy exited with code 1",
         "loading, linking, flagging",
     ]
+
+
+def _row_when(progress: LiveProgress, finished: bool) -> Any:
+    """The live display's one row, once it is (or is not) finished; waits up to 5 s for the next ticks."""
+    deadline = time.monotonic() + 5
+    while True:
+        (task,) = progress._progress.tasks or [None]
+        if (task is not None and task.finished == finished) or time.monotonic() > deadline:
+            return task
+        time.sleep(0.02)
+
+
+def test_on_a_terminal_a_failed_crawl_stops_its_spinner_and_a_retry_starts_it_again(tmp_path: Path) -> None:
+    crawl = tmp_path / "20261205T000000Z-abc123" / "ny_omh"
+    crawl.mkdir(parents=True)
+    with LiveProgress(tmp_path, stream=_Terminal(), interval_s=0.02) as progress:
+        assert not _row_when(progress, finished=False).finished
+        (crawl / "exit.json").write_text('{"exit_code": 1, "failed": "scrapy exited with code 1"}', "utf-8")
+        task = _row_when(progress, finished=True)
+        assert task.finished and task.description.endswith("failed: scrapy exited with code 1")
+        (crawl / "exit.json").unlink()  # the retry runs
+        task = _row_when(progress, finished=False)
+        assert not task.finished and task.description.endswith("crawling")
