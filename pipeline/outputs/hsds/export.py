@@ -98,10 +98,10 @@ def export_hsds(
     Only the listings of facilities with an intensive program (a listing at a level of
     `INTENSIVE_LEVELS`) or an open flag are written, unless `all_facilities`: the directory's
     subject, and a third of the national data. The database is opened read-only and read in two
-    bulk queries. `out_dir` receives one JSON
-    array per HSDS table (`fmt` "json"), or the tabular data package (`fmt` "csv": one CSV file
-    per table and `datapackage.json`, whose fields come from the HSDS 3.0 schemas in
-    `DEFAULT_SCHEMA_DIR`); see docs/hsds.md. Returns the number of rows per table.
+    bulk queries. `out_dir` receives one JSON array per HSDS table (`fmt` "json"), or the tabular
+    data package (`fmt` "csv": one CSV file per table and `datapackage.json`, whose fields come
+    from the HSDS 3.0 schemas in `DEFAULT_SCHEMA_DIR`); see docs/hsds.md. Returns the number of
+    rows per table.
     """
     if fmt not in {"json", "csv"}:
         raise ValueError(f"unknown HSDS format {fmt!r}; use json or csv")
