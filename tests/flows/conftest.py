@@ -8,9 +8,13 @@ from prefect.testing.utilities import prefect_test_harness
 import flows.refresh
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    """A temporary Prefect server for the module's flow runs (use with `pytest.mark.usefixtures`)."""
+    """A temporary Prefect server for the flow runs (use with `pytest.mark.usefixtures`).
+
+    One for the session: each start costs about 9 s, and the flow tests tell their runs apart by
+    their own databases and work folders, never by what else the server holds.
+    """
     with prefect_test_harness(server_startup_timeout=120):
         yield
 
