@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.clean import clean_state
 from pipeline.ids import disambiguated_id, listing_id
@@ -13,6 +13,18 @@ from pipeline.sources.samhsa.codes import CodeReference
 from pipeline.store.load import LoadCounts, SourceLoad, load_run
 from schemas.listing import Listing, Provenance
 from schemas.raw import RawRecord
+
+if TYPE_CHECKING:
+    import pytest
+
+
+def work_in(folder: Path, monkeypatch: "pytest.MonkeyPatch") -> Path:
+    """Make `folder` the working directory, where a command finds its default database, and return
+    that database's path (`iop.duckdb`): neither IOPDIR_DB nor IOPDIR_CONFIG may point it elsewhere."""
+    for name in ("IOPDIR_DB", "IOPDIR_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(folder)
+    return folder / "iop.duckdb"
 
 
 def read_items(path: Path) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ import pytest
 
 from flows.cli import main
 from tests.conftest import ROOT
+from tests.helpers import work_in
 
 TEXT = (ROOT / "docs" / "operations.md").read_text("utf-8")
 SECTIONS = [re.search(rf"## {title}\n(.*?)\n## ", TEXT, re.S) for title in (r"5\. Watch it", r"6\. What changed")]
@@ -33,10 +34,7 @@ def test_the_documented_commands_are_all_here() -> None:
 def test_documented_command_runs_as_written(
     command: str, explain_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("IOPDIR_DB", raising=False)
-    monkeypatch.delenv("IOPDIR_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)  # the default database, iop.duckdb, in the working directory
-    shutil.copy(explain_db, tmp_path / "iop.duckdb")
+    shutil.copy(explain_db, work_in(tmp_path, monkeypatch))
     argv = shlex.split(command)
     assert argv[0] == "iopdir"
     assert main(argv[1:]) == 0, capsys.readouterr().err

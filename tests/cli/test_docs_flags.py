@@ -10,7 +10,7 @@ from flows.cli import main
 from pipeline.flags.store import compute_flags
 from pipeline.normalize import run as normalize
 from tests.conftest import ROOT
-from tests.helpers import normalize_and_load, program_normalizer, program_records, write_items
+from tests.helpers import normalize_and_load, program_normalizer, program_records, work_in, write_items
 
 BLOCK = re.search(r"## Working with flags\n\n```sh\n(.*?)```", (ROOT / "docs" / "flags.md").read_text("utf-8"), re.S)
 assert BLOCK, "docs/flags.md has no 'Working with flags' commands"
@@ -31,17 +31,13 @@ def test_documented_command_runs_as_written(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setitem(normalize.LISTING_NORMALIZERS, "program_text", program_normalizer)
-    monkeypatch.delenv("IOPDIR_DB", raising=False)
-    monkeypatch.delenv("IOPDIR_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)  # the default database, iop.duckdb, in the working directory
+    db = work_in(tmp_path, monkeypatch)
     programs = {
         "Hope IOP": ("iop", "The IOP runs Monday through Friday, 9 a.m. to 3 p.m."),
         "Words IOP": ("iop", "Our intensive outpatient program is a full-day program; hot lunch is provided."),
     }
-    normalize_and_load(
-        write_items(tmp_path / "r1" / "items.jsonl", program_records(programs)), tmp_path / "iop.duckdb", "r1"
-    )
-    compute_flags(tmp_path / "iop.duckdb", "r1")
+    normalize_and_load(write_items(tmp_path / "r1" / "items.jsonl", program_records(programs)), db, "r1")
+    compute_flags(db, "r1")
     argv = shlex.split(command)
     assert argv[0] == "iopdir"
     assert main(argv[1:]) == 0, capsys.readouterr().err

@@ -11,6 +11,7 @@ import pytest
 from flows.cli import main
 from flows.cli.common import EXIT_OK
 from tests.conftest import ROOT
+from tests.helpers import work_in
 
 OUTPUTS = (ROOT / "docs" / "outputs.md").read_text("utf-8")
 QUESTIONS = re.search(r"Example questions .*?\n\n```sh\n(.*?)```", (ROOT / "README.md").read_text("utf-8"), re.S)
@@ -40,10 +41,7 @@ def test_documented_command_runs_as_written(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for name in ("IOPDIR_DB", "IOPDIR_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # the default database, iop.duckdb, in the working directory
-    shutil.copy(explain_db, tmp_path / "iop.duckdb")
+    shutil.copy(explain_db, work_in(tmp_path, monkeypatch))
     assert argv[0] == "iopdir"
     assert main(argv[1:]) == EXIT_OK, capsys.readouterr().err
     if argv[1] == "query":

@@ -14,6 +14,7 @@ from pipeline.outputs.hsds import DEFAULT_SCHEMA_DIR, FOREIGN_KEYS, TABLES, expo
 from pipeline.outputs.hsds.package import check_descriptor, read_package, tabular_definitions
 from pipeline.outputs.hsds.tables import CSV_FILES, DATAPACKAGE
 from tests.conftest import ROOT
+from tests.helpers import work_in
 from tests.outputs.hsds_data import rows
 
 pytestmark = pytest.mark.skipif(not DEFAULT_SCHEMA_DIR.is_dir(), reason="the HSDS 3.0 schemas are not in shared/specs")
@@ -108,10 +109,7 @@ def test_the_doc_shows_both_formats() -> None:
 def test_documented_command_runs_as_written(
     command: str, hsds_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("IOPDIR_DB", raising=False)
-    monkeypatch.delenv("IOPDIR_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)  # the default database, iop.duckdb, in the working directory
-    shutil.copy(hsds_db, tmp_path / "iop.duckdb")
+    shutil.copy(hsds_db, work_in(tmp_path, monkeypatch))
     argv = shlex.split(command)
     assert main(argv[1:]) == 0, capsys.readouterr().err
     assert capsys.readouterr().out.splitlines()[-1] == "HSDS 3.0 validation: 0 error(s)"

@@ -12,6 +12,7 @@ from pipeline.store.comments import RELATIONS, VIEWS, apply_comments, column_com
 from pipeline.store.schema import ensure_schema, schema_digest
 from schemas.listing import Listing, Phone, Provenance, ScheduleSession
 from tests.conftest import ROOT
+from tests.helpers import work_in
 
 DOC = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
 
@@ -125,10 +126,7 @@ def test_the_doc_shows_two_commands() -> None:
 def test_documented_command_runs_as_written(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("IOPDIR_DB", raising=False)
-    monkeypatch.delenv("IOPDIR_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)  # the default database, iop.duckdb, in the working directory
-    with duckdb.connect(str(tmp_path / "iop.duckdb")) as con:
+    with duckdb.connect(str(work_in(tmp_path, monkeypatch))) as con:
         ensure_schema(con)
     assert main(shlex.split(command)[1:]) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
